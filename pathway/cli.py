@@ -1,0 +1,103 @@
+"""The `sciatica` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .engine import Engine, FellThrough
+from .errors import PathwayError
+from .loader import load_pathway
+from .patients import load_patient
+from .render import IMAGING_WORDS, decision, to_json, to_text
+from .shipped import example_patients, shipped_pathway
+from .spec import PathwaySpec
+
+PATHWAY_ARG = click.argument("pathway", required=False, type=click.Path(path_type=Path))
+PATHWAY_OPT = click.option("--pathway", "pathway", type=click.Path(path_type=Path),
+                           help="Pathway folder (default: the shipped sciatica pathway).")
+
+
+def _load(pathway: Path | None) -> PathwaySpec:
+    """Load a pathway or exit 1, printing every problem as file:line: message."""
+    try:
+        return load_pathway(pathway or shipped_pathway())
+    except PathwayError as err:
+        for problem in err.problems:
+            click.echo(str(problem), err=True)
+        count = len(err.problems)
+        click.echo(f"{count} problem{'s' if count != 1 else ''} found; the pathway is not valid.", err=True)
+        sys.exit(1)
+
+
+@click.group()
+@click.version_option(package_name="sciatica-pathway")
+def main() -> None:
+    """The sciatica care pathway as a validated, executable, explainable state machine."""
+
+
+@main.command()
+@PATHWAY_ARG
+def validate(pathway: Path | None) -> None:
+    """Check a pathway (default: the shipped one); list every problem as file:line: message."""
+    spec = _load(pathway)
+    escalations = sum(t.escalation for t in spec.transitions)
+    click.echo(
+        f"{spec.source}: valid - {spec.name} {spec.version}: {len(spec.states)} states, "
+        f"{len(spec.transitions)} transitions ({escalations} red-flag escalations from "
+        f"{len({t.source for t in spec.transitions if t.escalation})} non-urgent states), "
+        f"{len(spec.findings)} findings, {len(spec.red_flags)} red-flag categories\n"
+        f"content hash {spec.content_hash}"
+    )
+
+
+@main.command()
+@click.argument("patient", type=click.Path(path_type=Path))
+@PATHWAY_OPT
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def assess(patient: Path, pathway: Path | None, as_json: bool) -> None:
+    """Route one patient (a JSON file of visits) through the pathway and explain each decision."""
+    spec = _load(pathway)
+    trace = _run(spec, patient)
+    if as_json:
+        click.echo(json.dumps(to_json(trace, spec), indent=2))
+    else:
+        click.echo(to_text(trace, spec), nl=False)
+
+
+def _run(spec: PathwaySpec, patient_file: Path):
+    try:
+        return Engine(spec).run(load_patient(patient_file, spec))
+    except PathwayError as err:
+        for problem in err.problems:
+            click.echo(str(problem), err=True)
+        sys.exit(1)
+    except FellThrough as err:
+        click.echo(f"{patient_file}: the pathway has a gap: {err}", err=True)
+        sys.exit(1)
+
+
+@main.command()
+def demo() -> None:
+    """Validate the shipped pathway and assess the shipped example patients."""
+    spec = _load(None)
+    click.echo(f"Validated {spec.name} {spec.version}: {len(spec.states)} states, "
+               f"{len(spec.transitions)} transitions, content hash {spec.content_hash[:12]}\n")
+    engine = Engine(spec)
+    examples = example_patients()
+    click.echo(f"{"patient":40} {'urgency':10} {'imaging':30} final state")
+    for path in examples:
+        trace = _run_with(engine, spec, path)
+        d = decision(trace, spec)
+        click.echo(f"{path.stem:40} {d['urgency']:10} {IMAGING_WORDS[d['imaging']]:30} {spec.state[d['final_state']].label}")
+    if examples:
+        click.echo(f"\nThe story of {examples[0].stem}:\n")
+        click.echo(to_text(_run_with(engine, spec, examples[0]), spec), nl=False)
+        click.echo(f"\nAssess your own: sciatica assess PATIENT.json  (examples in {examples[0].parent})")
+
+
+def _run_with(engine: Engine, spec: PathwaySpec, path: Path):
+    return engine.run(load_patient(path, spec))

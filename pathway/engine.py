@@ -1,0 +1,117 @@
+"""The reference engine: a `transitions.Machine` built from the validated spec.
+
+Semantics (stated once, here and in the README): at a visit the patient's state tries its
+transitions in order - red-flag escalations first, then its own by priority - and takes the
+first whose guard holds; it keeps going through states that decide at once until it enters a
+state that waits for the next visit or a result, or a terminal state. A waiting state whose
+transitions all fail keeps the patient (an implicit stay); a deciding state must always decide.
+"""
+
+from __future__ import annotations
+
+from transitions import Machine
+
+from .guards import compile_guard, describe, explain
+from .patients import Patient
+from .spec import Imaging, PathwaySpec, Transition, Urgency, Waits
+from .trace import Step, Trace, VisitTrace
+
+TRIGGER = "advance"
+
+
+class FellThrough(RuntimeError):
+    """A deciding state had no transition whose guard held: the pathway has a gap."""
+
+
+class _Course:
+    """The Machine's model: one patient's position and the findings of the current visit."""
+
+    def __init__(self) -> None:
+        self.env: dict = {}
+        self.taken: Transition | None = None
+
+
+class Engine:
+    """Builds one Machine for the spec; each patient is a model added to it for the run."""
+
+    def __init__(self, spec: PathwaySpec):
+        self.spec = spec
+        exprs = {c.name: c.expr for c in spec.conditions}
+        self._exprs = exprs
+        self._labels = {c.name: c.label for c in spec.conditions}
+        self._holds = {t.id: compile_guard(t.expr, exprs) for t in spec.transitions}
+        self._words = {t.id: describe(t.expr, spec.finding, self._labels) for t in spec.transitions}
+        self.machine = Machine(
+            model=None,
+            states=[s.id for s in spec.states],
+            initial=spec.initial,
+            auto_transitions=False,
+            send_event=True,
+        )
+        for state in spec.states:
+            for t in spec.outgoing(state.id):
+                self.machine.add_transition(
+                    TRIGGER,
+                    t.source,
+                    None if t.is_stay else t.dest,  # None: an internal stay, no exit or re-entry
+                    conditions=[self._condition(t)],
+                    after=[self._recorder(t)],
+                )
+
+    def _condition(self, t: Transition):
+        holds = self._holds[t.id]
+        return lambda event: holds(event.model.env)
+
+    @staticmethod
+    def _recorder(t: Transition):
+        def record(event) -> None:
+            event.model.taken = t
+
+        return record
+
+    def run(self, patient: Patient) -> Trace:
+        course = _Course()
+        self.machine.add_model(course)
+        try:
+            visits = tuple(self._visit(course, v.week, v.env(patient.age)) for v in patient.visits)
+        finally:
+            self.machine.remove_model(course)
+        return Trace(self.spec.name, self.spec.version, self.spec.content_hash, patient.age, visits)
+
+    def _visit(self, course: _Course, week: int, env: dict) -> VisitTrace:
+        course.env = env
+        start = course.state
+        steps: list[Step] = []
+        note = ""
+        while True:
+            state = self.spec.state[course.state]
+            if state.terminal:
+                note = "" if steps else f"the pathway ended at {state.label}; no further decisions"
+                break
+            course.taken = None
+            if not getattr(course, TRIGGER)():
+                if state.waits is Waits.DECIDES:
+                    raise FellThrough(f"week {week}: no transition from `{state.id}` applies to these findings")
+                note = f"no transition applied; stays in {state.label}"
+                break
+            steps.append(self._step(course.taken, env))
+            if course.taken.is_stay or self.spec.state[course.state].waits is not Waits.DECIDES:
+                break
+        return self._summary(week, start, steps, course.state, note)
+
+    def _step(self, t: Transition, env: dict) -> Step:
+        return Step(
+            transition=t.id, source=t.source, dest=t.dest, guard=t.text, guard_words=self._words[t.id],
+            because=tuple(explain(t.expr, env, self._exprs)), rationale=t.rationale,
+            citations=t.citations, escalation=t.escalation, stay=t.is_stay,
+        )
+
+    def _summary(self, week: int, start: str, steps: list[Step], resting: str, note: str) -> VisitTrace:
+        entered = tuple(s.dest for s in steps if not s.stay)
+        states = [self.spec.state[s] for s in entered] or [self.spec.state[resting]]
+        ordering = [self.spec.state[s].imaging for s in entered if self.spec.state[s].imaging is not Imaging.NONE]
+        return VisitTrace(
+            week=week, start=start, steps=tuple(steps), state=resting, entered=entered,
+            urgency=max((s.urgency for s in states), key=lambda u: u.rank, default=Urgency.NONE),
+            imaging=ordering[-1] if ordering else Imaging.NONE, note=note,
+        )

@@ -1,0 +1,33 @@
+"""Problems found in pathway files and patient records, reported all at once."""
+
+from __future__ import annotations
+
+import attrs
+
+
+@attrs.frozen(order=True)
+class Problem:
+    """One thing wrong, with where it is: ``file:line`` for YAML, a field path for JSON."""
+
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+class PathwayError(Exception):
+    """Raised with every problem found in one pass, so a reviewer fixes them in one go."""
+
+    def __init__(self, problems: list[Problem] | tuple[Problem, ...]):
+        self.problems = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class PatientError(PathwayError):
+    """A patient record that cannot be assessed: every problem, by JSON field."""
+
+
+def where(file: str, line: int | None) -> str:
+    """``file:line`` (lines counted from 1), or just the file when the line is unknown."""
+    return f"{file}:{line}" if line else file

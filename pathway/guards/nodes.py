@@ -1,0 +1,63 @@
+"""Guard AST nodes: frozen, hashable, comparable, so guards can be diffed and cached."""
+
+from __future__ import annotations
+
+from typing import Union
+
+import attrs
+
+
+@attrs.frozen
+class Literal:
+    """``true`` (the catch-all "otherwise") or ``false``."""
+
+    value: bool
+
+
+@attrs.frozen
+class Name:
+    """A boolean finding (``saddle_anaesthesia``) or a named condition (``suspected_cauda_equina``)."""
+
+    name: str
+    column: int = attrs.field(default=0, eq=False)
+
+
+@attrs.frozen
+class Compare:
+    """``finding OP value``; for ``in`` / ``not in`` the value is a tuple."""
+
+    name: str
+    op: str  # == != < <= > >= in "not in"
+    value: object
+    column: int = attrs.field(default=0, eq=False)
+
+
+@attrs.frozen
+class Not:
+    operand: "Expr"
+
+
+@attrs.frozen
+class And:
+    operands: tuple["Expr", ...]
+
+
+@attrs.frozen
+class Or:
+    operands: tuple["Expr", ...]
+
+
+Expr = Union[Literal, Name, Compare, Not, And, Or]
+
+
+def names_in(expr: Expr) -> list[str]:
+    """Every name the guard reads (findings and conditions), in order of appearance."""
+    if isinstance(expr, Name):
+        return [expr.name]
+    if isinstance(expr, Compare):
+        return [expr.name]
+    if isinstance(expr, Not):
+        return names_in(expr.operand)
+    if isinstance(expr, (And, Or)):
+        return [n for operand in expr.operands for n in names_in(operand)]
+    return []

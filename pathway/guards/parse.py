@@ -1,0 +1,124 @@
+"""Parse guard text into our AST.
+
+Python's own parser (``ast.parse``) reads the syntax, which is Python-like on purpose:
+``weeks >= 6 and trend != "improving"``. The resulting tree is only inspected, never compiled
+or executed; anything outside the small grammar below is rejected with its column.
+
+    guard      := or
+    or         := and ("or" and)*
+    and        := not ("and" not)*
+    not        := "not" not | comparison | NAME | "true" | "false" | "(" guard ")"
+    comparison := NAME ("==" | "!=" | "<" | "<=" | ">" | ">=") LITERAL
+                | NAME ("in" | "not in") "[" LITERAL ("," LITERAL)* "]"
+"""
+
+from __future__ import annotations
+
+import ast
+
+from .nodes import And, Compare, Expr, Literal, Name, Not, Or
+
+MAX_GUARD_LENGTH = 2000
+
+_OPS = {
+    ast.Eq: "==",
+    ast.NotEq: "!=",
+    ast.Lt: "<",
+    ast.LtE: "<=",
+    ast.Gt: ">",
+    ast.GtE: ">=",
+    ast.In: "in",
+    ast.NotIn: "not in",
+}
+_LITERAL_NAMES = {"true": True, "false": False, "True": True, "False": False}
+GRAMMAR_HINT = (
+    "guards use finding and condition names, literals, comparisons "
+    "(==, !=, <, <=, >, >=, in [...], not in [...]), and, or, not, and parentheses"
+)
+
+
+class GuardSyntaxError(ValueError):
+    def __init__(self, message: str, column: int = 0):
+        self.column = column
+        super().__init__(f"column {column + 1}: {message}" if column else message)
+
+
+def parse_guard(text: str) -> Expr:
+    """Parse one guard; raises GuardSyntaxError naming the column and what was expected."""
+    if not isinstance(text, str) or not text.strip():
+        raise GuardSyntaxError("empty guard; write `true` for a transition that always applies")
+    if len(text) > MAX_GUARD_LENGTH:
+        raise GuardSyntaxError(f"guard is {len(text)} characters long; the limit is {MAX_GUARD_LENGTH}")
+    flat = " ".join(text.split())  # folded YAML may carry newlines
+    try:
+        tree = ast.parse(flat, mode="eval")
+    except SyntaxError as err:
+        column = (err.offset or 1) - 1
+        raise GuardSyntaxError(f"invalid guard syntax ({err.msg})", column) from None
+    except (RecursionError, MemoryError, ValueError):
+        raise GuardSyntaxError("guard is nested too deeply") from None
+    return _convert(tree.body)
+
+
+def _convert(node: ast.AST) -> Expr:
+    if isinstance(node, ast.BoolOp):
+        operands = tuple(_convert(v) for v in node.values)
+        return And(operands) if isinstance(node.op, ast.And) else Or(operands)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        return Not(_convert(node.operand))
+    if isinstance(node, ast.Name):
+        if node.id in _LITERAL_NAMES:
+            return Literal(_LITERAL_NAMES[node.id])
+        return Name(node.id, node.col_offset)
+    if isinstance(node, ast.Constant) and isinstance(node.value, bool):
+        return Literal(node.value)
+    if isinstance(node, ast.Compare):
+        return _compare(node)
+    raise GuardSyntaxError(f"unsupported expression `{ast.unparse(node)}`: {GRAMMAR_HINT}", node.col_offset)
+
+
+def _compare(node: ast.Compare) -> Compare:
+    if len(node.ops) != 1:
+        raise GuardSyntaxError(
+            f"chained comparison `{ast.unparse(node)}`: write it as two comparisons joined by `and`",
+            node.col_offset,
+        )
+    op = _OPS.get(type(node.ops[0]))
+    if op is None:
+        raise GuardSyntaxError(f"unsupported comparison in `{ast.unparse(node)}`: {GRAMMAR_HINT}", node.col_offset)
+    left, right = node.left, node.comparators[0]
+    if not isinstance(left, ast.Name) or left.id in _LITERAL_NAMES:
+        raise GuardSyntaxError(
+            f"`{ast.unparse(node)}`: put the finding's name on the left, e.g. `weakness == \"none\"`",
+            node.col_offset,
+        )
+    if op in ("in", "not in"):
+        if not isinstance(right, (ast.List, ast.Tuple, ast.Set)) or not right.elts:
+            raise GuardSyntaxError(f"`{ast.unparse(node)}`: `{op}` takes a list, e.g. [\"a\", \"b\"]", node.col_offset)
+        value = tuple(_literal(e) for e in right.elts)
+    else:
+        value = _literal(right)
+    return Compare(left.id, op, value, left.col_offset)
+
+
+def _literal(node: ast.AST) -> object:
+    if isinstance(node, ast.Name) and node.id in _LITERAL_NAMES:
+        return _LITERAL_NAMES[node.id]
+    if isinstance(node, ast.Constant) and isinstance(node.value, (bool, int, str)):
+        return node.value
+    if (
+        isinstance(node, ast.UnaryOp)
+        and isinstance(node.op, ast.USub)
+        and isinstance(node.operand, ast.Constant)
+        and type(node.operand.value) is int
+    ):
+        return -node.operand.value
+    if isinstance(node, ast.Name):
+        raise GuardSyntaxError(
+            f"`{node.id}` on the right of a comparison must be a quoted value, e.g. \"{node.id}\"",
+            node.col_offset,
+        )
+    raise GuardSyntaxError(
+        f"`{ast.unparse(node)}` is not a value: use a quoted word, a whole number, true or false",
+        getattr(node, "col_offset", 0),
+    )

@@ -1,0 +1,136 @@
+"""Patient records (``{"age": 47, "visits": [{"week": 6, "findings": {...}}]}``), checked strictly.
+
+Every problem is named by its JSON field and reported together; a missing red-flag answer is
+an error, never a "no".
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from pathlib import Path
+
+import attrs
+
+from .errors import PatientError, Problem
+from .spec import PathwaySpec
+
+
+@attrs.frozen
+class Visit:
+    week: int
+    findings: dict  # every finding answered, defaults filled in
+
+    def env(self, age: int) -> dict:
+        """What guards read at this visit: the findings plus the inputs age and week."""
+        return {**self.findings, "age": age, "week": self.week}
+
+
+@attrs.frozen
+class Patient:
+    age: int
+    visits: tuple[Visit, ...]
+    id: str = ""
+
+
+def load_patient(path: str | Path, spec: PathwaySpec) -> Patient:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise PatientError([Problem(str(path), f"cannot read patient file: {getattr(err, 'strerror', None) or err}")]) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise PatientError([Problem(f"{path}:{err.lineno}:{err.colno}", f"malformed JSON: {err.msg}")]) from None
+    return parse_patient(data, spec, str(path))
+
+
+def parse_patient(data: object, spec: PathwaySpec, source: str = "patient") -> Patient:
+    problems: list[Problem] = []
+
+    def bad(field: str, message: str) -> None:
+        problems.append(Problem(f"{source}: {field}" if field else source, message))
+
+    if not isinstance(data, dict):
+        raise PatientError([Problem(source, 'a patient is a JSON object: {"age": ..., "visits": [...]}')])
+    for key in data:
+        if key not in ("id", "age", "visits"):
+            bad(key, f"unknown field `{key}`; allowed: id, age, visits")
+    age_spec = spec.finding["age"]
+    age = data.get("age")
+    if not age_spec.allows(age):
+        bad("age", f"age is {_shown(age)}; allowed: {age_spec.domain_text()}")
+    visits_raw = data.get("visits")
+    if not isinstance(visits_raw, list) or not visits_raw:
+        bad("visits", "`visits` must be a non-empty list of {\"week\": ..., \"findings\": {...}}")
+        visits_raw = []
+    visits = [_visit(v, f"visits[{i}]", spec, bad) for i, v in enumerate(visits_raw)]
+    _check_order(visits_raw, bad)
+    if problems:
+        raise PatientError(problems)
+    return Patient(age=age, visits=tuple(visits), id=str(data.get("id", "")))
+
+
+def _visit(raw: object, field: str, spec: PathwaySpec, bad) -> Visit | None:
+    if not isinstance(raw, dict):
+        bad(field, "a visit is an object: {\"week\": ..., \"findings\": {...}}")
+        return None
+    for key in raw:
+        if key not in ("week", "findings"):
+            bad(f"{field}.{key}", f"unknown field `{key}`; allowed: week, findings")
+    week, week_spec = raw.get("week"), spec.finding["week"]
+    if isinstance(week, int) and not isinstance(week, bool) and week < 0:
+        bad(f"{field}.week", f"week is {week}: weeks since onset cannot be negative")
+    elif not week_spec.allows(week):
+        bad(f"{field}.week", f"week is {_shown(week)}; allowed: {week_spec.domain_text()}")
+    answers = raw.get("findings")
+    if not isinstance(answers, dict):
+        bad(f"{field}.findings", "`findings` must be an object of finding: value")
+        return None
+    findings = _findings(answers, f"{field}.findings", spec, bad)
+    return Visit(week=week, findings=findings)
+
+
+def _findings(answers: dict, field: str, spec: PathwaySpec, bad) -> dict:
+    known = {f.name: f for f in spec.findings if not f.is_input}
+    values = {}
+    for name, value in answers.items():
+        finding = known.get(name)
+        if finding is None:
+            if name in spec.finding:
+                bad(f"{field}.{name}", f"`{name}` is given with the patient or the visit, not as a finding")
+                continue
+            close = difflib.get_close_matches(name, list(known), n=1)
+            bad(f"{field}.{name}", f"unknown finding `{name}`" + (f"; did you mean `{close[0]}`?" if close else ""))
+        elif value is None:
+            continue  # reported below as unanswered
+        elif not finding.allows(value):
+            bad(f"{field}.{name}", f"{name} is {_shown(value)}; allowed: {finding.domain_text()}")
+        else:
+            values[name] = value
+    missing = [f for f in known.values() if f.required and answers.get(f.name) is None]
+    flags = [f.name for f in missing if f.red_flag]
+    others = [f.name for f in missing if not f.red_flag]
+    if flags:
+        bad(field, f"unanswered red-flag questions ({len(flags)}): {', '.join(flags)}; "
+                   "every red-flag question must be answered at every visit - a missing answer is never read as no")
+    if others:
+        bad(field, f"missing findings ({len(others)}): {', '.join(others)}")
+    for f in known.values():
+        values.setdefault(f.name, f.default)
+    return values
+
+
+def _check_order(visits: list, bad) -> None:
+    weeks = [(i, v.get("week")) for i, v in enumerate(visits) if isinstance(v, dict)]
+    weeks = [(i, w) for i, w in weeks if isinstance(w, int) and not isinstance(w, bool)]
+    for (i, earlier), (j, later) in zip(weeks, weeks[1:]):
+        if later < earlier:
+            bad(f"visits[{j}].week", f"week {later} comes after week {earlier} (visits[{i}]); visits must be in week order")
+
+
+def _shown(value: object) -> str:
+    if value is None:
+        return "missing"
+    return json.dumps(value)

@@ -1,0 +1,110 @@
+"""Assessment results for people (text) and for programs (JSON), read off a trace."""
+
+from __future__ import annotations
+
+from .spec import PathwaySpec
+from .trace import Step, Trace
+
+IMAGING_WORDS = {
+    "none": "no imaging",
+    "xray": "X-ray",
+    "mri": "MRI without contrast",
+    "mri_with_contrast": "MRI without and with contrast",
+    "ct": "CT",
+}
+
+
+def decision(trace: Trace, spec: PathwaySpec) -> dict:
+    """The decision at the last visit, as the issue defines it."""
+    last = trace.visits[-1]
+    state = spec.state[last.state]
+    return {
+        "urgency": last.urgency.value,
+        "imaging": last.imaging.value,
+        "care_step": state.care_step.value,
+        "final_state": state.id,
+    }
+
+
+def to_json(trace: Trace, spec: PathwaySpec) -> dict:
+    return {
+        "pathway": {"name": trace.pathway, "version": trace.version, "content_hash": trace.content_hash},
+        "age": trace.age,
+        **decision(trace, spec),
+        "final_state_label": spec.state[trace.final_state].label,
+        "visits": [
+            {
+                "week": v.week,
+                "start": v.start,
+                "state": v.state,
+                "entered": list(v.entered),
+                "urgency": v.urgency.value,
+                "imaging": v.imaging.value,
+                "note": v.note,
+                "steps": [_step_json(s, spec) for s in v.steps],
+            }
+            for v in trace.visits
+        ],
+    }
+
+
+def _step_json(step: Step, spec: PathwaySpec) -> dict:
+    return {
+        "transition": step.transition,
+        "from": step.source,
+        "to": step.dest,
+        "red_flag_escalation": step.escalation,
+        "guard": step.guard,
+        "guard_words": step.guard_words,
+        "because": dict(step.because),
+        "rationale": step.rationale,
+        "citations": [_citation(c, spec) for c in step.citations],
+    }
+
+
+def _citation(ref_id: str, spec: PathwaySpec) -> dict:
+    ref = spec.reference[ref_id]
+    return {"id": ref.id, "source": ref.source, "status": ref.status}
+
+
+def to_text(trace: Trace, spec: PathwaySpec) -> str:
+    last = trace.visits[-1]
+    final = spec.state[last.state]
+    lines = [
+        f"{trace.pathway} {trace.version} (content {trace.content_hash[:12]})",
+        f"Patient aged {trace.age}, {len(trace.visits)} visit{'s' if len(trace.visits) != 1 else ''}",
+        "",
+        f"Decision at week {last.week} (last visit)",
+        f"  urgency      {last.urgency.value}",
+        f"  imaging      {IMAGING_WORDS[last.imaging.value]}",
+        f"  care step    {final.care_step.value.replace('_', ' ')}",
+        f"  final state  {final.label} [{final.id}]",
+    ]
+    for visit in trace.visits:
+        path = [spec.state[visit.start].label] + [spec.state[s].label for s in visit.entered]
+        lines += ["", f"Week {visit.week}: " + " -> ".join(path)]
+        if visit.note:
+            lines.append(f"  ({visit.note})")
+        for n, step in enumerate(visit.steps, 1):
+            lines += _step_text(n, step, spec)
+    return "\n".join(lines) + "\n"
+
+
+def _step_text(n: int, step: Step, spec: PathwaySpec) -> list[str]:
+    target = "stays" if step.stay else spec.state[step.dest].label
+    flag = "RED FLAG: " if step.escalation else ""
+    lines = [f"  {n}. {flag}{spec.state[step.source].label} -> {target}  [{step.transition}]",
+             f"     when     {step.guard_words}"]
+    if step.because:
+        lines.append("     because  " + "; ".join(_finding_words(name, value, spec) for name, value in step.because))
+    lines.append(f"     why      {step.rationale}")
+    for ref_id in step.citations:
+        lines.append(f"     source   {spec.reference[ref_id].source}")
+    return lines
+
+
+def _finding_words(name: str, value: object, spec: PathwaySpec) -> str:
+    label = spec.finding[name].label
+    if isinstance(value, bool):
+        return f"{label}: {'yes' if value else 'no'}"
+    return f"{label}: {str(value).replace('_', ' ')}"

@@ -1,0 +1,265 @@
+"""The validated pathway as frozen value objects: no I/O, no `transitions` import.
+
+Everything downstream (engine, diagrams, checks, simulations) reads these objects.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+from functools import cached_property
+
+import attrs
+
+from .guards.nodes import Expr
+
+
+class Urgency(enum.Enum):
+    """How fast the patient must be seen; ordered, so ``max()`` gives the most urgent."""
+
+    NONE = "none"
+    ROUTINE = "routine"
+    URGENT = "urgent"
+    EMERGENCY = "emergency"
+
+    @property
+    def rank(self) -> int:
+        return list(Urgency).index(self)
+
+    def __lt__(self, other: "Urgency") -> bool:
+        return self.rank < other.rank
+
+
+class Imaging(enum.Enum):
+    NONE = "none"
+    XRAY = "xray"
+    MRI = "mri"
+    MRI_WITH_CONTRAST = "mri_with_contrast"
+    CT = "ct"
+
+
+class Phase(enum.Enum):
+    ONSET = "onset"
+    ASSESSMENT = "assessment"
+    CONSERVATIVE_CARE = "conservative_care"
+    REASSESSMENT = "reassessment"
+    IMAGING = "imaging"
+    INTERVENTION = "intervention"
+    REROUTING = "rerouting"
+    URGENT = "urgent"
+    EXIT = "exit"
+
+
+class CareStep(enum.Enum):
+    CONSERVATIVE_CARE = "conservative_care"
+    SPECIALIST_ASSESSMENT = "specialist_assessment"
+    EPIDURAL_INJECTION = "epidural_injection"
+    SURGICAL_REFERRAL = "surgical_referral"
+    ALTERNATIVE_DIAGNOSIS = "alternative_diagnosis"
+    URGENT_SPECIALIST = "urgent_specialist"
+    EMERGENCY_DEPARTMENT = "emergency_department"
+    DISCHARGED = "discharged"
+
+
+class Waits(enum.Enum):
+    """What a state waits for before it decides again (``decides`` states never wait)."""
+
+    DECIDES = "decides"  # decides at once, in the same visit
+    VISIT = "visit"  # rests until the next visit
+    RESULT = "result"  # rests until a result (imaging, injection response) is recorded
+
+
+class Escalation(enum.Enum):
+    """How a red-flag question escalates, as the references say."""
+
+    ALONE = "alone"  # a "yes" escalates by itself
+    IN_COMBINATION = "in_combination"  # escalates only with the companions the guidelines name
+
+
+@attrs.frozen
+class Reference:
+    id: str
+    source: str
+    detail: str
+    status: str  # CONFIRMED / SECONDARY, as in clinical-references.md
+
+
+@attrs.frozen
+class Finding:
+    """A question recorded at a visit (or an input such as age), with its finite domain."""
+
+    name: str
+    type: str  # "boolean" | "enum" | "integer"
+    label: str
+    question: str
+    values: tuple[str, ...] = ()
+    minimum: int | None = None
+    maximum: int | None = None
+    default: object = None  # None: must be answered at every visit
+    red_flag: bool = False
+    escalates: Escalation | None = None
+    when_false: str | None = None  # plain words for "not <label>"
+    is_input: bool = False  # age and week: given with the patient and the visit, not as findings
+    citations: tuple[str, ...] = ()
+    line: str = attrs.field(default="", eq=False)  # file:line, for messages
+
+    @property
+    def required(self) -> bool:
+        return self.default is None
+
+    def allows(self, value: object) -> bool:
+        if self.type == "boolean":
+            return isinstance(value, bool)
+        if self.type == "enum":
+            return isinstance(value, str) and value in self.values
+        return (
+            isinstance(value, int)
+            and not isinstance(value, bool)
+            and self.minimum <= value <= self.maximum
+        )
+
+    def domain_text(self) -> str:
+        if self.type == "boolean":
+            return "true or false"
+        if self.type == "enum":
+            return ", ".join(self.values)
+        return f"a whole number from {self.minimum} to {self.maximum}"
+
+
+@attrs.frozen
+class Condition:
+    """A named, reusable guard (``suspected_cauda_equina``), optionally a red-flag category."""
+
+    name: str
+    label: str
+    expr: Expr
+    text: str  # the guard as written in the file
+    citations: tuple[str, ...]
+    red_flag: bool = False
+    min_urgency: Urgency | None = None
+    allowed_imaging: tuple[Imaging, ...] = ()
+    reason: str = ""
+    line: str = attrs.field(default="", eq=False)
+
+
+@attrs.frozen
+class State:
+    id: str
+    label: str
+    phase: Phase
+    urgency: Urgency
+    imaging: Imaging
+    care_step: CareStep
+    terminal: bool
+    waits: Waits
+    description: str
+    citations: tuple[str, ...]
+    review_within_weeks: int | None = None
+    line: str = attrs.field(default="", eq=False)
+
+
+@attrs.frozen
+class Transition:
+    """One guarded edge; ``escalation`` marks a red-flag escalation copied to every non-urgent state."""
+
+    id: str
+    source: str
+    dest: str
+    expr: Expr
+    text: str
+    priority: int
+    rationale: str
+    citations: tuple[str, ...]
+    escalation: bool = False
+    line: str = attrs.field(default="", eq=False)
+
+    @property
+    def is_stay(self) -> bool:
+        return self.source == self.dest
+
+    @property
+    def order(self) -> tuple[int, int]:
+        """Red-flag escalations first, then the state's own transitions, each by priority."""
+        return (0 if self.escalation else 1, self.priority)
+
+
+@attrs.frozen
+class PathwaySpec:
+    name: str
+    version: str
+    description: str
+    initial: str
+    findings: tuple[Finding, ...]
+    conditions: tuple[Condition, ...]
+    states: tuple[State, ...]
+    transitions: tuple[Transition, ...]  # sorted by source, then order
+    references: tuple[Reference, ...]
+    source: str = ""  # where it was loaded from
+
+    @cached_property
+    def finding(self) -> dict[str, Finding]:
+        return {f.name: f for f in self.findings}
+
+    @cached_property
+    def condition(self) -> dict[str, Condition]:
+        return {c.name: c for c in self.conditions}
+
+    @cached_property
+    def state(self) -> dict[str, State]:
+        return {s.id: s for s in self.states}
+
+    @cached_property
+    def reference(self) -> dict[str, Reference]:
+        return {r.id: r for r in self.references}
+
+    @cached_property
+    def red_flags(self) -> tuple[Condition, ...]:
+        return tuple(c for c in self.conditions if c.red_flag)
+
+    def outgoing(self, state_id: str) -> tuple[Transition, ...]:
+        """The transitions leaving a state, in the order they are tried."""
+        return self._outgoing.get(state_id, ())
+
+    @cached_property
+    def _outgoing(self) -> dict[str, tuple[Transition, ...]]:
+        by_source: dict[str, list[Transition]] = {}
+        for t in self.transitions:
+            by_source.setdefault(t.source, []).append(t)
+        return {s: tuple(sorted(ts, key=lambda t: t.order)) for s, ts in by_source.items()}
+
+    @cached_property
+    def content_hash(self) -> str:
+        """SHA-256 of the canonical content: comments and layout do not change it."""
+        canonical = json.dumps(to_data(self), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def to_data(spec: PathwaySpec) -> dict:
+    """Plain JSON-able data of the spec (enums by value, guards as written)."""
+
+    def plain(value):
+        if isinstance(value, enum.Enum):
+            return value.value
+        if isinstance(value, (tuple, list)):
+            return [plain(v) for v in value]
+        return value
+
+    def record(obj, skip=("expr", "line")):
+        return {
+            f.name: plain(getattr(obj, f.name))
+            for f in attrs.fields(type(obj))
+            if f.name not in skip
+        }
+
+    return {
+        "name": spec.name,
+        "version": spec.version,
+        "description": spec.description,
+        "initial": spec.initial,
+        "findings": [record(f) for f in spec.findings],
+        "conditions": [record(c) for c in spec.conditions],
+        "states": [record(s) for s in spec.states],
+        "transitions": [record(t) for t in spec.transitions],
+        "references": [record(r) for r in spec.references],
+    }

@@ -1,0 +1,221 @@
+"""Validate a built spec: cross-references, guard types, red-flag rules and graph structure.
+
+Every check lists every offender; nothing stops at the first problem.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+
+from .errors import Problem
+from .guards import check_guard, compile_guard, names_in
+from .spec import Escalation, PathwaySpec, Urgency, Waits
+
+
+def validate_spec(spec: PathwaySpec) -> list[Problem]:
+    problems: list[Problem] = []
+    for check in (_duplicates, _references, _guards, _condition_cycles, _red_flags, _graph, _visit_cycles):
+        problems.extend(check(spec))
+    return problems
+
+
+def _suggest(name: str, known) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f"; did you mean `{close[0]}`?" if close else f"; known: {', '.join(sorted(known))}"
+
+
+def _duplicates(spec: PathwaySpec) -> list[Problem]:
+    problems = []
+    for kind, items in (("state", spec.states), ("transition", spec.transitions)):
+        first: dict[str, str] = {}
+        for item in items:
+            if item.id in first:
+                problems.append(Problem(item.line, f"duplicate {kind} id `{item.id}` (first at {first[item.id]})"))
+            first.setdefault(item.id, item.line)
+    for c in spec.conditions:
+        if c.name in spec.finding:
+            problems.append(Problem(c.line, f"condition `{c.name}` has the name of a finding; names must be unique"))
+    counts = Counter((t.source, t.order) for t in spec.transitions)
+    for t in spec.transitions:
+        if counts[(t.source, t.order)] > 1:
+            problems.append(Problem(t.line, f"transition `{t.id}` shares priority {t.priority} with another transition "
+                                            f"from `{t.source}`; priorities must be unique per state"))
+    return problems
+
+
+def _references(spec: PathwaySpec) -> list[Problem]:
+    problems = []
+    cited = [(s.line, f"state `{s.id}`", s.citations) for s in spec.states]
+    cited += [(t.line, f"transition `{t.id}`", t.citations) for t in spec.transitions]
+    cited += [(c.line, f"condition `{c.name}`", c.citations) for c in spec.conditions]
+    cited += [(f.line, f"finding `{f.name}`", f.citations) for f in spec.findings]
+    for line, owner, citations in cited:
+        for ref in citations:
+            if ref not in spec.reference:
+                problems.append(Problem(line, f"{owner} cites unknown reference `{ref}`{_suggest(ref, spec.reference)}"))
+    if spec.initial not in spec.state:
+        problems.append(Problem(f"{spec.source}/pathway.yaml", f"initial state `{spec.initial}` is not a state{_suggest(spec.initial, spec.state)}"))
+    for t in spec.transitions:
+        for end, sid in (("from", t.source), ("to", t.dest)):
+            if sid not in spec.state:
+                problems.append(Problem(t.line, f"transition `{t.id}` `{end}` unknown state `{sid}`{_suggest(sid, spec.state)}"))
+    return problems
+
+
+def _guards(spec: PathwaySpec) -> list[Problem]:
+    names = set(spec.condition)
+    owners = [(c.line, f"condition `{c.name}`", c.expr) for c in spec.conditions]
+    owners += [(t.line, f"transition `{t.id}`", t.expr) for t in spec.transitions if not t.escalation]
+    # An escalation is copied to every non-urgent state: check its guard once.
+    seen = set()
+    for t in spec.transitions:
+        if t.escalation and t.line not in seen:
+            seen.add(t.line)
+            owners.append((t.line, f"escalation `{t.id.split('@')[0]}`", t.expr))
+    return [
+        Problem(line, f"guard of {owner}: {message}")
+        for line, owner, expr in owners
+        for message in check_guard(expr, spec.finding, names)
+    ]
+
+
+def _condition_cycles(spec: PathwaySpec) -> list[Problem]:
+    problems = []
+    uses = {c.name: [n for n in names_in(c.expr) if n in spec.condition] for c in spec.conditions}
+
+    def visit(name: str, path: list[str]) -> None:
+        for used in uses[name]:
+            if used == path[0]:
+                problems.append(Problem(spec.condition[path[0]].line,
+                                        "conditions refer to each other in a circle: " + " -> ".join(path + [used])))
+            elif used not in path:
+                visit(used, path + [used])
+
+    for name in uses:
+        visit(name, [name])
+    return problems
+
+
+def _red_flags(spec: PathwaySpec) -> list[Problem]:
+    problems = []
+    exprs = {c.name: c.expr for c in spec.conditions}
+    for category in spec.red_flags:
+        for name in _findings_read(category.name, spec):
+            finding = spec.finding.get(name)
+            if finding is not None and not finding.required:
+                problems.append(Problem(finding.line, f"finding `{name}` is read by red-flag category `{category.name}` "
+                                                      "and so may not have a default: it must be answered at every visit"))
+        escalations = [t for t in spec.transitions if t.escalation and category.name in names_in(t.expr)]
+        if not escalations:
+            problems.append(Problem(category.line, f"red-flag category `{category.name}` has no escalation in transitions.yaml"))
+        for t in {t.line: t for t in escalations}.values():
+            dest = spec.state.get(t.dest)
+            if dest is None or category.min_urgency is None:
+                continue
+            if dest.urgency.rank < category.min_urgency.rank:
+                problems.append(Problem(t.line, f"escalation `{t.id.split('@')[0]}` sends `{category.name}` to `{dest.id}` "
+                                                f"(urgency {dest.urgency.value}); the category demands at least {category.min_urgency.value}"))
+            if dest.imaging not in category.allowed_imaging:
+                problems.append(Problem(t.line, f"escalation `{t.id.split('@')[0]}` sends `{category.name}` to `{dest.id}`, which orders "
+                                                f"{dest.imaging.value}; the category allows {', '.join(i.value for i in category.allowed_imaging)}"))
+    problems.extend(_escalation_declarations(spec, exprs))
+    return problems
+
+
+def _findings_read(condition: str, spec: PathwaySpec, seen=None) -> set[str]:
+    seen = set() if seen is None else seen
+    found = set()
+    for name in names_in(spec.condition[condition].expr):
+        if name in spec.condition and name not in seen:
+            seen.add(name)
+            found |= _findings_read(name, spec, seen)
+        elif name in spec.finding:
+            found.add(name)
+    return found
+
+
+def baseline(spec: PathwaySpec) -> dict[str, object]:
+    """The least alarming answer to every question: defaults, "no", first choice, lowest number."""
+    values = {}
+    for f in spec.findings:
+        if f.default is not None:
+            values[f.name] = f.default
+        else:
+            values[f.name] = {"boolean": False, "enum": f.values[0] if f.values else None}.get(f.type, f.minimum)
+    return values
+
+
+def _escalation_declarations(spec: PathwaySpec, exprs: dict) -> list[Problem]:
+    """`escalates: alone` must escalate on a calm background; `in_combination` must not."""
+    problems = []
+    if any(spec.finding[n].type == "enum" and not spec.finding[n].values for n in spec.finding):
+        return problems
+    categories = [(c, compile_guard(c.expr, exprs)) for c in spec.red_flags]
+    calm = baseline(spec)
+    for f in spec.findings:
+        if f.escalates is None or f.type != "boolean":
+            continue
+        fired = [c.name for c, holds in categories if _safe(holds, {**calm, f.name: True})]
+        if f.escalates is Escalation.ALONE and not fired:
+            problems.append(Problem(f.line, f"finding `{f.name}` is declared to escalate alone, but no red-flag category "
+                                            "fires when it is the only thing present"))
+        if f.escalates is Escalation.IN_COMBINATION and fired:
+            problems.append(Problem(f.line, f"finding `{f.name}` is declared to escalate only in combination, but "
+                                            f"`{fired[0]}` fires when it is the only thing present"))
+    return problems
+
+
+def _safe(predicate, env) -> bool:
+    try:
+        return predicate(env)
+    except (KeyError, TypeError):  # a guard already reported as ill-typed
+        return False
+
+
+def _graph(spec: PathwaySpec) -> list[Problem]:
+    problems = []
+    edges: dict[str, set[str]] = {s.id: set() for s in spec.states}
+    for t in spec.transitions:
+        if t.source in edges and t.dest in spec.state:
+            edges[t.source].add(t.dest)
+    for s in spec.states:
+        if s.terminal and edges[s.id]:
+            problems.append(Problem(s.line, f"terminal state `{s.id}` has transitions out of it (to {', '.join(sorted(edges[s.id]))}); "
+                                            "a terminal state ends the pathway"))
+        if not s.terminal and not edges[s.id]:
+            problems.append(Problem(s.line, f"state `{s.id}` is not terminal but no transition leaves it (a dead end); "
+                                            "add transitions or mark it `terminal: true`"))
+    reached, frontier = {spec.initial}, [spec.initial]
+    while frontier:
+        for nxt in edges.get(frontier.pop(), ()):
+            if nxt not in reached:
+                reached.add(nxt)
+                frontier.append(nxt)
+    for s in spec.states:
+        if spec.initial in spec.state and s.id not in reached:
+            problems.append(Problem(s.line, f"state `{s.id}` is unreachable: no transitions lead to it from `{spec.initial}`"))
+    return problems
+
+
+def _visit_cycles(spec: PathwaySpec) -> list[Problem]:
+    """A visit moves on through states that decide at once; a loop among them would never end."""
+    deciding = {s.id for s in spec.states if s.waits is Waits.DECIDES and not s.terminal}
+    edges = {sid: sorted({t.dest for t in spec.outgoing(sid) if t.dest in deciding}) for sid in deciding}
+    problems, reported = [], set()
+
+    def walk(node: str, path: list[str]) -> None:
+        for nxt in edges[node]:
+            if nxt in path:
+                cycle = path[path.index(nxt):] + [nxt]
+                key = frozenset(cycle)
+                if key not in reported:
+                    reported.add(key)
+                    problems.append(Problem(spec.state[nxt].line, "a loop that could be taken within one visit: "
+                                            + " -> ".join(cycle) + "; one of these states must wait for a visit or result"))
+            else:
+                walk(nxt, path + [nxt])
+
+    for sid in sorted(deciding):
+        walk(sid, [sid])
+    return problems

@@ -1,0 +1,164 @@
+"""Read YAML safely (ruamel.yaml, YAML 1.2, line numbers kept) and check its shape.
+
+YAML 1.2 keeps `yes`/`no`/`on`/`off` as strings; the round-trip loader builds only plain
+mappings, sequences and scalars, never Python objects named in the file.
+"""
+
+from __future__ import annotations
+
+import enum
+from pathlib import Path
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from .errors import Problem, where
+
+
+def read_yaml(path: Path, problems: list[Problem]) -> object | None:
+    """The file's content, or None after adding a ``file:line`` problem."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        problems.append(Problem(str(path), f"cannot read file: {err.strerror}"))
+        return None
+    except UnicodeDecodeError:
+        problems.append(Problem(str(path), "file is not UTF-8 text"))
+        return None
+    try:
+        return YAML(typ="rt").load(text)
+    except MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line = mark.line + 1 if mark else None
+        detail = err.problem or err.context or "malformed YAML"
+        if err.context_mark and err.problem_mark and "duplicate" in str(detail):
+            detail = f"{detail} (first at line {err.context_mark.line + 1})"
+        problems.append(Problem(where(str(path), line), f"malformed YAML: {_one_line(detail)}"))
+    except YAMLError as err:
+        problems.append(Problem(str(path), f"malformed YAML: {_one_line(str(err))}"))
+    return None
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+class Node:
+    """A YAML mapping read field by field; every bad field becomes a problem with its line."""
+
+    def __init__(self, data: object, file: str, problems: list[Problem], line: int | None = None, what: str = ""):
+        self.file, self.problems, self.what = file, problems, what
+        self.data = data if isinstance(data, CommentedMap) else None
+        self._line = line if line is not None else _map_line(data)
+        if self.data is None:
+            self.problems.append(Problem(self.where(), f"{what or 'entry'} must be a mapping of fields"))
+
+    @property
+    def ok(self) -> bool:
+        return self.data is not None
+
+    def line(self, key: str | None = None) -> int | None:
+        if self.data is not None and key is not None and key in self.data:
+            return self.data.lc.key(key)[0] + 1
+        return self._line
+
+    def where(self, key: str | None = None) -> str:
+        return where(self.file, self.line(key))
+
+    def problem(self, key: str | None, message: str) -> None:
+        self.problems.append(Problem(self.where(key), message))
+
+    def keys(self, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> bool:
+        """Report unknown keys (listing the allowed ones) and missing required keys."""
+        if self.data is None:
+            return False
+        allowed = required + optional
+        fine = True
+        for key in self.data:
+            if key not in allowed:
+                self.problem(key, f"unknown key `{key}` in {self.what}; allowed: {', '.join(allowed)}")
+                fine = False
+        for key in required:
+            if key not in self.data:
+                self.problem(None, f"{self.what} is missing `{key}`")
+                fine = False
+        return fine
+
+    def has(self, key: str) -> bool:
+        return self.data is not None and key in self.data
+
+    def raw(self, key: str, default=None):
+        return self.data.get(key, default) if self.data is not None else default
+
+    def text(self, key: str, default: str | None = None) -> str | None:
+        value = self.raw(key, default)
+        if value is None and default is None and not self.has(key):
+            return None
+        if not isinstance(value, str) or not value.strip():
+            self.problem(key, f"`{key}` of {self.what} must be non-empty text, not {_shown(value)}")
+            return None
+        return " ".join(value.split()) if "\n" in value else value.strip()
+
+    def boolean(self, key: str, default: bool = False) -> bool:
+        value = self.raw(key, default)
+        if not isinstance(value, bool):
+            self.problem(key, f"`{key}` of {self.what} must be true or false, not {_shown(value)}")
+            return default
+        return value
+
+    def integer(self, key: str, low: int, high: int) -> int | None:
+        if not self.has(key):
+            return None
+        value = self.raw(key)
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            self.problem(key, f"`{key}` of {self.what} must be a whole number from {low} to {high}, not {_shown(value)}")
+            return None
+        return value
+
+    def choice(self, key: str, kind: type[enum.Enum]):
+        value = self.raw(key)
+        allowed = [m.value for m in kind]
+        if value not in allowed:
+            self.problem(key, f"`{key}` of {self.what} is {_shown(value)}; allowed: {', '.join(allowed)}")
+            return None
+        return kind(value)
+
+    def names(self, key: str) -> tuple[str, ...]:
+        """A name or a list of names (citations, sources)."""
+        value = self.raw(key)
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list) or not items or not all(isinstance(i, str) and i for i in items):
+            self.problem(key, f"`{key}` of {self.what} must be a name or a list of names, not {_shown(value)}")
+            return ()
+        return tuple(items)
+
+
+def _map_line(data: object) -> int | None:
+    if isinstance(data, (CommentedMap, CommentedSeq)):
+        return data.lc.line + 1
+    return None
+
+
+def item_line(seq: object, index: int) -> int | None:
+    if isinstance(seq, CommentedSeq):
+        return seq.lc.item(index)[0] + 1
+    return None
+
+
+def key_line(mapping: object, key: str) -> int | None:
+    if isinstance(mapping, CommentedMap) and key in mapping:
+        return mapping.lc.key(key)[0] + 1
+    return None
+
+
+def _shown(value: object) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (CommentedMap, dict)):
+        return "a mapping"
+    if isinstance(value, (CommentedSeq, list)):
+        return "a list"
+    return f"`{value}`"

@@ -88,7 +88,7 @@ def demo() -> None:
                f"{len(spec.transitions)} transitions, content hash {spec.content_hash[:12]}\n")
     engine = Engine(spec)
     examples = example_patients()
-    click.echo(f"{"patient":40} {'urgency':10} {'imaging':30} final state")
+    click.echo(f"{'patient':40} {'urgency':10} {'imaging':30} final state")
     for path in examples:
         trace = _run_with(engine, spec, path)
         d = decision(trace, spec)

@@ -203,7 +203,10 @@ def _states(doc, file: str, problems: list[Problem]) -> list[State]:
     for index, value in enumerate(raw):
         node = Node(value, file, problems, item_line(raw, index), what=_named("state", value, index))
         required = ("id", "label", "phase", "urgency", "imaging", "care_step", "description", "citation")
-        if not node.keys(required, ("terminal", "waits", "review_within_weeks")):
+        node.keys(required, ("terminal", "waits", "review_within_weeks"))
+        # A state missing only its label, description or citation is still built (the gap is
+        # reported above), so its transitions are not also reported as going to an unknown state.
+        if not node.ok or not all(node.has(k) for k in ("id", "phase", "urgency", "imaging", "care_step")):
             continue
         terminal = node.boolean("terminal")
         waits = node.choice("waits", Waits) if node.has("waits") else (Waits.VISIT if terminal else None)
@@ -215,7 +218,8 @@ def _states(doc, file: str, problems: list[Problem]) -> list[State]:
             continue
         built.append(State(
             str(node.raw("id")), node.text("label") or "", *fields, terminal=terminal, waits=waits,
-            description=node.text("description") or "", citations=node.names("citation"),
+            description=node.text("description") or "",
+            citations=node.names("citation") if node.has("citation") else (),
             review_within_weeks=node.integer("review_within_weeks", 1, 520), line=node.where(),
         ))
     return built
@@ -224,7 +228,8 @@ def _states(doc, file: str, problems: list[Problem]) -> list[State]:
 def _transitions(doc, file: str, states: list[State], problems: list[Problem]) -> list[Transition]:
     top = _sections(doc, file, problems, ("escalations", "transitions"))
     built = []
-    non_urgent = [s.id for s in states if not s.terminal and s.urgency < Urgency.URGENT]
+    # dict.fromkeys: a state id given twice (reported as a duplicate) gets its escalations once
+    non_urgent = list(dict.fromkeys(s.id for s in states if not s.terminal and s.urgency < Urgency.URGENT))
     for section, escalation in (("escalations", True), ("transitions", False)):
         raw = top.raw(section)
         if not isinstance(raw, list):

@@ -176,16 +176,20 @@ def _safe(predicate, env) -> bool:
 def _graph(spec: PathwaySpec) -> list[Problem]:
     problems = []
     edges: dict[str, set[str]] = {s.id: set() for s in spec.states}
+    # Its own way on: every non-urgent state has the red-flag escalations, and a stay stays.
+    onward: dict[str, set[str]] = {s.id: set() for s in spec.states}
     for t in spec.transitions:
         if t.source in edges and t.dest in spec.state:
             edges[t.source].add(t.dest)
+            if not t.escalation and not t.is_stay:
+                onward[t.source].add(t.dest)
     for s in spec.states:
         if s.terminal and edges[s.id]:
             problems.append(Problem(s.line, f"terminal state `{s.id}` has transitions out of it (to {', '.join(sorted(edges[s.id]))}); "
                                             "a terminal state ends the pathway"))
-        if not s.terminal and not edges[s.id]:
-            problems.append(Problem(s.line, f"state `{s.id}` is not terminal but no transition leaves it (a dead end); "
-                                            "add transitions or mark it `terminal: true`"))
+        if not s.terminal and not onward[s.id]:
+            problems.append(Problem(s.line, f"state `{s.id}` is not terminal but no transition of its own leads on from it "
+                                            "(a dead end); add transitions or mark it `terminal: true`"))
     reached, frontier = {spec.initial}, [spec.initial]
     while frontier:
         for nxt in edges.get(frontier.pop(), ()):

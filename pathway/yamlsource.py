@@ -11,7 +11,9 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from .errors import Problem, where
 
@@ -28,16 +30,57 @@ def read_yaml(path: Path, problems: list[Problem]) -> object | None:
         return None
     try:
         return YAML(typ="rt").load(text)
+    except DuplicateKeyError as err:
+        # ruamel names the enclosing mapping's first line, not the key's, and stops at the first
+        # repeat: find every repeated key, with where it first appears.
+        repeats = _duplicate_keys(text)
+        for key, first, again in repeats:
+            problems.append(Problem(where(str(path), again), f"malformed YAML: duplicate key `{key}` (first at line {first})"))
+        if not repeats:
+            mark = err.problem_mark
+            problems.append(Problem(where(str(path), mark.line + 1 if mark else None), f"malformed YAML: {_one_line(err.problem)}"))
     except MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 if mark else None
         detail = err.problem or err.context or "malformed YAML"
-        if err.context_mark and err.problem_mark and "duplicate" in str(detail):
-            detail = f"{detail} (first at line {err.context_mark.line + 1})"
+        if err.problem and err.context and err.context_mark and mark is not err.context_mark \
+                and err.context_mark.line != mark.line:
+            # e.g. an unclosed [ or quote: say where it was opened, not only where parsing failed
+            detail = f"{detail} ({err.context} that starts at line {err.context_mark.line + 1})"
         problems.append(Problem(where(str(path), line), f"malformed YAML: {_one_line(detail)}"))
     except YAMLError as err:
         problems.append(Problem(str(path), f"malformed YAML: {_one_line(str(err))}"))
     return None
+
+
+def _duplicate_keys(text: str) -> list[tuple[str, int, int]]:
+    """(key, first line, repeated line) for every key given twice in one mapping."""
+    found: list[tuple[str, int, int]] = []
+    seen: set[int] = set()
+
+    def walk(node) -> None:
+        if id(node) in seen:  # an alias shares its anchor's node
+            return
+        seen.add(id(node))
+        if isinstance(node, MappingNode):
+            first: dict[str, int] = {}
+            for key, value in node.value:
+                if isinstance(key, ScalarNode):
+                    line = key.start_mark.line + 1
+                    if key.value in first:
+                        found.append((key.value, first[key.value], line))
+                    else:
+                        first[key.value] = line
+                walk(value)
+        elif isinstance(node, SequenceNode):
+            for item in node.value:
+                walk(item)
+
+    try:
+        walk(YAML(typ="rt").compose(text))
+    except YAMLError:
+        return []
+    return found
 
 
 def _one_line(text: str) -> str:
@@ -70,7 +113,11 @@ class Node:
         self.problems.append(Problem(self.where(key), message))
 
     def keys(self, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> bool:
-        """Report unknown keys (listing the allowed ones) and missing required keys."""
+        """Report unknown keys (listing the allowed ones) and missing required keys.
+
+        True when every required key is there: an unknown key is reported but the entry is still
+        built, so one stray key does not also make the entry "unknown" wherever it is used.
+        """
         if self.data is None:
             return False
         allowed = required + optional
@@ -78,7 +125,6 @@ class Node:
         for key in self.data:
             if key not in allowed:
                 self.problem(key, f"unknown key `{key}` in {self.what}; allowed: {', '.join(allowed)}")
-                fine = False
         for key in required:
             if key not in self.data:
                 self.problem(None, f"{self.what} is missing `{key}`")

@@ -6,6 +6,7 @@ findings vocabulary, then compiled to a predicate, described in plain words, or 
 
 from .check import check_guard
 from .evaluate import compile_guard, explain
+from .format import format_guard
 from .nodes import And, Compare, Expr, Literal, Name, Not, Or, names_in
 from .parse import GuardSyntaxError, parse_guard
 from .text import describe
@@ -22,6 +23,7 @@ __all__ = [
     "check_guard",
     "compile_guard",
     "describe",
+    "format_guard",
     "explain",
     "names_in",
     "parse_guard",

@@ -15,6 +15,7 @@ or executed; anything outside the small grammar below is rejected with its colum
 from __future__ import annotations
 
 import ast
+import re
 
 from .nodes import And, Compare, Expr, Literal, Name, Not, Or
 
@@ -38,9 +39,9 @@ GRAMMAR_HINT = (
 
 
 class GuardSyntaxError(ValueError):
-    def __init__(self, message: str, column: int = 0):
-        self.column = column
-        super().__init__(f"column {column + 1}: {message}" if column else message)
+    def __init__(self, message: str, column: int | None = None):
+        self.column = column  # counted from 0; None when the whole guard is at fault
+        super().__init__(f"column {column + 1}: {message}" if column is not None else message)
 
 
 def parse_guard(text: str) -> Expr:
@@ -53,11 +54,19 @@ def parse_guard(text: str) -> Expr:
     try:
         tree = ast.parse(flat, mode="eval")
     except SyntaxError as err:
-        column = (err.offset or 1) - 1
-        raise GuardSyntaxError(f"invalid guard syntax ({err.msg})", column) from None
+        column = max(0, min((err.offset or 1) - 1, len(flat) - 1))
+        raise GuardSyntaxError(f"invalid guard syntax at `{flat[column:column + 20]}`{_hint(flat)}", column) from None
     except (RecursionError, MemoryError, ValueError):
         raise GuardSyntaxError("guard is nested too deeply") from None
     return _convert(tree.body)
+
+
+def _hint(text: str) -> str:
+    bare = re.sub(r"[=!<>]=", "", text)  # the comparisons that are fine
+    for wrong, right in (("&&", "and"), ("||", "or"), ("!", "not"), ("=", "==")):
+        if wrong in bare:
+            return f"; write `{right}`, not `{wrong}`"
+    return f"; {GRAMMAR_HINT}"
 
 
 def _convert(node: ast.AST) -> Expr:
@@ -120,5 +129,5 @@ def _literal(node: ast.AST) -> object:
         )
     raise GuardSyntaxError(
         f"`{ast.unparse(node)}` is not a value: use a quoted word, a whole number, true or false",
-        getattr(node, "col_offset", 0),
+        getattr(node, "col_offset", None),
     )

@@ -93,8 +93,11 @@ def to_text(trace: Trace, spec: PathwaySpec) -> str:
 def _step_text(n: int, step: Step, spec: PathwaySpec) -> list[str]:
     target = "stays" if step.stay else spec.state[step.dest].label
     flag = "RED FLAG: " if step.escalation else ""
+    when = step.guard_words
+    if when == "otherwise":
+        when = "otherwise (no red flag, and no transition tried before this one, applied)"
     lines = [f"  {n}. {flag}{spec.state[step.source].label} -> {target}  [{step.transition}]",
-             f"     when     {step.guard_words}"]
+             f"     when     {when}"]
     if step.because:
         lines.append("     because  " + "; ".join(_finding_words(name, value, spec) for name, value in step.because))
     lines.append(f"     why      {step.rationale}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import click
@@ -21,7 +22,7 @@ PATHWAY_OPT = click.option("--pathway", "pathway", type=click.Path(path_type=Pat
                            help="Pathway folder (default: the shipped sciatica pathway).")
 
 
-def _load(pathway: Path | None) -> PathwaySpec:
+def load_or_exit(pathway: Path | None) -> PathwaySpec:
     """Load a pathway or exit 1, printing every problem as file:line: message."""
     try:
         return load_pathway(pathway or shipped_pathway())
@@ -33,7 +34,23 @@ def _load(pathway: Path | None) -> PathwaySpec:
         sys.exit(1)
 
 
-@click.group()
+class _PluginGroup(click.Group):
+    """Adds the commands other packages register under the `sciatica.commands` entry point
+    (diagrams, simulations), so that the core never imports them."""
+
+    def _plugins(self) -> dict:
+        return {ep.name: ep for ep in entry_points(group="sciatica.commands")}
+
+    def list_commands(self, ctx):
+        return sorted(set(super().list_commands(ctx)) | set(self._plugins()))
+
+    def get_command(self, ctx, name):
+        command = super().get_command(ctx, name)
+        plugin = self._plugins().get(name)
+        return command if command is not None or plugin is None else plugin.load()
+
+
+@click.group(cls=_PluginGroup)
 @click.version_option(package_name="sciatica-pathway")
 def main() -> None:
     """The sciatica care pathway as a validated, executable, explainable state machine."""
@@ -43,7 +60,7 @@ def main() -> None:
 @PATHWAY_ARG
 def validate(pathway: Path | None) -> None:
     """Check a pathway (default: the shipped one); list every problem as file:line: message."""
-    spec = _load(pathway)
+    spec = load_or_exit(pathway)
     escalations = sum(t.escalation for t in spec.transitions)
     click.echo(
         f"{spec.source}: valid - {spec.name} {spec.version}: {len(spec.states)} states, "
@@ -60,7 +77,7 @@ def validate(pathway: Path | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def assess(patient: Path, pathway: Path | None, as_json: bool) -> None:
     """Route one patient (a JSON file of visits) through the pathway and explain each decision."""
-    spec = _load(pathway)
+    spec = load_or_exit(pathway)
     trace = _run(spec, patient)
     if as_json:
         click.echo(json.dumps(to_json(trace, spec), indent=2))
@@ -83,7 +100,7 @@ def _run(spec: PathwaySpec, patient_file: Path):
 @main.command()
 def demo() -> None:
     """Validate the shipped pathway and assess the shipped example patients."""
-    spec = _load(None)
+    spec = load_or_exit(None)
     click.echo(f"Validated {spec.name} {spec.version}: {len(spec.states)} states, "
                f"{len(spec.transitions)} transitions, content hash {spec.content_hash[:12]}\n")
     engine = Engine(spec)

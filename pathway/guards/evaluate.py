@@ -8,7 +8,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Mapping
 
-from .nodes import And, Compare, Expr, Literal, Name, Not, Or
+from .nodes import And, Compare, Expr, Literal, Name, Not
 
 Env = Mapping[str, object]
 Predicate = Callable[[Env], bool]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from .nodes import And, Compare, Expr, Literal, Name, Not, Or
+from .nodes import And, Compare, Expr, Literal, Name, Not
 
 
 def format_guard(expr: Expr) -> str:

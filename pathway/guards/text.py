@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .nodes import And, Compare, Expr, Literal, Name, Not, Or
+from .nodes import And, Compare, Expr, Literal, Name, Not
 
 _NUMBER_WORDS = {"<": "under", "<=": "at most", ">": "over", ">=": "at least", "==": "exactly", "!=": "not"}
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import PathwayError, Problem, where
+from .errors import PathwayError, Problem
 from .guards import GuardSyntaxError, Literal, parse_guard
 from .spec import (
     CareStep, Condition, Escalation, Finding, Imaging, PathwaySpec, Phase, Reference, State, Transition,
@@ -204,18 +204,16 @@ def _states(doc, file: str, problems: list[Problem]) -> list[State]:
         node = Node(value, file, problems, item_line(raw, index), what=_named("state", value, index))
         required = ("id", "label", "phase", "urgency", "imaging", "care_step", "description", "citation")
         node.keys(required, ("terminal", "waits", "review_within_weeks"))
-        # A state missing only its label, description or citation is still built (the gap is
-        # reported above), so its transitions are not also reported as going to an unknown state.
-        if not node.ok or not all(node.has(k) for k in ("id", "phase", "urgency", "imaging", "care_step")):
+        if not node.ok or not node.has("id"):
             continue
+        # A state with a missing or bad field (reported already) is still built, with a stand-in
+        # value, so that transitions to it are not also reported as going to an unknown state.
         terminal = node.boolean("terminal")
-        waits = node.choice("waits", Waits) if node.has("waits") else (Waits.VISIT if terminal else None)
-        if waits is None and not node.has("waits"):
+        if not node.has("waits") and not terminal:
             node.problem(None, f"state `{node.raw('id')}` must say what it `waits` for: decides, visit or result")
-        fields = [node.choice(k, kind) for k, kind in
+        waits = (node.choice("waits", Waits) if node.has("waits") else None) or Waits.VISIT
+        fields = [(node.choice(k, kind) if node.has(k) else None) or next(iter(kind)) for k, kind in
                   (("phase", Phase), ("urgency", Urgency), ("imaging", Imaging), ("care_step", CareStep))]
-        if None in fields or waits is None:
-            continue
         built.append(State(
             str(node.raw("id")), node.text("label") or "", *fields, terminal=terminal, waits=waits,
             description=node.text("description") or "",

@@ -125,7 +125,7 @@ def _findings(answers: dict, field: str, spec: PathwaySpec, bad) -> dict:
 def _check_order(visits: list, bad) -> None:
     weeks = [(i, v.get("week")) for i, v in enumerate(visits) if isinstance(v, dict)]
     weeks = [(i, w) for i, w in weeks if isinstance(w, int) and not isinstance(w, bool)]
-    for (i, earlier), (j, later) in zip(weeks, weeks[1:]):
+    for (i, earlier), (j, later) in zip(weeks, weeks[1:], strict=False):
         if later < earlier:
             bad(f"visits[{j}].week", f"week {later} comes after week {earlier} (visits[{i}]); visits must be in week order")
 

@@ -10,7 +10,7 @@ from collections import Counter
 
 from .errors import Problem
 from .guards import check_guard, compile_guard, names_in
-from .spec import Escalation, PathwaySpec, Urgency, Waits
+from .spec import Escalation, PathwaySpec, Waits
 
 
 def validate_spec(spec: PathwaySpec) -> list[Problem]:
@@ -100,12 +100,17 @@ def _condition_cycles(spec: PathwaySpec) -> list[Problem]:
 def _red_flags(spec: PathwaySpec) -> list[Problem]:
     problems = []
     exprs = {c.name: c.expr for c in spec.conditions}
+    readers: dict[str, list[str]] = {}
     for category in spec.red_flags:
-        for name in _findings_read(category.name, spec):
-            finding = spec.finding.get(name)
-            if finding is not None and not finding.required:
-                problems.append(Problem(finding.line, f"finding `{name}` is read by red-flag category `{category.name}` "
-                                                      "and so may not have a default: it must be answered at every visit"))
+        for name in sorted(_findings_read(category.name, spec)):
+            readers.setdefault(name, []).append(category.name)
+    for name, categories in readers.items():
+        finding = spec.finding.get(name)
+        if finding is not None and not finding.required and not finding.red_flag:  # red flags: loader reports
+            problems.append(Problem(finding.line, f"finding `{name}` is read by red-flag "
+                                                  f"categor{'ies' if len(categories) > 1 else 'y'} {', '.join(categories)} "
+                                                  "and so may not have a default: it must be answered at every visit"))
+    for category in spec.red_flags:
         escalations = [t for t in spec.transitions if t.escalation and category.name in names_in(t.expr)]
         if not escalations:
             problems.append(Problem(category.line, f"red-flag category `{category.name}` has no escalation in transitions.yaml"))

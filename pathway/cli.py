@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from .compare import diff_pathways
 from .engine import Engine, FellThrough
 from .errors import PathwayError
 from .loader import load_pathway
@@ -95,6 +96,14 @@ def _run(spec: PathwaySpec, patient_file: Path):
     except FellThrough as err:
         click.echo(f"{patient_file}: the pathway has a gap: {err}", err=True)
         sys.exit(1)
+
+
+@main.command()
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", required=False, type=click.Path(path_type=Path))
+def diff(old: Path, new: Path | None) -> None:
+    """What changed from pathway OLD to NEW (default NEW: the shipped one), as text."""
+    click.echo(diff_pathways(load_or_exit(old), load_or_exit(new)).text(), nl=False)
 
 
 @main.command()

@@ -1,0 +1,67 @@
+"""`sciatica diagram` and `sciatica tables`, registered through the `sciatica.commands` entry point
+(the core CLI never imports this package)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from pathway.cli import PATHWAY_ARG, load_or_exit
+
+from .diagram import FORMAT_BY_SUFFIX, TEXT_FORMATS, Diagram
+from .model import build_model
+from .render import FORMATS, RendererMissing, write_atomic
+from .tables import to_html, to_markdown
+
+
+@click.command()
+@PATHWAY_ARG
+@click.option("--format", "fmt", type=click.Choice(FORMATS + TEXT_FORMATS),
+              help="svg (default), png, pdf, dot or mermaid; without it, the suffix of --out decides "
+                   "(.svg .png .pdf .dot .gv .mmd), else svg.")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False),
+              help="File to write (atomically). Default: dot and mermaid text go to standard output; "
+                   "svg, png and pdf go to pathway.<format> in the current folder.")
+def diagram(pathway: Path | None, fmt: str | None, out: Path | None) -> None:
+    """Draw a pathway (default: the shipped one) for clinical review.
+
+    States are grouped by phase in care order; urgent and emergency states are octagons (orange,
+    dark red); every edge carries its guard in words and its priority. Red-flag escalations are
+    drawn once each, from a single red-flag screen, and every state it guards carries a red flag.
+    SVG, PNG and PDF are laid out by pygraphviz (pip install pygraphviz); DOT and Mermaid need
+    no renderer.
+    """
+    fmt = fmt or (FORMAT_BY_SUFFIX.get(out.suffix.lower(), "svg") if out else "svg")
+    picture = Diagram(build_model(load_or_exit(pathway)))
+    if out is None and fmt in TEXT_FORMATS:
+        click.echo(picture.render(fmt).decode(), nl=False)
+        return
+    out = out or Path(f"pathway.{fmt}")
+    if not out.parent.is_dir():
+        _fail(f"{out}: the folder {out.parent} does not exist")
+    try:
+        write_atomic(out, picture.render(fmt))
+    except RendererMissing as err:
+        _fail(str(err))
+    except OSError as err:
+        _fail(f"{out}: cannot write: {err.strerror or err}")
+    click.echo(f"wrote {out}")
+
+
+@click.command()
+@PATHWAY_ARG
+@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True,
+              help="Markdown, or one self-contained HTML page to print and initial.")
+def tables(pathway: Path | None, fmt: str) -> None:
+    """Decision tables: for each state that decides, its transitions in the order they are tried
+    (guard in words, destination, urgency, imaging, why, sources, a column for initials); the
+    red flags once, R1..R7, in a table of their own."""
+    spec = load_or_exit(pathway)
+    click.echo(to_html(spec) if fmt == "html" else to_markdown(spec), nl=False)
+
+
+def _fail(message: str) -> None:
+    click.echo(message, err=True)
+    sys.exit(1)

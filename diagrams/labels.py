@@ -1,0 +1,103 @@
+"""The words on the picture, as Graphviz HTML-like labels: state boxes, edges, the heading.
+
+Kept apart from dot.py so that what the clinician reads (wording, wrapping, escaping) is in one
+place and the graph structure (clusters, edges, ordering) in another.
+"""
+
+from __future__ import annotations
+
+import html
+import textwrap
+
+from pathway.spec import Urgency
+
+from .model import IMAGING_WORDS, DiagramModel, Edge, Node
+
+NODE_WRAP = 28  # characters per line of a state's name
+EDGE_WRAP = 30  # characters per line of a guard on an edge
+FLAG = "\u2691"
+RED, DARK_RED, ORANGE, INK = "#c62828", "#8b0000", "#f57c00", "#212121"
+BR = '<BR ALIGN="LEFT"/>'
+
+URGENCY_WORDS = {Urgency.NONE: "urgency: none", Urgency.ROUTINE: "urgency: routine",
+                 Urgency.URGENT: "URGENT", Urgency.EMERGENCY: "EMERGENCY"}
+
+
+def node_label(node: Node) -> str:
+    """The state's name (with the red-flag marker where the screen is checked), its urgency and
+    imaging, and what it waits for."""
+    colour = "white" if node.urgency is Urgency.EMERGENCY else RED
+    flag = f'<FONT COLOR="{colour}">{FLAG}</FONT> ' if node.red_flags or node.is_screen else ""
+    head = flag + "<BR/>".join(f"<B>{esc(line)}</B>" for line in wrap(node.label, NODE_WRAP))
+    if node.is_screen:
+        small = ["tried first, in order R1, R2, ...,", f"at every visit in every state marked {FLAG}"]
+    else:
+        small = [f"{URGENCY_WORDS[node.urgency]} \u00b7 imaging: {IMAGING_WORDS[node.imaging]}", node.waits]
+    return "<" + head + "".join(f'<BR/><FONT POINT-SIZE="10.5">{esc(s)}</FONT>' for s in small if s) + ">"
+
+
+def edge_label(edge: Edge) -> str:
+    """The guard in words, wrapped, led by its priority where several transitions leave the state."""
+    lines = [esc(line) for line in wrap(edge.guard, EDGE_WRAP)]
+    if edge.stay:
+        lines[-1] += ": stays"
+    if edge.show_priority:
+        lines[0] = f"<B>{edge.tag}.</B> {lines[0]}"
+    return "<" + BR.join(lines) + BR + ">"
+
+
+def heading(model: DiagramModel) -> str:
+    """Title, legend and definitions, stacked: the graph's own label, a block above the pathway
+    that takes no part in its layout (as nodes, they would stretch the first rank)."""
+    blocks = [f'<FONT POINT-SIZE="22"><B>{esc(model.title)}</B></FONT>', _legend(model)]
+    if model.definitions:
+        blocks.append(_definitions(model))
+    rows = "".join(f"<TR><TD>{b}</TD></TR>" for b in blocks)
+    return f'<<TABLE BORDER="0" CELLSPACING="8">{rows}</TABLE>>'
+
+
+SWATCH = {
+    "emergency": f'BGCOLOR="{DARK_RED}"', "urgent": f'BGCOLOR="{ORANGE}"', "routine": 'BGCOLOR="#e3f2fd"',
+}
+MARK = {"terminal": '<TABLE BORDER="1" CELLBORDER="1" CELLSPACING="2" CELLPADDING="0" COLOR="#455a64">'
+                    '<TR><TD WIDTH="20" HEIGHT="12"></TD></TR></TABLE>',
+        "red_flags": f'<FONT COLOR="{RED}" POINT-SIZE="14">{FLAG}</FONT>',
+        "escalation": f'<FONT COLOR="{RED}"><B>R1</B></FONT>', "transition": "<B>1.</B>",
+        "stay": '<FONT POINT-SIZE="14">\u21ba</FONT>', "colour": '<FONT COLOR="#6a1b9a" POINT-SIZE="14"><B>\u2192</B></FONT>'}
+
+
+def _legend(model: DiagramModel) -> str:
+    cells = [
+        f'<TD WIDTH="30" HEIGHT="24" {SWATCH.get(e.key, "")}>{MARK.get(e.key, "")}</TD>'
+        f'<TD ALIGN="LEFT" BALIGN="LEFT" VALIGN="MIDDLE">{BR.join(esc(line) for line in wrap(e.text, 40))}</TD>'
+        for e in model.legend
+    ]
+    return _grid("Legend", cells, columns=3, span=2)
+
+
+def _definitions(model: DiagramModel) -> str:
+    cells = [
+        f'<TD ALIGN="LEFT" VALIGN="TOP" BALIGN="LEFT"><B>{esc(d.label)}</B>:{BR}'
+        + BR.join(esc(line) for line in wrap(d.meaning, 60)) + "</TD>"
+        for d in model.definitions
+    ]
+    return _grid("What the named conditions mean (generated from the guards that run)", cells, columns=3)
+
+
+def _grid(title: str, cells: list[str], columns: int, span: int = 1) -> str:
+    """Cells laid out row by row, ``columns`` to a row, under a title; each cell is ``span`` TDs."""
+    blank = "<TD></TD>" * span
+    rows = []
+    for start in range(0, len(cells), columns):
+        chunk = cells[start:start + columns]
+        rows.append("<TR>" + "".join(chunk) + blank * (columns - len(chunk)) + "</TR>")
+    return ('<TABLE BORDER="1" COLOR="#90a4ae" CELLBORDER="0" CELLSPACING="6" CELLPADDING="2">'
+            f'<TR><TD COLSPAN="{columns * span}" ALIGN="LEFT"><B>{esc(title)}</B></TD></TR>{"".join(rows)}</TABLE>')
+
+
+def wrap(text: str, width: int) -> list[str]:
+    return textwrap.wrap(text, width, break_on_hyphens=False) or [""]
+
+
+def esc(text: str) -> str:
+    return html.escape(text, quote=False)

@@ -91,7 +91,10 @@ def test_type_checks_against_the_vocabulary(text, problems):
         ('not trend == "worse"', "trend is not worse"),
         ("motor or week > 12", "progressive motor deficit or weeks since onset over 12"),
         ('weakness in ["mild", "stable"]', "weakness is mild or stable"),
-        ("week < 4 and (foot_drop or disabling)", "weeks since onset under 4, either foot drop or disabling symptoms"),
+        ("week < 4 and (foot_drop or disabling)", "weeks since onset under 4, (foot drop or disabling symptoms)"),
+        ('weakness == "none" or weakness != "none"', "no weakness or any weakness"),
+        ('(trend == "worse" or foot_drop) and (week > 2 or disabling) or foot_drop',
+         "((trend is worse or foot drop) and (weeks since onset over 2 or disabling symptoms)) or foot drop"),
         ("true", "otherwise"),
     ],
 )

@@ -32,8 +32,9 @@ def _words(node: Expr, findings, labels, top: bool = False) -> str:
     if isinstance(node, And):
         # Top-level conjunctions read as a comma list; nested ones need their own "and".
         return ", ".join(parts) if top else "(" + " and ".join(parts) + ")"
+    # Nested groups are always bracketed: "either a or b and c" would be ambiguous.
     text = " or ".join(parts)
-    return text if top else f"either {text}" if len(parts) > 1 and len(text) < 60 else f"({text})"
+    return text if top else f"({text})"
 
 
 def _negated(node: Expr, findings, labels) -> str:
@@ -57,6 +58,8 @@ def _compare(node: Compare, finding) -> str:
         if op in ("in", "not in"):
             return f"{label} {'' if op == 'in' else 'not '}{_either(value)}"
         return f"{label} {_NUMBER_WORDS[op]} {value}"
+    if value == "none" and op in ("==", "!="):  # "no MRI result" reads better than "MRI result is none"
+        return f"no {label}" if op == "==" else f"any {label}"
     if op in ("==", "!="):
         return f"{label} is {'' if op == '==' else 'not '}{_value(value)}"
     return f"{label} is {'' if op == 'in' else 'not '}{_either(value)}"

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import click
 
-from pathway.cli import PATHWAY_ARG, load_or_exit
+from pathway.cli import PATHWAY_ARG, assess_or_exit, load_or_exit
 
 from .diagram import FORMAT_BY_SUFFIX, TEXT_FORMATS, Diagram
 from .model import build_model
+from .overlay import diff_overlay, trace_overlay
 from .render import FORMATS, RendererMissing, write_atomic
 from .tables import to_html, to_markdown
 
@@ -24,7 +25,11 @@ from .tables import to_html, to_markdown
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False),
               help="File to write (atomically). Default: dot and mermaid text go to standard output; "
                    "svg, png and pdf go to pathway.<format> in the current folder.")
-def diagram(pathway: Path | None, fmt: str | None, out: Path | None) -> None:
+@click.option("--trace", "patient", type=click.Path(path_type=Path, dir_okay=False),
+              help="Highlight the path `sciatica assess` takes for this patient (visits numbered); dim the rest.")
+@click.option("--diff", "old", type=click.Path(path_type=Path),
+              help="Mark what changed since pathway OLD: added (green), removed (grey, dashed), changed (purple).")
+def diagram(pathway: Path | None, fmt: str | None, out: Path | None, patient: Path | None, old: Path | None) -> None:
     """Draw a pathway (default: the shipped one) for clinical review.
 
     States are grouped by phase in care order; urgent and emergency states are octagons (orange,
@@ -34,7 +39,15 @@ def diagram(pathway: Path | None, fmt: str | None, out: Path | None) -> None:
     no renderer.
     """
     fmt = fmt or (FORMAT_BY_SUFFIX.get(out.suffix.lower(), "svg") if out else "svg")
-    picture = Diagram(build_model(load_or_exit(pathway)))
+    if patient and old:
+        _fail("use --trace or --diff, not both")
+    spec = load_or_exit(pathway)
+    model = build_model(spec)
+    if patient:
+        model = trace_overlay(model, assess_or_exit(spec, patient))
+    if old:
+        model = diff_overlay(load_or_exit(old), spec)
+    picture = Diagram(model)
     if out is None and fmt in TEXT_FORMATS:
         click.echo(picture.render(fmt).decode(), nl=False)
         return

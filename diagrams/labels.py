@@ -18,6 +18,7 @@ EDGE_WRAP = 30  # characters per line of a guard on an edge
 FLAG = "\u2691"
 RED, DARK_RED, ORANGE, INK = "#c62828", "#8b0000", "#f57c00", "#212121"
 BR = '<BR ALIGN="LEFT"/>'
+NOTE = "#0d47a1"  # an overlay's notes (the patient's visits), in the highlight colour
 
 URGENCY_WORDS = {Urgency.NONE: "urgency: none", Urgency.ROUTINE: "urgency: routine",
                  Urgency.URGENT: "URGENT", Urgency.EMERGENCY: "EMERGENCY"}
@@ -33,7 +34,8 @@ def node_label(node: Node) -> str:
         small = ["tried first, in order R1, R2, ...,", f"at every visit in every state marked {FLAG}"]
     else:
         small = [f"{URGENCY_WORDS[node.urgency]} \u00b7 imaging: {IMAGING_WORDS[node.imaging]}", node.waits]
-    return "<" + head + "".join(f'<BR/><FONT POINT-SIZE="10.5">{esc(s)}</FONT>' for s in small if s) + ">"
+    note = f'<BR/><FONT COLOR="{NOTE}"><B>{esc(node.note)}</B></FONT>' if node.note else ""
+    return "<" + head + "".join(f'<BR/><FONT POINT-SIZE="10.5">{esc(s)}</FONT>' for s in small if s) + note + ">"
 
 
 def edge_label(edge: Edge) -> str:
@@ -43,6 +45,8 @@ def edge_label(edge: Edge) -> str:
         lines[-1] += ": stays"
     if edge.show_priority:
         lines[0] = f"<B>{edge.tag}.</B> {lines[0]}"
+    if edge.note:
+        lines.insert(0, f'<FONT COLOR="{NOTE}"><B>{esc(edge.note)}</B></FONT>')
     return "<" + BR.join(lines) + BR + ">"
 
 

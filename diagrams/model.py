@@ -78,6 +78,7 @@ class Node:
     red_flags: bool = False  # the red-flag screen is checked here at every visit
     is_screen: bool = False
     emphasis: Emphasis = Emphasis.NORMAL
+    note: str = ""  # an overlay's words on the box, e.g. "visits 1, 2"
 
 
 @attrs.frozen
@@ -93,6 +94,7 @@ class Edge:
     escalation: bool = False
     stay: bool = False
     emphasis: Emphasis = Emphasis.NORMAL
+    note: str = ""  # an overlay's words on the edge, e.g. "visit 2 (week 7)"
 
     @property
     def tag(self) -> str:

@@ -79,14 +79,15 @@ def validate(pathway: Path | None) -> None:
 def assess(patient: Path, pathway: Path | None, as_json: bool) -> None:
     """Route one patient (a JSON file of visits) through the pathway and explain each decision."""
     spec = load_or_exit(pathway)
-    trace = _run(spec, patient)
+    trace = assess_or_exit(spec, patient)
     if as_json:
         click.echo(json.dumps(to_json(trace, spec), indent=2))
     else:
         click.echo(to_text(trace, spec), nl=False)
 
 
-def _run(spec: PathwaySpec, patient_file: Path):
+def assess_or_exit(spec: PathwaySpec, patient_file: Path):
+    """Run one patient file through the pathway, or exit 1 naming every problem."""
     try:
         return Engine(spec).run(load_patient(patient_file, spec))
     except PathwayError as err:

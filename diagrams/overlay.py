@@ -1,0 +1,91 @@
+"""Overlays: pure functions model -> model that change only `emphasis` and `note`.
+
+- one patient's path: the states visited and the edges taken, numbered by visit; the rest dimmed;
+- what changed since an older version: added, removed (drawn from the old model) and changed
+  states and transitions, each in its own style.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from pathway import PathwaySpec, Trace
+from pathway.compare import diff_pathways
+
+from .model import SCREEN, DiagramModel, Emphasis, build_model
+
+
+def trace_overlay(model: DiagramModel, trace: Trace) -> DiagramModel:
+    """Highlight exactly the states a patient entered and the edges they took, by visit."""
+    edge_of = {t: e.id for e in model.edges for t in e.transitions}
+    taken: dict[str, list[str]] = {}
+    visited: dict[str, list[str]] = {trace.visits[0].start: []}
+    for number, visit in enumerate(trace.visits, 1):
+        for step in visit.steps:
+            taken.setdefault(edge_of[step.transition], []).append(f"{number}")
+            if step.escalation:
+                visited.setdefault(SCREEN, []).append(f"{number}")
+            visited.setdefault(step.dest, []).append(f"{number}")
+    weeks = ", ".join(f"{n} (week {v.week})" for n, v in enumerate(trace.visits, 1))
+
+    def node(n):
+        if n.id not in visited:
+            return attrs.evolve(n, emphasis=Emphasis.DIMMED)
+        marks = visited[n.id]
+        return attrs.evolve(n, emphasis=Emphasis.HIGHLIGHTED, note=f"visit {', '.join(marks)}" if marks else "start")
+
+    def edge(e):
+        if e.id not in taken:
+            return attrs.evolve(e, emphasis=Emphasis.DIMMED)
+        return attrs.evolve(e, emphasis=Emphasis.HIGHLIGHTED, note=f"visit {', '.join(taken[e.id])}")
+
+    return attrs.evolve(
+        model,
+        title=f"{model.title} - path of a patient aged {trace.age}, visits {weeks}",
+        nodes=tuple(node(n) for n in model.nodes),
+        edges=tuple(edge(e) for e in model.edges),
+    )
+
+
+def diff_overlay(old: PathwaySpec, new: PathwaySpec) -> DiagramModel:
+    """The new pathway's diagram with what changed since the old one marked; removed states and
+    transitions are drawn from the old diagram, dashed and grey."""
+    diff = diff_pathways(old, new)
+    states, edges = diff.of("state"), {**diff.of("transition"), **diff.of("escalation")}
+    details = {c.id: c.details for c in diff.changes if c.what in ("state", "transition", "escalation")}
+    before, after = build_model(old), build_model(new)
+    style = {"added": Emphasis.ADDED, "changed": Emphasis.CHANGED, "removed": Emphasis.REMOVED}
+
+    def mark(item, kind_by_id):
+        kind = kind_by_id.get(item.id)
+        if kind is None:
+            return item
+        tip = "\n".join([f"{kind.upper()} since {diff.old}", *details.get(item.id, ()), item.tooltip])
+        return attrs.evolve(item, emphasis=style[kind], note=kind, tooltip=tip)
+
+    gone_nodes = tuple(mark(n, states) for n in before.nodes if states.get(n.id) == "removed")
+    present = {n.id for n in after.nodes} | {n.id for n in gone_nodes}
+    gone_edges = tuple(
+        mark(e, edges) for e in before.edges
+        if edges.get(e.id) == "removed" and e.source in present and e.dest in present
+    )
+    clusters = tuple(
+        attrs.evolve(c, nodes=c.nodes + tuple(n.id for n in gone_nodes if _phase_of(before, n.id) == c.phase))
+        for c in after.clusters
+    )
+    kept = {c.phase for c in after.clusters}  # a phase only the old version had comes back at the end
+    clusters += tuple(
+        attrs.evolve(c, nodes=tuple(n for n in c.nodes if states.get(n) == "removed"))
+        for c in before.clusters if c.phase not in kept and any(states.get(n) == "removed" for n in c.nodes)
+    )
+    return attrs.evolve(
+        after,
+        title=f"{after.title} - changes since {old.version} ({old.content_hash[:12]})",
+        nodes=tuple(mark(n, states) for n in after.nodes) + gone_nodes,
+        edges=tuple(mark(e, edges) for e in after.edges) + gone_edges,
+        clusters=clusters,
+    )
+
+
+def _phase_of(model: DiagramModel, node_id: str):
+    return next((c.phase for c in model.clusters if node_id in c.nodes), None)

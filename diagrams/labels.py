@@ -67,7 +67,13 @@ MARK = {"terminal": '<TABLE BORDER="1" CELLBORDER="1" CELLSPACING="2" CELLPADDIN
                     '<TR><TD WIDTH="20" HEIGHT="12"></TD></TR></TABLE>',
         "red_flags": f'<FONT COLOR="{RED}" POINT-SIZE="14">{FLAG}</FONT>',
         "escalation": f'<FONT COLOR="{RED}"><B>R1</B></FONT>', "transition": "<B>1.</B>",
-        "stay": '<FONT POINT-SIZE="14">\u21ba</FONT>', "colour": '<FONT COLOR="#6a1b9a" POINT-SIZE="14"><B>\u2192</B></FONT>'}
+        "stay": '<FONT POINT-SIZE="14">\u21ba</FONT>', "colour": '<FONT COLOR="#6a1b9a" POINT-SIZE="14"><B>\u2192</B></FONT>',
+        # overlays (colours as dot.EMPHASIS_STYLE draws them)
+        "highlighted": f'<FONT COLOR="{NOTE}" POINT-SIZE="16"><B>\u2192</B></FONT>',
+        "dimmed": '<FONT COLOR="#b0bec5" POINT-SIZE="16"><B>\u2192</B></FONT>',
+        "added": '<FONT COLOR="#2e7d32" POINT-SIZE="16"><B>\u2192</B></FONT>',
+        "changed": '<FONT COLOR="#6a1b9a" POINT-SIZE="16"><B>\u2192</B></FONT>',
+        "removed": '<FONT COLOR="#9e9e9e" POINT-SIZE="16">- -</FONT>'}
 
 
 def _legend(model: DiagramModel) -> str:

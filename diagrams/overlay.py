@@ -12,7 +12,17 @@ import attrs
 from pathway import PathwaySpec, Trace
 from pathway.compare import diff_pathways
 
-from .model import SCREEN, DiagramModel, Emphasis, build_model
+from .model import SCREEN, DiagramModel, Emphasis, LegendEntry, build_model
+
+TRACE_LEGEND = (
+    LegendEntry("highlighted", "This patient's path: states entered and arrows taken, with visit numbers"),
+    LegendEntry("dimmed", "Not on this patient's path"),
+)
+DIFF_LEGEND = (
+    LegendEntry("added", "Added since the old version"),
+    LegendEntry("changed", "Changed since the old version (tooltip: old and new)"),
+    LegendEntry("removed", "Removed since the old version (drawn from it)"),
+)
 
 
 def trace_overlay(model: DiagramModel, trace: Trace) -> DiagramModel:
@@ -42,6 +52,7 @@ def trace_overlay(model: DiagramModel, trace: Trace) -> DiagramModel:
     return attrs.evolve(
         model,
         title=f"{model.title} - path of a patient aged {trace.age}, visits {weeks}",
+        legend=TRACE_LEGEND + model.legend,
         nodes=tuple(node(n) for n in model.nodes),
         edges=tuple(edge(e) for e in model.edges),
     )
@@ -81,6 +92,7 @@ def diff_overlay(old: PathwaySpec, new: PathwaySpec) -> DiagramModel:
     return attrs.evolve(
         after,
         title=f"{after.title} - changes since {old.version} ({old.content_hash[:12]})",
+        legend=DIFF_LEGEND + after.legend,
         nodes=tuple(mark(n, states) for n in after.nodes) + gone_nodes,
         edges=tuple(mark(e, edges) for e in after.edges) + gone_edges,
         clusters=clusters,

@@ -114,17 +114,13 @@ def demo() -> None:
     click.echo(f"Validated {spec.name} {spec.version}: {len(spec.states)} states, "
                f"{len(spec.transitions)} transitions, content hash {spec.content_hash[:12]}\n")
     engine = Engine(spec)
-    examples = example_patients()
+    traces = {path: engine.run(load_patient(path, spec)) for path in example_patients()}
     click.echo(f"{'patient':40} {'urgency':10} {'imaging':30} final state")
-    for path in examples:
-        trace = _run_with(engine, spec, path)
+    for path, trace in traces.items():
         d = decision(trace, spec)
         click.echo(f"{path.stem:40} {d['urgency']:10} {IMAGING_WORDS[d['imaging']]:30} {spec.state[d['final_state']].label}")
-    if examples:
-        click.echo(f"\nThe story of {examples[0].stem}:\n")
-        click.echo(to_text(_run_with(engine, spec, examples[0]), spec), nl=False)
-        click.echo(f"\nAssess your own: sciatica assess PATIENT.json  (examples in {examples[0].parent})")
-
-
-def _run_with(engine: Engine, spec: PathwaySpec, path: Path):
-    return engine.run(load_patient(path, spec))
+    if traces:
+        first, trace = next(iter(traces.items()))
+        click.echo(f"\nThe story of {first.stem}:\n")
+        click.echo(to_text(trace, spec), nl=False)
+        click.echo(f"\nAssess your own: sciatica assess PATIENT.json  (examples in {first.parent})")

@@ -50,9 +50,9 @@ class PathwayDiff:
 def diff_pathways(old: PathwaySpec, new: PathwaySpec) -> PathwayDiff:
     changed_conditions = _moved_conditions(new, _changed_keys(old.condition, new.condition, CONDITION_FIELDS))
     changes = (
-        _compare("finding", old.finding, new.finding, FINDING_FIELDS, _plain)
-        + _compare("condition", old.condition, new.condition, CONDITION_FIELDS, _plain)
-        + _compare("state", old.state, new.state, STATE_FIELDS, _plain)
+        _compare("finding", old.finding, new.finding, FINDING_FIELDS)
+        + _compare("condition", old.condition, new.condition, CONDITION_FIELDS)
+        + _compare("state", old.state, new.state, STATE_FIELDS)
         + _transitions(old, new, escalation=True, conditions=changed_conditions)
         + _transitions(old, new, escalation=False, conditions=changed_conditions)
     )
@@ -86,12 +86,12 @@ def _moved_conditions(spec: PathwaySpec, changed: set[str]) -> set[str]:
     return moved
 
 
-def _compare(what: str, old: dict, new: dict, fields, show) -> list[Change]:
+def _compare(what: str, old: dict, new: dict, fields) -> list[Change]:
     changes = [Change("removed", what, k) for k in sorted(old.keys() - new.keys())]
     changes += [Change("added", what, k) for k in sorted(new.keys() - old.keys())]
     for key in sorted(old.keys() & new.keys()):
         details = tuple(
-            f"{f}: {_shown(old[key], f, show)} -> {_shown(new[key], f, show)}"
+            f"{f}: {_shown(old[key], f)} -> {_shown(new[key], f)}"
             for f in fields if getattr(old[key], f) != getattr(new[key], f)
         )
         if details:
@@ -99,10 +99,10 @@ def _compare(what: str, old: dict, new: dict, fields, show) -> list[Change]:
     return changes
 
 
-def _shown(obj, field: str, show) -> str:
+def _shown(obj, field: str) -> str:
     if field == "expr":
         return f"`{obj.text}`"
-    return f"`{show(getattr(obj, field))}`"
+    return f"`{_plain(getattr(obj, field))}`"
 
 
 def _declared(spec: PathwaySpec, escalation: bool) -> dict[str, Transition]:

@@ -154,8 +154,6 @@ def baseline(spec: PathwaySpec) -> dict[str, object]:
 def _escalation_declarations(spec: PathwaySpec, exprs: dict) -> list[Problem]:
     """`escalates: alone` must escalate on a calm background; `in_combination` must not."""
     problems = []
-    if any(spec.finding[n].type == "enum" and not spec.finding[n].values for n in spec.finding):
-        return problems
     categories = [(c, compile_guard(c.expr, exprs)) for c in spec.red_flags]
     calm = baseline(spec)
     for f in spec.findings:

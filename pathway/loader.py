@@ -169,13 +169,15 @@ def _guard(node: Node, key: str, owner: str):
 
 
 def _conditions(doc, file: str, problems: list[Problem]) -> list[Condition]:
-    top = _sections(doc, file, problems, ("conditions", "red_flags"))
+    top = _sections(doc, file, problems, ("conditions", "red_flags"), optional=("imaging_reasons",))
     built = []
-    for name, line, value in _entries(top, "conditions"):
-        node = Node(value, file, problems, line, what=f"condition `{name}`")
-        if node.keys(("label", "when", "citation")):
-            expr, text = _guard(node, "when", f"condition `{name}`")
-            built.append(Condition(str(name), node.text("label") or "", expr, text, node.names("citation"), line=node.where()))
+    for section, what in (("conditions", "condition"), ("imaging_reasons", "imaging reason")):
+        for name, line, value in _entries(top, section):
+            node = Node(value, file, problems, line, what=f"{what} `{name}`")
+            if node.keys(("label", "when", "citation")):
+                expr, text = _guard(node, "when", f"{what} `{name}`")
+                built.append(Condition(str(name), node.text("label") or "", expr, text, node.names("citation"),
+                                       imaging_reason=section == "imaging_reasons", line=node.where()))
     for name, line, value in _entries(top, "red_flags"):
         node = Node(value, file, problems, line, what=f"red-flag category `{name}`")
         if node.keys(("label", "when", "min_urgency", "allowed_imaging", "reason", "citation")):
@@ -235,7 +237,7 @@ def _transitions(doc, file: str, states: list[State], problems: list[Problem]) -
             continue
         for index, value in enumerate(raw):
             node = Node(value, file, problems, item_line(raw, index), what=_named(section[:-1], value, index))
-            if node.keys(("id", "from", "to", "when", "priority", "rationale", "citation")):
+            if node.keys(("id", "from", "to", "when", "priority", "rationale", "citation"), ("outranks",)):
                 built.extend(_expand(node, escalation, non_urgent))
     return built
 
@@ -267,7 +269,8 @@ def _expand(node: Node, escalation: bool, non_urgent: list[str]) -> list[Transit
     dest = str(node.raw("to"))
     common = dict(expr=expr, text=text, priority=priority,
                   rationale=node.text("rationale") or "", citations=node.names("citation"),
-                  escalation=escalation, line=node.where())
+                  escalation=escalation, outranks=node.names("outranks") if node.has("outranks") else (),
+                  line=node.where())
     many = escalation or len(sources) > 1
     return [
         Transition(id=f"{tid}@{s}" if many else tid, source=s, dest=s if dest == STAY else dest, **common)

@@ -99,14 +99,14 @@ def _step_text(n: int, step: Step, spec: PathwaySpec) -> list[str]:
     lines = [f"  {n}. {flag}{spec.state[step.source].label} -> {target}  [{step.transition}]",
              f"     when     {when}"]
     if step.because:
-        lines.append("     because  " + "; ".join(_finding_words(name, value, spec) for name, value in step.because))
+        lines.append("     because  " + "; ".join(finding_words(name, value, spec) for name, value in step.because))
     lines.append(f"     why      {step.rationale}")
     for ref_id in step.citations:
         lines.append(f"     source   {spec.reference[ref_id].source}")
     return lines
 
 
-def _finding_words(name: str, value: object, spec: PathwaySpec) -> str:
+def finding_words(name: str, value: object, spec: PathwaySpec) -> str:
     label = spec.finding[name].label
     if isinstance(value, bool):
         return f"{label}: {'yes' if value else 'no'}"

@@ -6,15 +6,16 @@ Everything downstream (engine, diagrams, checks, simulations) reads these object
 from __future__ import annotations
 
 import enum
+import functools
 import hashlib
 import json
-from functools import cached_property
 
 import attrs
 
 from .guards.nodes import Expr
 
 
+@functools.total_ordering
 class Urgency(enum.Enum):
     """How fast the patient must be seen; ordered, so ``max()`` gives the most urgent."""
 
@@ -137,6 +138,7 @@ class Condition:
     text: str  # the guard as written in the file
     citations: tuple[str, ...]
     red_flag: bool = False
+    imaging_reason: bool = False  # a declared reason for imaging other than a red flag
     min_urgency: Urgency | None = None
     allowed_imaging: tuple[Imaging, ...] = ()
     reason: str = ""
@@ -172,7 +174,15 @@ class Transition:
     rationale: str
     citations: tuple[str, ...]
     escalation: bool = False
+    # Later transitions this one deliberately takes precedence over where both guards hold,
+    # although they lead to a different urgency (ids as written, without ``@state``).
+    outranks: tuple[str, ...] = ()
     line: str = attrs.field(default="", eq=False)
+
+    @property
+    def base_id(self) -> str:
+        """The id as written in the file: ``escalate_infection`` for ``escalate_infection@reassessment``."""
+        return self.id.partition("@")[0]
 
     @property
     def is_stay(self) -> bool:
@@ -197,38 +207,42 @@ class PathwaySpec:
     references: tuple[Reference, ...]
     source: str = ""  # where it was loaded from
 
-    @cached_property
+    @functools.cached_property
     def finding(self) -> dict[str, Finding]:
         return {f.name: f for f in self.findings}
 
-    @cached_property
+    @functools.cached_property
     def condition(self) -> dict[str, Condition]:
         return {c.name: c for c in self.conditions}
 
-    @cached_property
+    @functools.cached_property
     def state(self) -> dict[str, State]:
         return {s.id: s for s in self.states}
 
-    @cached_property
+    @functools.cached_property
     def reference(self) -> dict[str, Reference]:
         return {r.id: r for r in self.references}
 
-    @cached_property
+    @functools.cached_property
     def red_flags(self) -> tuple[Condition, ...]:
         return tuple(c for c in self.conditions if c.red_flag)
+
+    @functools.cached_property
+    def imaging_reasons(self) -> tuple[Condition, ...]:
+        return tuple(c for c in self.conditions if c.imaging_reason)
 
     def outgoing(self, state_id: str) -> tuple[Transition, ...]:
         """The transitions leaving a state, in the order they are tried."""
         return self._outgoing.get(state_id, ())
 
-    @cached_property
+    @functools.cached_property
     def _outgoing(self) -> dict[str, tuple[Transition, ...]]:
         by_source: dict[str, list[Transition]] = {}
         for t in self.transitions:
             by_source.setdefault(t.source, []).append(t)
         return {s: tuple(sorted(ts, key=lambda t: t.order)) for s, ts in by_source.items()}
 
-    @cached_property
+    @functools.cached_property
     def content_hash(self) -> str:
         """SHA-256 of the canonical content: comments and layout do not change it."""
         canonical = json.dumps(to_data(self), sort_keys=True, separators=(",", ":"))

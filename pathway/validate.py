@@ -15,7 +15,7 @@ from .spec import Escalation, PathwaySpec, Waits
 
 def validate_spec(spec: PathwaySpec) -> list[Problem]:
     problems: list[Problem] = []
-    for check in (_duplicates, _references, _guards, _condition_cycles, _red_flags, _graph, _visit_cycles):
+    for check in (_duplicates, _references, _guards, _condition_cycles, _red_flags, _graph, _visit_cycles, _outranks):
         problems.extend(check(spec))
     return problems
 
@@ -225,4 +225,16 @@ def _visit_cycles(spec: PathwaySpec) -> list[Problem]:
 
     for sid in sorted(deciding):
         walk(sid, [sid])
+    return problems
+
+
+def _outranks(spec: PathwaySpec) -> list[Problem]:
+    """`outranks` may only name transitions from the same state that are tried later."""
+    problems = []
+    for t in spec.transitions:
+        later = [o.base_id for o in spec.outgoing(t.source) if o.order > t.order]
+        for name in t.outranks:
+            if name not in later:
+                problems.append(Problem(t.line, f"transition `{t.id}` says it outranks `{name}`, which is not a transition "
+                                                f"from `{t.source}` tried after it{_suggest(name, later or ['(none)'])}"))
     return problems

@@ -1,0 +1,177 @@
+"""Broken pathways derived from a real one, to show that the checks can fail.
+
+Every mutant breaks a red-flag escalation in one way. The red-flag categories themselves are
+left alone: they are the oracle the properties judge by, so a mutant that changed them would
+move the goalposts along with the pathway.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import attrs
+
+from ..guards import And, Compare, Expr, Literal, Name, Not, Or
+from ..spec import Condition, PathwaySpec, Transition, Urgency, Waits
+
+
+@attrs.frozen
+class Mutant:
+    id: str
+    method: str  # one of METHODS
+    description: str
+    spec: PathwaySpec = attrs.field(eq=False, repr=False)
+    widens: bool = False  # the mutated guard holds wherever the original did: it can only escalate more
+
+
+METHODS = {
+    "remove": "a red-flag escalation removed from one state",
+    "negate": "a red-flag escalation's guard negated",
+    "drop-finding": "one finding dropped from a red-flag escalation's guard",
+    "demote": "a red-flag escalation tried after the state's own transitions",
+    "retarget": "a red-flag escalation sent to a non-urgent state",
+    "threshold": "a threshold in a red-flag escalation's guard moved",
+}
+
+
+def mutants(spec: PathwaySpec) -> Iterator[Mutant]:
+    """Every mutant, in a fixed order (method, then category, then position)."""
+    yield from _removed(spec)
+    yield from _negated(spec)
+    yield from _dropped(spec)
+    yield from _demoted(spec)
+    yield from _retargeted(spec)
+    yield from _thresholds(spec)
+
+
+def _escalations(spec: PathwaySpec, category: Condition) -> list[Transition]:
+    return [t for t in spec.transitions if t.escalation and t.expr == Name(category.name)]
+
+
+def _replace(spec: PathwaySpec, changes: dict[str, Transition | None]) -> PathwaySpec:
+    """A new spec with some transitions changed (or removed, for None); caches start afresh."""
+    kept = tuple(changes.get(t.id, t) for t in spec.transitions)
+    return attrs.evolve(spec, transitions=tuple(t for t in kept if t is not None))
+
+
+def _rewrite(spec: PathwaySpec, category: Condition, expr: Expr, **fields) -> PathwaySpec:
+    """Every copy of the category's escalation with a new guard (and other fields)."""
+    return _replace(spec, {t.id: attrs.evolve(t, expr=expr, text=f"mutated {category.name}", **fields)
+                           for t in _escalations(spec, category)})
+
+
+def _removed(spec: PathwaySpec):
+    for category in spec.red_flags:
+        for t in _escalations(spec, category):
+            yield Mutant(f"remove {t.id}", "remove", f"{t.base_id} removed from {t.source}", _replace(spec, {t.id: None}))
+
+
+def _negated(spec: PathwaySpec):
+    for category in spec.red_flags:
+        yield Mutant(f"negate {category.name}", "negate", f"escalation for {category.label} fires when it is absent",
+                     _rewrite(spec, category, Not(Name(category.name))))
+
+
+def _dropped(spec: PathwaySpec):
+    for category in spec.red_flags:
+        inlined = _inline(category.expr, spec)
+        for index, (expr, what) in enumerate(_drop_each_leaf(inlined)):
+            yield Mutant(f"drop {category.name} #{index + 1}", "drop-finding",
+                         f"{category.label}: `{what}` dropped", _rewrite(spec, category, expr),
+                         widens=_implies(inlined, expr, spec))
+
+
+def _demoted(spec: PathwaySpec):
+    for category in spec.red_flags:
+        changes = {t.id: attrs.evolve(t, escalation=False, priority=900 + t.priority) for t in _escalations(spec, category)}
+        yield Mutant(f"demote {category.name}", "demote", f"{category.label} tried after every other transition",
+                     _replace(spec, changes))
+
+
+def _retargeted(spec: PathwaySpec):
+    # Resting and terminal states only: a deciding target could make a visit loop forever.
+    targets = [s for s in spec.states if s.urgency < Urgency.URGENT and (s.terminal or s.waits is not Waits.DECIDES)]
+    for category in spec.red_flags:
+        for target in targets:
+            changes = {t.id: attrs.evolve(t, dest=target.id) for t in _escalations(spec, category)}
+            yield Mutant(f"retarget {category.name} -> {target.id}", "retarget",
+                         f"{category.label} sent to {target.label}", _replace(spec, changes))
+
+
+def _thresholds(spec: PathwaySpec):
+    for category in spec.red_flags:
+        inlined = _inline(category.expr, spec)
+        for index, compare in enumerate(_integer_compares(inlined, spec)):
+            for step in (-5, 5):
+                moved = attrs.evolve(compare, value=compare.value + step)
+                expr = _substitute(inlined, compare, moved)
+                yield Mutant(f"threshold {category.name} #{index + 1} {step:+d}", "threshold",
+                             f"{category.label}: `{compare.name} {compare.op} {compare.value}` became "
+                             f"`{compare.name} {compare.op} {moved.value}`", _rewrite(spec, category, expr),
+                             widens=_implies(inlined, expr, spec))
+
+
+# -- guard surgery ------------------------------------------------------------------------------
+def _inline(expr: Expr, spec: PathwaySpec) -> Expr:
+    """The guard with every named condition replaced by its own guard, so each finding is a leaf."""
+    if isinstance(expr, Name) and expr.name in spec.condition:
+        return _inline(spec.condition[expr.name].expr, spec)
+    if isinstance(expr, Not):
+        return Not(_inline(expr.operand, spec))
+    if isinstance(expr, (And, Or)):
+        return type(expr)(tuple(_inline(o, spec) for o in expr.operands))
+    return expr
+
+
+def _drop_each_leaf(expr: Expr) -> Iterator[tuple[Expr, str]]:
+    """The guard once without each leaf (a finding or a comparison), by position."""
+    if isinstance(expr, (Name, Compare)):
+        yield Literal(False), _leaf_text(expr)
+    elif isinstance(expr, Not):
+        for inner, what in _drop_each_leaf(expr.operand):
+            yield Not(inner), what
+    elif isinstance(expr, (And, Or)):
+        for i, operand in enumerate(expr.operands):
+            rest = expr.operands[:i] + expr.operands[i + 1:]
+            if isinstance(operand, (Name, Compare)):
+                yield (rest[0] if len(rest) == 1 else type(expr)(rest)), _leaf_text(operand)
+            else:
+                for inner, what in _drop_each_leaf(operand):
+                    yield type(expr)(rest[:i] + (inner,) + rest[i:]), what
+
+
+def _leaf_text(leaf: Expr) -> str:
+    return leaf.name if isinstance(leaf, Name) else f"{leaf.name} {leaf.op} {leaf.value}"
+
+
+def _integer_compares(expr: Expr, spec: PathwaySpec) -> list[Compare]:
+    if isinstance(expr, Compare):
+        return [expr] if spec.finding[expr.name].type == "integer" and isinstance(expr.value, int) else []
+    if isinstance(expr, Not):
+        return _integer_compares(expr.operand, spec)
+    if isinstance(expr, (And, Or)):
+        return [c for o in expr.operands for c in _integer_compares(o, spec)]
+    return []
+
+
+def _substitute(expr: Expr, old: Compare, new: Compare) -> Expr:
+    if expr is old:
+        return new
+    if isinstance(expr, Not):
+        return Not(_substitute(expr.operand, old, new))
+    if isinstance(expr, (And, Or)):
+        return type(expr)(tuple(_substitute(o, old, new) for o in expr.operands))
+    return expr
+
+
+def _implies(original: Expr, mutated: Expr, spec: PathwaySpec) -> bool:
+    """Does the mutated guard hold wherever the original did? Then it can only escalate more."""
+    from .symbolic import Symbolic
+
+    sym = Symbolic(attrs.evolve(spec, transitions=spec.transitions + (_probe(mutated),)))
+    return sym.empty(sym.guard(original) & ~sym.guard(mutated))
+
+
+def _probe(expr: Expr) -> Transition:
+    """A throwaway transition, so the symbolic domains also cut at the mutated thresholds."""
+    return Transition("probe", "probe", "probe", expr, "", 1, "", ())

@@ -1,0 +1,42 @@
+"""The check's report as text: one line per property, failures told as stories, a certificate."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from .check import Report
+from .stories import example_text, find_story, story_text
+
+
+def report_text(report: Report, stories: int = 3, overlaps: bool = False) -> str:
+    spec = report.spec
+    lines = [f"Checking {spec.name} {spec.version} ({spec.source}): {len(spec.states)} states, "
+             f"{len(spec.transitions)} transitions, {len(spec.red_flags)} red-flag categories", ""]
+    for v in report.verdicts:
+        verdict = "holds" if v.holds else f"FAILS ({len(v.failures)})"
+        lines.append(f"  {v.number}. {v.title:<42} {verdict:<11} {v.cases:>22,} cases  {v.seconds:6.2f} s")
+        if v.overlaps:
+            kinds = Counter(o.status for o in v.overlaps)
+            lines.append(f"     {len(v.overlaps)} overlapping guard pairs, each resolved by priority: "
+                         + ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items())))
+    lines += _overlap_lines(report) if overlaps else []
+    for v in report.verdicts:
+        if v.holds:
+            continue
+        lines += ["", f"Property {v.number} fails: {v.title}"]
+        for failure in v.failures[:stories]:
+            lines += ["", story_text(report.model, failure, find_story(report.model, failure))]
+        if len(v.failures) > stories:
+            lines += ["", f"  ... and {len(v.failures) - stories} more failures of property {v.number}:"]
+            lines += [f"  - {f.message}" for f in v.failures[stories:]]
+    lines += ["", f"{report.seconds:.2f} s in all", report.certificate()]
+    return "\n".join(lines) + "\n"
+
+
+def _overlap_lines(report: Report) -> list[str]:
+    lines = ["", "Every overlap (the first transition is tried first and wins):"]
+    for v in report.verdicts:
+        for o in v.overlaps:
+            lines.append(f"  {o.state}: {o.first} over {o.second} [{o.status}] {o.cases:,} cases, "
+                         f"e.g. {example_text(report.spec, o.example)}")
+    return lines

@@ -1,0 +1,52 @@
+"""What a check returns: a verdict per property, with failures that can be told as stories."""
+
+from __future__ import annotations
+
+import attrs
+
+from .symbolic import Region
+from .visits import Outcome
+
+
+@attrs.frozen
+class Failure:
+    """One way the pathway breaks a property, with the findings that break it."""
+
+    message: str  # one line: what goes wrong, in clinical words
+    start: str  # the state the failing visit starts in
+    region: Region | None = attrs.field(default=None, eq=False)  # None: structural (no patient needed)
+    outcome: Outcome | None = None
+    should: str = ""  # what should have happened instead: the guard and its citation
+    citations: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class Overlap:
+    """Two guards of one state that both hold somewhere; the earlier one wins there."""
+
+    state: str
+    first: str
+    second: str
+    cases: int
+    example: dict = attrs.field(eq=False)
+    status: str  # "error", or why it is fine: same urgency, red flags outrank, otherwise, declared
+
+    @property
+    def is_error(self) -> bool:
+        return self.status == "error"
+
+
+@attrs.frozen
+class Verdict:
+    number: int
+    name: str
+    title: str
+    cases: int
+    seconds: float
+    failures: tuple[Failure, ...] = ()
+    overlaps: tuple[Overlap, ...] = ()  # property 3 lists every overlap, not only the errors
+    notes: tuple[str, ...] = ()
+
+    @property
+    def holds(self) -> bool:
+        return not self.failures

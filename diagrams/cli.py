@@ -75,6 +75,19 @@ def tables(pathway: Path | None, fmt: str) -> None:
     click.echo(to_html(spec) if fmt == "html" else to_markdown(spec), nl=False)
 
 
+def draw_trace(spec, trace, out: Path) -> None:
+    """One patient's path on the pathway diagram, written atomically (used by `sciatica check --diagram`)."""
+    fmt = FORMAT_BY_SUFFIX.get(out.suffix.lower(), "svg")
+    if not out.parent.is_dir():
+        _fail(f"{out}: the folder {out.parent} does not exist")
+    try:
+        write_atomic(out, Diagram(trace_overlay(build_model(spec), trace)).render(fmt))
+    except RendererMissing as err:
+        _fail(str(err))
+    except OSError as err:
+        _fail(f"{out}: cannot write: {err.strerror or err}")
+
+
 def _fail(message: str) -> None:
     click.echo(message, err=True)
     sys.exit(1)

@@ -229,12 +229,20 @@ def _visit_cycles(spec: PathwaySpec) -> list[Problem]:
 
 
 def _outranks(spec: PathwaySpec) -> list[Problem]:
-    """`outranks` may only name transitions from the same state that are tried later."""
+    """`outranks` names transitions of the same state that are tried later.
+
+    Messages name the transition as written, so the copies of one declaration report once.
+    """
     problems = []
-    for t in spec.transitions:
+    everywhere = {t.base_id for t in spec.transitions}
+    misplaced = {t.base_id for t in spec.transitions if t.source not in spec.state}  # reported already
+    for t in (t for t in spec.transitions if t.source in spec.state):
         later = [o.base_id for o in spec.outgoing(t.source) if o.order > t.order]
         for name in t.outranks:
-            if name not in later:
-                problems.append(Problem(t.line, f"transition `{t.id}` says it outranks `{name}`, which is not a transition "
-                                                f"from `{t.source}` tried after it{_suggest(name, later or ['(none)'])}"))
+            if name not in everywhere:
+                problems.append(Problem(t.line, f"transition `{t.base_id}` says it outranks unknown transition "
+                                                f"`{name}`{_suggest(name, sorted(everywhere))}"))
+            elif name not in later and name not in misplaced:
+                problems.append(Problem(t.line, f"transition `{t.base_id}` says it outranks `{name}`, which is not tried "
+                                                "after it; `outranks` names later transitions of the same state"))
     return problems

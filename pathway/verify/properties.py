@@ -110,18 +110,22 @@ def no_silent_overlaps(m: Model) -> Result:
             continue
         result.cases += m.sym.count(m.sym.valid)
         for i, first in enumerate(tried):
+            earlier = m.sym.any_of(m.sym.guard(t.expr) for t in tried[:i])
             for second in tried[i + 1:]:
                 both = m.sym.guard(first.expr) & m.sym.guard(second.expr)
                 if m.sym.empty(both):
                     continue
-                overlap = Overlap(state.id, first.id, second.id, m.sym.count(both), m.sym.example(both),
+                # The example is one where the pair decides (no earlier guard holds), if there is one.
+                deciding = both & ~earlier
+                shown = both if m.sym.empty(deciding) else deciding
+                overlap = Overlap(state.id, first.id, second.id, m.sym.count(both), m.sym.example(shown),
                                   _overlap_status(m.spec, first, second))
                 result.overlaps.append(overlap)
                 if overlap.is_error:
                     message = (f"at `{state.id}`, `{first.base_id}` and `{second.base_id}` both hold for "
-                               f"{overlap.cases} cases and lead to different urgencies; `{first.base_id}` wins")
+                               f"{overlap.cases:,} cases and lead to different urgencies; `{first.base_id}` wins")
                     should = f"say so with `outranks: [{second.base_id}]` on `{first.base_id}`, or make the guards exclusive"
-                    result.failures.append(Failure(message, state.id, both, None, should, first.citations))
+                    result.failures.append(Failure(message, state.id, shown, None, should, first.citations))
     return result
 
 
@@ -146,7 +150,7 @@ def no_fall_through(m: Model) -> Result:
         gap = m.sym.valid & ~taken
         if not m.sym.empty(gap):
             outcome = _reachable_fall(m, state.id)
-            message = f"`{state.id}` decides at once, but no transition applies for {m.sym.count(gap)} cases"
+            message = f"`{state.id}` decides at once, but no transition applies for {m.sym.count(gap):,} cases"
             should = "add a transition for these findings, or an explicit `to: stay`"
             region = outcome.region if outcome else gap
             result.failures.append(Failure(message, outcome.start if outcome else state.id, region, outcome, should))
@@ -223,7 +227,8 @@ def imaging_changes_management(m: Model) -> Result:
     result = Result(len(starts) * sym.count(sym.valid))
     for state in starts:
         for what, who, wrong in rules:
-            bad = [(o, d) for o in m.visits.outcomes(state.id) for d in m.visits.entered_states(o) if wrong(d)]
+            bad = [(o, d) for o in m.visits.outcomes(state.id) for d in m.visits.entered_states(o)
+                   if wrong(d) and not sym.empty(o.region & who)]
             breaking = sym.any_of(o.region for o, _ in bad) & who
             if not sym.empty(breaking):
                 where = ", ".join(sorted({f"`{d.id}`" for _, d in bad}))

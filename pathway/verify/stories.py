@@ -122,7 +122,8 @@ def story_text(model: Model, failure: Failure, story: Story | None) -> str:
 
 def _path_lines(spec: PathwaySpec, visit) -> list[str]:
     path = " -> ".join([spec.state[visit.start].label] + [spec.state[s].label for s in visit.entered])
-    lines = [f"      path: {path}" + ("" if visit.entered else f" ({visit.note})")]
+    stays = "stays" if visit.steps else visit.note
+    lines = [f"      path: {path}" + ("" if visit.entered else f" ({stays})")]
     for step in visit.steps:
         cited = ", ".join(step.citations)
         lines.append(f"      fired: `{step.transition}` ({step.guard_words}) [{cited}]")

@@ -11,22 +11,14 @@ so the ratio says what the clinical wording costs over the bare structure.
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
 import warnings
 
 from diagrams import build_model, to_dot
 from diagrams.render import render
+from timing import median_seconds
+
 from pathway import load_pathway, shipped_pathway
-
-
-def median_seconds(job, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        job()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def bare(dot: str) -> str:

@@ -11,13 +11,12 @@ so the ratio says what the clinical wording costs over the bare structure.
 from __future__ import annotations
 
 import argparse
-import time
 import warnings
+
+from timing import median_seconds
 
 from diagrams import build_model, to_dot
 from diagrams.render import render
-from timing import median_seconds
-
 from pathway import load_pathway, shipped_pathway
 
 

@@ -10,13 +10,12 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from edits import broken_copy, replace
 
 from pathway import load_pathway
 from pathway.cli import main
 from pathway.verify import check_pathway, find_story, report_text
 from pathway.verify.domains import abstract_domains
-
-from edits import broken_copy, replace
 
 T, S, C = "transitions.yaml", "states.yaml", "conditions.yaml"
 

@@ -79,7 +79,7 @@ def _behaviour(visits: VisitModel, state: str) -> dict:
 def summary_text(results: list[MutantResult]) -> str:
     lines = [f"{'method':14} {'mutants':>7} {'killed (exhaustive)':>20} {'killed (Hypothesis)':>20}  survivors"]
     ran_hypothesis = any(r.hypothesis != "" for r in results)
-    for method, meaning in METHODS.items():
+    for method in METHODS:
         group = [r for r in results if r.mutant.method == method]
         exhaustive = sum(r.exhaustive is not None for r in group)
         hypothesis = f"{sum(bool(r.hypothesis) for r in group):>20}" if ran_hypothesis else f"{'(not run)':>20}"

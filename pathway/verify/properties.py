@@ -11,7 +11,17 @@ from collections.abc import Callable
 import attrs
 
 from ..guards import Literal, describe, names_in
-from ..spec import CareStep, Condition, Imaging, PathwaySpec, Phase, State, Transition, Urgency, Waits
+from ..spec import (
+    CareStep,
+    Condition,
+    Imaging,
+    PathwaySpec,
+    Phase,
+    State,
+    Transition,
+    Urgency,
+    Waits,
+)
 from .courses import CourseGraph
 from .results import Failure, Overlap
 from .symbolic import Symbolic

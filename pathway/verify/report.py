@@ -10,8 +10,9 @@ from .stories import example_text, find_story, story_text
 
 def report_text(report: Report, stories: int = 3, overlaps: bool = False) -> str:
     spec = report.spec
-    lines = [f"Checking {spec.name} {spec.version} ({spec.source}): {len(spec.states)} states, "
-             f"{len(spec.transitions)} transitions, {len(spec.red_flags)} red-flag categories", ""]
+    heading = (f"Checking {spec.name} {spec.version} ({spec.source}): {len(spec.states)} states, "
+               f"{len(spec.transitions)} transitions, {len(spec.red_flags)} red-flag categories")
+    lines = [heading, ""]
     for v in report.verdicts:
         verdict = "holds" if v.holds else f"FAILS ({len(v.failures)})"
         lines.append(f"  {v.number}. {v.title:<42} {verdict:<11} {v.cases:>22,} cases  {v.seconds:6.2f} s")

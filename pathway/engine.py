@@ -9,10 +9,12 @@ transitions all fail keeps the patient (an implicit stay); a deciding state must
 
 from __future__ import annotations
 
+from typing import Self
+
 from transitions import Machine
 
 from .guards import compile_guard, describe, explain
-from .patients import Patient
+from .patients import Patient, Visit
 from .spec import Imaging, PathwaySpec, Transition, Urgency, Waits
 from .trace import Step, Trace, VisitTrace
 
@@ -69,14 +71,18 @@ class Engine:
 
         return record
 
+    def start(self, age: int, patient_id: str = "") -> CourseRun:
+        """Begin one patient's course at the initial state; feed it visits one at a time.
+
+        Close it when done (or use it as a context manager) so the machine drops its model.
+        """
+        return CourseRun(self, age, patient_id)
+
     def run(self, patient: Patient) -> Trace:
-        course = _Course()
-        self.machine.add_model(course)
-        try:
-            visits = tuple(self._visit(course, v.week, v.env(patient.age)) for v in patient.visits)
-        finally:
-            self.machine.remove_model(course)
-        return Trace(self.spec.name, self.spec.version, self.spec.content_hash, patient.age, visits)
+        with self.start(patient.age, patient.id) as course:
+            for visit in patient.visits:
+                course.visit(visit.week, visit.findings)
+            return course.trace()
 
     def _visit(self, course: _Course, week: int, env: dict) -> VisitTrace:
         course.env = env
@@ -115,3 +121,61 @@ class Engine:
             urgency=max((s.urgency for s in states), key=lambda u: u.rank, default=Urgency.NONE),
             imaging=ordering[-1] if ordering else Imaging.NONE, note=note,
         )
+
+
+class CourseRun:
+    """One patient's course, visit by visit: the incremental form of `Engine.run`.
+
+        with engine.start(age=47) as course:
+            course.visit(1, findings)   # every non-input finding answered, defaults filled in
+            course.state                # where the patient rests now
+            trace = course.trace()
+    """
+
+    def __init__(self, engine: Engine, age: int, patient_id: str = "") -> None:
+        self.engine = engine
+        self.age = age
+        self.patient_id = patient_id
+        self._model = _Course()
+        self._visits: list[VisitTrace] = []
+        self._closed = False
+        engine.machine.add_model(self._model)  # sets the model at the initial state
+
+    @property
+    def state(self) -> str:
+        return self._model.state
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def visit(self, week: int, findings: dict) -> VisitTrace:
+        """Route one visit; the guards read the findings plus the inputs age and week.
+
+        Raises FellThrough when a deciding state has no transition for these findings (the
+        course then rests where it fell: close it).
+        """
+        if self._closed:
+            # A removed model keeps its triggers; refuse rather than run outside the machine.
+            raise RuntimeError("this course is closed; start a new one with Engine.start")
+        env = Visit(week=week, findings=findings).env(self.age)
+        visit = self.engine._visit(self._model, week, env)
+        self._visits.append(visit)
+        return visit
+
+    def trace(self) -> Trace:
+        """The visits so far (a FellThrough visit is not among them)."""
+        spec = self.engine.spec
+        return Trace(spec.name, spec.version, spec.content_hash, self.age, tuple(self._visits))
+
+    def close(self) -> None:
+        """Remove the model from the machine; safe to call more than once."""
+        if not self._closed:
+            self._closed = True
+            self.engine.machine.remove_model(self._model)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

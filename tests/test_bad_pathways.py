@@ -8,15 +8,13 @@ when the shipped YAML moves around; the temporary folder is shown as `<pathway>`
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from pathway import PathwayError, load_pathway, shipped_pathway
+from pathway import PathwayError, load_pathway
 from pathway.cli import main
 
 from edits import Edit, append, broken_copy, replace, use_fixture

@@ -61,3 +61,14 @@ def names_in(expr: Expr) -> list[str]:
     if isinstance(expr, (And, Or)):
         return [n for operand in expr.operands for n in names_in(operand)]
     return []
+
+
+def compares_in(expr: Expr) -> list[Compare]:
+    """Every comparison in the guard (not inside named conditions), in order of appearance."""
+    if isinstance(expr, Compare):
+        return [expr]
+    if isinstance(expr, Not):
+        return compares_in(expr.operand)
+    if isinstance(expr, (And, Or)):
+        return [c for operand in expr.operands for c in compares_in(operand)]
+    return []

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import attrs
 
-from ..guards import And, Compare, Expr, Not, Or
+from ..guards import compares_in
 from ..spec import Finding, PathwaySpec
 
 
@@ -63,7 +63,7 @@ def _integer_cuts(spec: PathwaySpec) -> dict[str, set[int]]:
     integers = {f.name for f in spec.findings if f.type == "integer"}
     cuts: dict[str, set[int]] = {}
     exprs = [t.expr for t in spec.transitions] + [c.expr for c in spec.conditions]
-    for compare in (c for e in exprs for c in _compares(e)):
+    for compare in (c for e in exprs for c in compares_in(e)):
         if compare.name not in integers:
             continue
         values = compare.value if isinstance(compare.value, tuple) else (compare.value,)
@@ -76,12 +76,3 @@ def _integer_cuts(spec: PathwaySpec) -> dict[str, set[int]]:
                 cuts.setdefault(compare.name, set()).update((value, value + 1))
     return cuts
 
-
-def _compares(expr: Expr):
-    if isinstance(expr, Compare):
-        yield expr
-    elif isinstance(expr, Not):
-        yield from _compares(expr.operand)
-    elif isinstance(expr, (And, Or)):
-        for operand in expr.operands:
-            yield from _compares(operand)

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import attrs
 
-from ..guards import And, Compare, Expr, Literal, Name, Not, Or
+from ..guards import And, Compare, Expr, Literal, Name, Not, Or, compares_in
 from ..spec import Condition, PathwaySpec, Transition, Urgency, Waits
 
 
@@ -145,13 +145,7 @@ def _leaf_text(leaf: Expr) -> str:
 
 
 def _integer_compares(expr: Expr, spec: PathwaySpec) -> list[Compare]:
-    if isinstance(expr, Compare):
-        return [expr] if spec.finding[expr.name].type == "integer" and isinstance(expr.value, int) else []
-    if isinstance(expr, Not):
-        return _integer_compares(expr.operand, spec)
-    if isinstance(expr, (And, Or)):
-        return [c for o in expr.operands for c in _integer_compares(o, spec)]
-    return []
+    return [c for c in compares_in(expr) if spec.finding[c.name].type == "integer" and isinstance(c.value, int)]
 
 
 def _substitute(expr: Expr, old: Compare, new: Compare) -> Expr:

@@ -71,12 +71,18 @@ class Engine:
 
         return record
 
-    def start(self, age: int, patient_id: str = "") -> CourseRun:
-        """Begin one patient's course at the initial state; feed it visits one at a time.
+    def start(self, age: int, patient_id: str = "", at: str | None = None) -> CourseRun:
+        """Begin one patient's course at the initial state (or resting in state ``at``, to ask
+        what a visit from there would do); feed it visits one at a time.
 
         Close it when done (or use it as a context manager) so the machine drops its model.
         """
-        return CourseRun(self, age, patient_id)
+        if at is not None and at not in self.spec.state:
+            raise ValueError(f"no state `{at}` in {self.spec.name}")
+        course = CourseRun(self, age, patient_id)
+        if at is not None:
+            self.machine.set_state(at, model=course._model)
+        return course
 
     def run(self, patient: Patient) -> Trace:
         with self.start(patient.age, patient.id) as course:

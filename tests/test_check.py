@@ -10,11 +10,14 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 from edits import broken_copy, replace
 
-from pathway import load_pathway
+from pathway import Engine, FellThrough, load_pathway, shipped_pathway
 from pathway.cli import main
-from pathway.verify import check_pathway, find_story, report_text
+from pathway.testing import ages, findings
+from pathway.verify import Model, check_pathway, find_story, report_text
 from pathway.verify.domains import abstract_domains
 
 T, S, C = "transitions.yaml", "states.yaml", "conditions.yaml"
@@ -174,3 +177,28 @@ def test_cli_check_reports_a_pathway_that_does_not_load(tmp_path):
     result = CliRunner().invoke(main, ["check", str(folder)])
     assert result.exit_code == 1
     assert "says it outranks unknown transition `scan_in_hnd`; did you mean `scan_in_hand`?" in result.output
+
+
+# -- the checker models the engine -----------------------------------------------------------------
+
+SHIPPED = load_pathway(shipped_pathway())
+MODEL, ENGINE = Model(SHIPPED), Engine(SHIPPED)
+STARTS = [s.id for s in SHIPPED.states]
+
+
+@given(st.sampled_from(STARTS), findings(SHIPPED, red_flags="some"), ages(SHIPPED), st.integers(0, 40))
+def test_every_visit_the_engine_makes_is_the_one_outcome_the_checker_predicts(start, answers, age, week):
+    sym = MODEL.sym
+    point = sym.all_of(sym.value_is(name, value) for name, value in {**answers, "age": age, "week": week}.items())
+    predicted = [o for o in MODEL.visits.outcomes(start) if not sym.empty(o.region & point)]
+    assert len(predicted) == 1  # the outcomes partition every case
+    outcome = predicted[0]
+    with ENGINE.start(age, at=start) as course:
+        try:
+            visit = course.visit(week, answers)
+        except FellThrough:
+            assert outcome.fell_through
+            return
+    assert not outcome.fell_through
+    assert (visit.state, visit.entered) == (outcome.rest, outcome.entered)
+    assert (visit.urgency, visit.imaging) == (MODEL.visits.urgency(outcome), MODEL.visits.imaging(outcome))

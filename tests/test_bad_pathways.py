@@ -224,6 +224,23 @@ CASES = [
         id="duplicate-state-id",
     ),
     pytest.param(
+        replace(TRANSITIONS, "    outranks: [imaging_would_not_change_plan]\n  - id: hip_or_si_at_review",
+                "    outranks: [recovered]\n  - id: hip_or_si_at_review"),
+        lambda at: [
+            f"{at(TRANSITIONS, '- id: scan_in_hand')}: transition `scan_in_hand` says it outranks `recovered`, "
+            "which is not tried after it; `outranks` names later transitions of the same state"
+        ],
+        id="outranks-an-earlier-transition",
+    ),
+    pytest.param(
+        replace(TRANSITIONS, "    outranks: [awaiting_scan]\n", "    outranks: [awaiting_scna]\n"),
+        lambda at: [
+            f"{at(TRANSITIONS, '- id: recovered_before_scan')}: transition `recovered_before_scan` says it outranks "
+            "unknown transition `awaiting_scna`; did you mean `awaiting_scan`?"
+        ],
+        id="outranks-an-unknown-transition",
+    ),
+    pytest.param(
         replace(TRANSITIONS, "- id: continue_conservative_care\n", "- id: hip_or_si_at_assessment\n"),
         lambda at: [
             f"{at(TRANSITIONS, '- id: hip_or_si_at_assessment', nth=2)}: duplicate transition id `hip_or_si_at_assessment` "

@@ -189,7 +189,7 @@ def presentations(spec: PathwaySpec) -> list[tuple[tuple[str, ...], dict]]:
     holding = _Holding(spec)
     singles: list[tuple[str, dict]] = []
     for category in spec.red_flags:
-        guard = _inline(category.expr, spec)
+        guard = spec.spelled_out(category.expr)
         answers = _alarming_answers(spec, _findings_under(guard, spec))
         for leaf in _leaf_paths(guard):
             without = compile_guard(_forced(guard, leaf, False), {})
@@ -274,16 +274,6 @@ def _alarming_answers(spec: PathwaySpec, names: set[str]) -> list[tuple[str, obj
 # -- guard surgery: named conditions spelled out, one leaf forced ------------------------------------
 
 
-def _inline(expr: Expr, spec: PathwaySpec) -> Expr:
-    if isinstance(expr, Name) and expr.name in spec.condition:
-        return _inline(spec.condition[expr.name].expr, spec)
-    if isinstance(expr, Not):
-        return Not(_inline(expr.operand, spec))
-    if isinstance(expr, (And, Or)):
-        return type(expr)(tuple(_inline(o, spec) for o in expr.operands))
-    return expr
-
-
 def _leaf_paths(expr: Expr, path: tuple[int, ...] = ()) -> Iterator[tuple[int, ...]]:
     """Where each finding or comparison sits: operand indexes from the top."""
     if isinstance(expr, (Name, Compare)):
@@ -303,3 +293,4 @@ def _forced(expr: Expr, path: tuple[int, ...], value: bool) -> Expr:
     operands = list(expr.operands)
     operands[path[0]] = _forced(operands[path[0]], path[1:], value)
     return type(expr)(tuple(operands))
+

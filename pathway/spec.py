@@ -12,7 +12,7 @@ import json
 
 import attrs
 
-from .guards.nodes import Expr
+from .guards.nodes import Expr, inline
 
 
 @functools.total_ordering
@@ -230,6 +230,10 @@ class PathwaySpec:
     @functools.cached_property
     def imaging_reasons(self) -> tuple[Condition, ...]:
         return tuple(c for c in self.conditions if c.imaging_reason)
+
+    def spelled_out(self, expr: Expr) -> Expr:
+        """The guard with every named condition replaced by its own guard, so each finding is a leaf."""
+        return inline(expr, {c.name: c.expr for c in self.conditions})
 
     def outgoing(self, state_id: str) -> tuple[Transition, ...]:
         """The transitions leaving a state, in the order they are tried."""

@@ -7,7 +7,7 @@ findings vocabulary, then compiled to a predicate, described in plain words, or 
 from .check import check_guard
 from .evaluate import compile_guard, explain
 from .format import format_guard
-from .nodes import And, Compare, Expr, Literal, Name, Not, Or, compares_in, names_in
+from .nodes import And, Compare, Expr, Literal, Name, Not, Or, compares_in, inline, names_in
 from .parse import GuardSyntaxError, parse_guard
 from .text import describe
 
@@ -25,6 +25,7 @@ __all__ = [
     "compile_guard",
     "describe",
     "format_guard",
+    "inline",
     "explain",
     "names_in",
     "parse_guard",

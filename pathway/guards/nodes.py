@@ -72,3 +72,14 @@ def compares_in(expr: Expr) -> list[Compare]:
     if isinstance(expr, (And, Or)):
         return [c for operand in expr.operands for c in compares_in(operand)]
     return []
+
+
+def inline(expr: Expr, conditions) -> Expr:
+    """The guard with every named condition (``conditions`` maps names to exprs) spelled out."""
+    if isinstance(expr, Name) and expr.name in conditions:
+        return inline(conditions[expr.name], conditions)
+    if isinstance(expr, Not):
+        return Not(inline(expr.operand, conditions))
+    if isinstance(expr, (And, Or)):
+        return type(expr)(tuple(inline(o, conditions) for o in expr.operands))
+    return expr

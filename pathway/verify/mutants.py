@@ -74,7 +74,7 @@ def _negated(spec: PathwaySpec):
 
 def _dropped(spec: PathwaySpec):
     for category in spec.red_flags:
-        inlined = _inline(category.expr, spec)
+        inlined = spec.spelled_out(category.expr)
         for index, (expr, what) in enumerate(_drop_each_leaf(inlined)):
             yield Mutant(f"drop {category.name} #{index + 1}", "drop-finding",
                          f"{category.label}: `{what}` dropped", _rewrite(spec, category, expr),
@@ -100,7 +100,7 @@ def _retargeted(spec: PathwaySpec):
 
 def _thresholds(spec: PathwaySpec):
     for category in spec.red_flags:
-        inlined = _inline(category.expr, spec)
+        inlined = spec.spelled_out(category.expr)
         for index, compare in enumerate(_integer_compares(inlined, spec)):
             for step in (-5, 5):
                 moved = attrs.evolve(compare, value=compare.value + step)
@@ -112,17 +112,6 @@ def _thresholds(spec: PathwaySpec):
 
 
 # -- guard surgery ------------------------------------------------------------------------------
-def _inline(expr: Expr, spec: PathwaySpec) -> Expr:
-    """The guard with every named condition replaced by its own guard, so each finding is a leaf."""
-    if isinstance(expr, Name) and expr.name in spec.condition:
-        return _inline(spec.condition[expr.name].expr, spec)
-    if isinstance(expr, Not):
-        return Not(_inline(expr.operand, spec))
-    if isinstance(expr, (And, Or)):
-        return type(expr)(tuple(_inline(o, spec) for o in expr.operands))
-    return expr
-
-
 def _drop_each_leaf(expr: Expr) -> Iterator[tuple[Expr, str]]:
     """The guard once without each leaf (a finding or a comparison), by position."""
     if isinstance(expr, (Name, Compare)):
@@ -169,3 +158,4 @@ def _implies(original: Expr, mutated: Expr, spec: PathwaySpec) -> bool:
 def _probe(expr: Expr) -> Transition:
     """A throwaway transition, so the symbolic domains also cut at the mutated thresholds."""
     return Transition("probe", "probe", "probe", expr, "", 1, "", ())
+

@@ -56,7 +56,7 @@ class VisitModel:
             if self.sym.empty(fires):
                 continue
             moves_on = not t.is_stay and self.spec.state[t.dest].waits is Waits.DECIDES
-            if moves_on and t not in path:
+            if moves_on and t not in path:  # (a loop within a visit is a validation error; never recurse forever)
                 yield from self._walk(start, t.dest, fires, path + (t,))
             else:
                 yield Outcome(start, path + (t,), fires, t.dest)

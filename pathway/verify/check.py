@@ -42,5 +42,5 @@ def check_pathway(spec: PathwaySpec, properties: tuple[Property, ...] = PROPERTI
         begun = time.perf_counter()
         result = prop.decide(model)
         verdicts.append(Verdict(prop.number, prop.name, prop.title, result.cases, time.perf_counter() - begun,
-                                tuple(result.failures), tuple(result.overlaps), tuple(result.notes)))
+                                tuple(result.failures), tuple(result.overlaps)))
     return Report(spec, tuple(verdicts), time.perf_counter() - started, model)

@@ -55,7 +55,6 @@ class Result:
     cases: int
     failures: list[Failure] = attrs.Factory(list)
     overlaps: list[Overlap] = attrs.Factory(list)
-    notes: list[str] = attrs.Factory(list)
 
 
 @attrs.frozen

@@ -45,7 +45,6 @@ class Verdict:
     seconds: float
     failures: tuple[Failure, ...] = ()
     overlaps: tuple[Overlap, ...] = ()  # property 3 lists every overlap, not only the errors
-    notes: tuple[str, ...] = ()
 
     @property
     def holds(self) -> bool:

@@ -1,0 +1,238 @@
+"""Load the natural-history parameters strictly: every problem as `file:line: message`, at once."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from pathlib import Path
+from types import MappingProxyType
+
+import attrs
+
+from pathway.errors import PathwayError, Problem, where
+from pathway.spec import Reference
+from pathway.yamlsource import Node, key_line, read_yaml
+
+from .schema import CALIBRATION_WEEKS, NUMBER_KINDS, SCHEMA, STATUSES, Kind
+from .values import shown, is_number, mapping_value, number
+
+TOP = ("references", *SCHEMA, "calibration", "free")
+
+
+class ParameterError(PathwayError):
+    """A parameter file that cannot be used: every problem, by `file:line`."""
+
+
+@attrs.frozen
+class Parameter:
+    name: str              # `section.name`, e.g. `presentation.pain_below_knee`
+    kind: Kind
+    value: float | Mapping  # a read-only mapping for distributions and tables
+    citations: tuple[str, ...]
+    note: str = ""
+
+
+@attrs.frozen
+class Target:
+    name: str
+    week: int
+    value: float
+    tolerance: float
+    citations: tuple[str, ...]
+    note: str = ""
+
+
+@attrs.frozen
+class Bounds:
+    name: str
+    low: float
+    high: float
+
+
+@attrs.frozen
+class Parameters:
+    references: Mapping[str, Reference]
+    parameters: Mapping[str, Parameter]
+    calibration: tuple[Target, ...]
+    free: tuple[Bounds, ...]
+    source: str
+
+    def __getitem__(self, name: str) -> Parameter:
+        return self.parameters[name]
+
+    def value(self, name: str):
+        return self.parameters[name].value
+
+
+def shipped_parameters() -> Path:
+    # The file lives inside the package, so a wheel carries it with no force-include.
+    return Path(__file__).resolve().parent / "parameters.yaml"
+
+
+def load_parameters(path: str | Path | None = None) -> Parameters:
+    """Load and check a parameter file (default: the shipped one); raise ParameterError listing every problem."""
+    path = Path(path) if path is not None else shipped_parameters()
+    problems: list[Problem] = []
+    doc = read_yaml(path, problems) if path.is_file() else None
+    if doc is None:
+        if not problems:
+            problems.append(Problem(str(path), "no such parameter file" if not path.is_file() else "file is empty"))
+        raise ParameterError(problems)
+    result = _build(doc, str(path), problems)
+    if problems:
+        raise ParameterError(sorted(set(problems), key=_order))
+    return result
+
+
+def _order(problem: Problem):
+    file, _, line = problem.where.rpartition(":")
+    return (file, int(line), problem.message) if line.isdigit() else (problem.where, 0, problem.message)
+
+
+def _build(doc, file: str, problems: list[Problem]) -> Parameters:
+    top = Node(doc, file, problems, what=Path(file).name)
+    top.keys(TOP)
+    refs = _references(top)
+    cite = _Citations(refs, problems, file)
+    params: dict[str, Parameter] = {}
+    for section, schema in SCHEMA.items():
+        params.update(_section(top, section, schema, cite))
+    targets = _calibration(top, cite)
+    free = _free(top, params)
+    return Parameters(MappingProxyType(refs), MappingProxyType(params), targets, free, file)
+
+
+def _entries(node: Node, key: str):
+    """(name, entry node) for each entry of a mapping section; a missing section is reported."""
+    section = node.raw(key)
+    if not node.has(key):
+        return []
+    if not hasattr(section, "items"):
+        node.problem(key, f"`{key}` must be a mapping of named entries")
+        return []
+    return [(str(name), section, value) for name, value in section.items()]
+
+
+def _references(top: Node) -> dict[str, Reference]:
+    refs = {}
+    for name, section, value in _entries(top, "references"):
+        node = Node(value, top.file, top.problems, key_line(section, name), what=f"reference `{name}`")
+        if node.keys(("source", "detail", "status")):
+            status = node.text("status")
+            if status is not None and status not in STATUSES:
+                node.problem("status", f"`status` of reference `{name}` is `{status}`; allowed: {', '.join(STATUSES)}")
+            refs[name] = Reference(name, node.text("source") or "", node.text("detail") or "", status or "")
+    return refs
+
+
+class _Citations:
+    """Checks that cited ids are defined in `references`."""
+
+    def __init__(self, refs: Mapping[str, Reference], problems: list[Problem], file: str):
+        self.refs, self.problems, self.file = refs, problems, file
+
+    def __call__(self, node: Node, what: str) -> tuple[str, ...]:
+        ids = node.names("citation") if node.has("citation") else ()
+        for ref in ids:
+            if ref not in self.refs:
+                node.problem("citation", f"unknown citation `{ref}` in {what}{_suggest(ref, self.refs)}")
+        return ids
+
+
+def _suggest(name: str, known) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f"; did you mean `{close[0]}`?" if close else f"; known: {', '.join(sorted(known))}"
+
+
+def _section(top: Node, section: str, schema: dict, cite: _Citations) -> dict[str, Parameter]:
+    found, params = set(), {}  # a missing section is reported by top.keys()
+    for name, mapping, value in _entries(top, section):
+        if name not in schema:
+            found.update(difflib.get_close_matches(name, list(schema), n=1))  # said as did-you-mean
+            top.problems.append(Problem(where(top.file, key_line(mapping, name)),
+                                        f"unknown parameter `{name}` in `{section}`{_suggest(name, schema)}"))
+            continue
+        found.add(name)
+        node = Node(value, top.file, top.problems, key_line(mapping, name), what=f"parameter `{section}.{name}`")
+        param = _parameter(node, f"{section}.{name}", *schema[name], cite)
+        if param is not None:
+            params[param.name] = param
+    for name in schema:
+        if name not in found and hasattr(top.raw(section), "items"):
+            top.problem(section, f"`{section}` is missing parameter `{name}`")
+    return params
+
+
+def _parameter(node: Node, name: str, kind: Kind, outcomes, cite: _Citations) -> Parameter | None:
+    if not node.keys(("kind", "value", "citation"), ("note",)):
+        return None
+    what = f"parameter `{name}`"
+    given = node.choice("kind", Kind)
+    if given is not None and given is not kind:
+        node.problem("kind", f"`kind` of {what} is `{given.value}`; this parameter's kind is `{kind.value}`")
+    citations = cite(node, what)
+    note = node.text("note") if node.has("note") else ""
+    if kind in NUMBER_KINDS:
+        value = number(node, "value", kind, what)
+    else:
+        value = mapping_value(node, kind, outcomes, what)
+    if value is None or given is not kind or not citations:
+        return None
+    return Parameter(name, kind, value, citations, note or "")
+
+
+def _calibration(top: Node, cite: _Citations) -> tuple[Target, ...]:
+    targets = []
+    for name, mapping, value in _entries(top, "calibration"):
+        node = Node(value, top.file, top.problems, key_line(mapping, name), what=f"target `{name}`")
+        if not node.keys(("week", "value", "tolerance", "citation"), ("note",)):
+            continue
+        what = f"target `{name}`"
+        week = node.integer("week", 0, 520)
+        value = number(node, "value", Kind.PROBABILITY, what)
+        tolerance = node.raw("tolerance")
+        if not is_number(tolerance) or tolerance <= 0:
+            node.problem("tolerance", f"`tolerance` of {what} must be a number more than 0, not {shown(tolerance)}")
+            tolerance = None
+        citations = cite(node, what)
+        note = node.text("note") if node.has("note") else ""
+        if None not in (week, value, tolerance) and citations:
+            targets.append(Target(name, week, value, float(tolerance), citations, note or ""))
+    _required_weeks(top, targets)
+    return tuple(targets)
+
+
+def _required_weeks(top: Node, targets: list[Target]) -> None:
+    # Only judged when every target was readable, so one typo does not also report a missing week.
+    entries = top.raw("calibration")
+    if not hasattr(entries, "items") or len(targets) != len(entries):
+        return
+    weeks = {t.week for t in targets}
+    for week in CALIBRATION_WEEKS:
+        if week not in weeks:
+            top.problem("calibration", f"`calibration` has no target at week {week}; "
+                        f"targets are needed at weeks {', '.join(map(str, CALIBRATION_WEEKS))}")
+
+
+def _free(top: Node, params: Mapping[str, Parameter]) -> tuple[Bounds, ...]:
+    known = [f"{s}.{n}" for s, names in SCHEMA.items() for n, (kind, _) in names.items() if kind in NUMBER_KINDS]
+    free = []
+    for name, mapping, value in _entries(top, "free"):
+        node = Node(value, top.file, top.problems, key_line(mapping, name), what=f"free parameter `{name}`")
+        if name not in known:
+            node.problem(None, f"unknown free parameter `{name}`; calibration can fit a single-number "
+                         f"parameter, named `section.name`{_suggest(name, known)}")
+            continue
+        if not node.keys(("low", "high")):
+            continue
+        kind = SCHEMA[name.split(".")[0]][name.split(".")[1]][0]
+        low, high = (number(node, key, kind, f"free parameter `{name}`") for key in ("low", "high"))
+        if low is None or high is None:
+            continue
+        if low > high:
+            node.problem("low", f"free parameter `{name}` has low {low:g} above high {high:g}")
+        elif name in params and not low <= params[name].value <= high:
+            node.problem(None, f"free parameter `{name}` is {params[name].value:g}, outside its bounds {low:g} to {high:g}")
+        else:
+            free.append(Bounds(name, low, high))
+    return tuple(free)

@@ -31,3 +31,13 @@ class PatientError(PathwayError):
 def where(file: str, line: int | None) -> str:
     """``file:line`` (lines counted from 1), or just the file when the line is unknown."""
     return f"{file}:{line}" if line else file
+
+
+def in_file_order(problems) -> list[Problem]:
+    """Each problem once, by file, then line number (as a number), then message."""
+
+    def key(problem: Problem):
+        file, _, line = problem.where.rpartition(":")
+        return (file, int(line), problem.message) if line.isdigit() else (problem.where, 0, problem.message)
+
+    return sorted(set(problems), key=key)

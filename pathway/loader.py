@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import PathwayError, Problem
+from .errors import PathwayError, Problem, in_file_order
 from .guards import GuardSyntaxError, Literal, parse_guard
 from .spec import (
     CareStep, Condition, Escalation, Finding, Imaging, PathwaySpec, Phase, Reference, State, Transition,
@@ -33,13 +33,9 @@ def load_pathway(path: str | Path) -> PathwaySpec:
     spec = _build(folder, docs, problems)
     problems.extend(validate_spec(spec))
     if problems:
-        raise PathwayError(sorted(set(problems), key=_problem_order))
+        raise PathwayError(in_file_order(problems))
     return spec
 
-
-def _problem_order(problem: Problem):
-    file, _, line = problem.where.rpartition(":")
-    return (file, int(line), problem.message) if line.isdigit() else (problem.where, 0, problem.message)
 
 
 def _folder(path: Path) -> Path:

@@ -9,7 +9,7 @@ from types import MappingProxyType
 
 import attrs
 
-from pathway.errors import PathwayError, Problem, where
+from pathway.errors import PathwayError, Problem, in_file_order, where
 from pathway.spec import Reference
 from pathway.yamlsource import Node, key_line, read_yaml
 
@@ -80,13 +80,9 @@ def load_parameters(path: str | Path | None = None) -> Parameters:
         raise ParameterError(problems)
     result = _build(doc, str(path), problems)
     if problems:
-        raise ParameterError(sorted(set(problems), key=_order))
+        raise ParameterError(in_file_order(problems))
     return result
 
-
-def _order(problem: Problem):
-    file, _, line = problem.where.rpartition(":")
-    return (file, int(line), problem.message) if line.isdigit() else (problem.where, 0, problem.message)
 
 
 def _build(doc, file: str, problems: list[Problem]) -> Parameters:

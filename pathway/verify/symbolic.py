@@ -42,7 +42,7 @@ class Symbolic:
         self._cells = {name: [self._code(name, i) for i in range(len(d.cells))] for name, d in self.domains.items()}
         self.valid = self.all_of(self.any_of(cells) for cells in self._cells.values())
         self._guards: dict[Expr, Region] = {}
-        if self._nvars > 53:  # pragma: no cover - far beyond the sciatica vocabulary (43 bits)
+        if self._nvars > 53:  # pragma: no cover - far beyond the sciatica vocabulary (44 bits)
             raise ValueError(f"{self._nvars} bits of findings: too many for exact case counts")
 
     # -- building regions ----------------------------------------------------------------------

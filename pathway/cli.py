@@ -17,7 +17,6 @@ from .patients import load_patient
 from .render import IMAGING_WORDS, decision, to_json, to_text
 from .shipped import example_patients, shipped_pathway
 from .spec import PathwaySpec
-from .verify import check_pathway
 
 PATHWAY_ARG = click.argument("pathway", required=False, type=click.Path(path_type=Path))
 PATHWAY_OPT = click.option("--pathway", "pathway", type=click.Path(path_type=Path),
@@ -114,6 +113,8 @@ def demo() -> None:
     spec = load_or_exit(None)
     click.echo(f"Validated {spec.name} {spec.version}: {len(spec.states)} states, "
                f"{len(spec.transitions)} transitions, content hash {spec.content_hash[:12]}")
+    from .verify import check_pathway  # the BDD library loads only for commands that check
+
     report = check_pathway(spec)
     click.echo(f"Safety check: {sum(v.holds for v in report.verdicts)} of {len(report.verdicts)} properties hold over "
                f"{report.cases:,} cases, decided exhaustively in {report.seconds:.2f} s (sciatica check for the detail)\n")

@@ -151,10 +151,6 @@ class CourseRun:
     def state(self) -> str:
         return self._model.state
 
-    @property
-    def closed(self) -> bool:
-        return self._closed
-
     def visit(self, week: int, findings: dict) -> VisitTrace:
         """Route one visit; the guards read the findings plus the inputs age and week.
 

@@ -96,10 +96,6 @@ class CourseGraph:
             node = first[node].before
         return course[::-1]
 
-    def resting_nodes(self, state: str) -> list[Node]:
-        """Reachable nodes resting in ``state``, shortest course first."""
-        return [n for n in self.nodes if n.state == state]
-
     @cached_property
     def can_finish(self) -> set[Node]:
         """Nodes from which some course enters a terminal state."""

@@ -92,7 +92,7 @@ def _missed_red_flag(m: Model, state: State, category: Condition, short: list, b
     meant = [t for t in m.spec.outgoing(state.id) if t.escalation and category.name in names_in(t.expr)]
     should = "; ".join(m.words(t) for t in meant) or (
         f"no escalation for {category.label} is tried from `{state.id}`: {category.reason}")
-    return Failure(message, state.id, breaking, None, should, category.citations)
+    return Failure(message, state.id, breaking, should, category.citations)
 
 
 # -- 2. no way back down ------------------------------------------------------------------------
@@ -105,7 +105,7 @@ def no_way_back_down(m: Model) -> Result:
             if lower.urgency < state.urgency:
                 message = (f"`{t.base_id}` leaves {state.urgency.value} state `{state.id}` for `{lower.id}` "
                            f"({lower.urgency.value})")
-                result.failures.append(Failure(message, state.id, m.sym.guard(t.expr), None,
+                result.failures.append(Failure(message, state.id, m.sym.guard(t.expr),
                                                "urgent and emergency care hands over; it never steps down", t.citations))
     return result
 
@@ -134,7 +134,7 @@ def no_silent_overlaps(m: Model) -> Result:
                     message = (f"at `{state.id}`, `{first.base_id}` and `{second.base_id}` both hold for "
                                f"{overlap.cases:,} cases and lead to different urgencies; `{first.base_id}` wins")
                     should = f"say so with `outranks: [{second.base_id}]` on `{first.base_id}`, or make the guards exclusive"
-                    result.failures.append(Failure(message, state.id, shown, None, should, first.citations))
+                    result.failures.append(Failure(message, state.id, shown, should, first.citations))
     return result
 
 
@@ -162,7 +162,7 @@ def no_fall_through(m: Model) -> Result:
             message = f"`{state.id}` decides at once, but no transition applies for {m.sym.count(gap):,} cases"
             should = "add a transition for these findings, or an explicit `to: stay`"
             region = outcome.region if outcome else gap
-            result.failures.append(Failure(message, outcome.start if outcome else state.id, region, outcome, should))
+            result.failures.append(Failure(message, outcome.start if outcome else state.id, region, should))
     return result
 
 
@@ -211,7 +211,7 @@ def timely_review(m: Model) -> Result:
                 what = "passes without any decision" if silent else "does not reach a reassessment"
                 message = f"a visit to `{state.id}` {what}: the patient waits on past the review"
                 should = "a transition at every visit: on to reassessment, or an explicit stay with its reason"
-                result.failures.append(Failure(message, state.id, outcome.region, outcome, should))
+                result.failures.append(Failure(message, state.id, outcome.region, should))
     return result
 
 
@@ -243,7 +243,7 @@ def imaging_changes_management(m: Model) -> Result:
                 where = ", ".join(sorted({f"`{d.id}`" for _, d in bad}))
                 should = "imaging and injections only where they change management, or a declared imaging reason"
                 result.failures.append(Failure(f"a visit from `{state.id}` {what} ({where})", state.id, breaking,
-                                               None, should, ("acp-2011-no-imaging", "nice-ng59-1.1.6", "nice-ng59-epidural")))
+                                               should, ("acp-2011-no-imaging", "nice-ng59-1.1.6", "nice-ng59-epidural")))
     return result
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import attrs
 
 from .symbolic import Region
-from .visits import Outcome
 
 
 @attrs.frozen
@@ -15,7 +14,6 @@ class Failure:
     message: str  # one line: what goes wrong, in clinical words
     start: str  # the state the failing visit starts in
     region: Region | None = attrs.field(default=None, eq=False)  # None: structural (no patient needed)
-    outcome: Outcome | None = None
     should: str = ""  # what should have happened instead: the guard and its citation
     citations: tuple[str, ...] = ()
 

@@ -58,6 +58,15 @@ SCHEMA: dict[str, dict[str, tuple[Kind, tuple[str, ...] | None]]] = {
         "progressive_motor_deficit": _p(P),
         "onset_window_weeks": _p(W),
     },
+    "course": {
+        "worse_when_persisting": _p(P),
+        "disabling_when_persisting": _p(P),
+        "intervention_wanted": _p(P),
+    },
+    "visits": {
+        "review_after_weeks": _p(Kind.DISTRIBUTION, ("2", "3", "4")),
+        "red_flag_presents_weekly": _p(P),
+    },
     "mimics": {
         "hip_or_si_without_spine": _p(P),
         "hip_or_si_with_spine": _p(P),
@@ -76,6 +85,7 @@ SCHEMA: dict[str, dict[str, tuple[Kind, tuple[str, ...] | None]]] = {
         "surgery_recovery_ratio": _p(Kind.RATIO),
         "surgery_recovered_at_1_year": _p(P),
         "surgery_delay_weeks": _p(W),
+        "surgery_after_referral": _p(P),
     },
     "waits": {
         "routine_mri_median_weeks": _p(W),
@@ -83,6 +93,9 @@ SCHEMA: dict[str, dict[str, tuple[Kind, tuple[str, ...] | None]]] = {
         "emergency_mri_hours": _p(Kind.HOURS),
         "emergency_mri_within_target": _p(P),
         "urgent_mri_weeks": _p(W),
+        "xray_weeks": _p(W),
+        "epidural_weeks": _p(W),
+        "epidural_review_weeks": _p(W),
         "specialist_median_weeks": _p(W),
         "specialist_longest_weeks": _p(W),
     },

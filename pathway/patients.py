@@ -72,6 +72,16 @@ def parse_patient(data: object, spec: PathwaySpec, source: str = "patient") -> P
     return Patient(age=age, visits=tuple(visits), id=str(data.get("id", "")))
 
 
+def checked_findings(answers: dict, spec: PathwaySpec, source: str) -> dict:
+    """One visit's findings, checked as strictly as a patient file's, with defaults filled in;
+    raises PatientError naming each problem (for findings made by a program, e.g. the simulator)."""
+    problems: list[Problem] = []
+    values = _findings(answers, "findings", spec, lambda field, message: problems.append(Problem(f"{source}: {field}", message)))
+    if problems:
+        raise PatientError(problems)
+    return values
+
+
 def _visit(raw: object, field: str, spec: PathwaySpec, bad) -> Visit | None:
     if not isinstance(raw, dict):
         bad(field, "a visit is an object: {\"week\": ..., \"findings\": {...}}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -56,6 +57,7 @@ class Parameters:
     calibration: tuple[Target, ...]
     free: tuple[Bounds, ...]
     source: str
+    content_hash: str = ""  # sha256 of the file, for reproducibility records
 
     def __getitem__(self, name: str) -> Parameter:
         return self.parameters[name]
@@ -81,7 +83,7 @@ def load_parameters(path: str | Path | None = None) -> Parameters:
     result = _build(doc, str(path), problems)
     if problems:
         raise ParameterError(in_file_order(problems))
-    return result
+    return attrs.evolve(result, content_hash=hashlib.sha256(path.read_bytes()).hexdigest())
 
 
 

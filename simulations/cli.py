@@ -1,0 +1,190 @@
+"""`sciatica simulate`, `sciatica calibrate` and `sciatica compare`, registered through the
+`sciatica.commands` entry point."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from pathway.cli import PATHWAY_ARG, load_or_exit
+from pathway.errors import PathwayError
+
+from .cohort import CohortResult, CohortSettings, check_fits_in_memory, simulate as run_cohort
+from .course import PatientRun
+from .outputs import FORMATS, OutputFolder, Table, VISIT_COLUMNS, check_format, patient_columns, patient_row, visit_rows
+from .parameters import Parameters, load_parameters
+from .summary import summarise, summary_json, summary_text
+
+PARAMETERS_OPT = click.option(
+    "--parameters", "parameters", type=click.Path(path_type=Path, dir_okay=False),
+    help="Natural-history parameter file (default: the shipped simulations/parameters.yaml).")
+PATIENTS_OPT = click.option("--patients", type=int, default=1000, show_default=True, help="Cohort size.")
+SEED_OPT = click.option("--seed", type=int, default=1, show_default=True,
+                        help="Random seed: the same seed gives the same patients, byte for byte.")
+WEEKS_OPT = click.option("--weeks", type=int, default=52, show_default=True, help="Weeks followed from onset.")
+CHUNK_OPT = click.option("--chunk-size", type=int, default=1000, show_default=True,
+                         help="Patients per chunk (memory and progress; results do not depend on it).")
+QUIET_OPT = click.option("--quiet", is_flag=True, help="No progress bar.")
+
+
+def fail(err: PathwayError | str) -> None:
+    problems = err.problems if isinstance(err, PathwayError) else (err,)
+    for problem in problems:
+        click.echo(f"error: {problem}", err=True)
+    sys.exit(1)
+
+
+def load_parameters_or_exit(path: Path | None) -> Parameters:
+    try:
+        return load_parameters(path)
+    except PathwayError as err:
+        for problem in err.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"{len(err.problems)} problem(s) found; the parameter file is not valid.", err=True)
+        sys.exit(1)
+
+
+def settings_or_exit(patients: int, seed: int, weeks: int) -> CohortSettings:
+    try:
+        settings = CohortSettings(patients, seed, weeks)
+        check_fits_in_memory(settings)
+        return settings
+    except PathwayError as err:
+        fail(err)
+
+
+def run_with_progress(spec, params, settings, chunk_size, quiet, label, on_chunk=None) -> CohortResult:
+    from tqdm import tqdm
+
+    # disable=None: a bar on a terminal, nothing in logs and pipes.
+    with tqdm(total=settings.patients, unit="patient", desc=label, disable=True if quiet else None,
+              file=sys.stderr, leave=False) as bar:
+        def chunk_done(runs: list[PatientRun]) -> None:
+            if on_chunk is not None:
+                on_chunk(runs)
+            bar.update(len(runs))
+
+        try:
+            return run_cohort(spec, params, settings, chunk_size, chunk_done)
+        except PathwayError as err:
+            fail(err)
+
+
+@click.command()
+@PATHWAY_ARG
+@PATIENTS_OPT
+@SEED_OPT
+@WEEKS_OPT
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("simulation"),
+              show_default=True, help="Folder for the run's files (created; files in it are replaced).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True,
+              help="Format of the per-patient tables (parquet needs the `parquet` extra).")
+@PARAMETERS_OPT
+@CHUNK_OPT
+@QUIET_OPT
+def simulate(pathway, patients, seed, weeks, out, fmt, parameters, chunk_size, quiet) -> None:
+    """Run a simulated cohort through a pathway (default: the shipped one) and summarise it.
+
+    Each patient's natural history (recovery, red flags, mimics, scan findings) comes from the
+    parameter file; the pathway engine decides every visit. Writes to --out:
+
+    \b
+      summary.txt, summary.json   every figure (imaging, waits, red-flag delays, outcomes)
+      patients.<format>           one row per patient: what happened and when
+      visits.<format>             one row per visit: the states and transitions taken
+      occupancy.csv               patients resting in each state, week by week
+      flow.svg                    the pathway diagram, edges as wide as the patients who took them
+      occupancy.png, recovery.png plots of state occupancy and time to recovery
+    """
+    settings = settings_or_exit(patients, seed, weeks)
+    spec = load_or_exit(pathway)
+    params = load_parameters_or_exit(parameters)
+    folder = OutputFolder(out)
+    try:
+        check_format(fmt)
+        folder.check_writable()
+    except PathwayError as err:
+        fail(err)
+    weeks_shown = settings.recovery_weeks
+    try:
+        with folder:
+            tables = (Table(folder.path(f"patients.{fmt}"), patient_columns(weeks_shown), fmt),
+                      Table(folder.path(f"visits.{fmt}"), VISIT_COLUMNS, fmt))
+
+            def stream(runs: list[PatientRun]) -> None:
+                tables[0].write(patient_row(r, weeks_shown) for r in runs)
+                tables[1].write(row for r in runs for row in visit_rows(r))
+
+            result = run_with_progress(spec, params, settings, chunk_size, quiet, "simulating", stream)
+            for table in tables:
+                table.close()
+            summary = summarise(result)
+            text = summary_text(summary)
+            folder.path("summary.txt").write_text(text, encoding="utf-8")
+            folder.path("summary.json").write_text(summary_json(summary), encoding="utf-8")
+            folder.path("occupancy.csv").write_text(occupancy_csv(result), encoding="utf-8")
+            write_pictures(result, folder)
+    except KeyboardInterrupt:
+        click.echo("interrupted: no files written", err=True)
+        sys.exit(130)
+    click.echo(text, nl=False)
+    click.echo(f"\nwrote {out}/: summary.txt, summary.json, patients.{fmt}, visits.{fmt}, occupancy.csv, "
+               "flow.svg, occupancy.png, recovery.png")
+
+
+def occupancy_csv(result: CohortResult) -> str:
+    lines = [",".join(("week", *result.states))]
+    lines += [",".join(map(str, (week, *row))) for week, row in enumerate(result.occupancy.tolist())]
+    return "\n".join(lines) + "\n"
+
+
+def write_pictures(result: CohortResult, folder: OutputFolder) -> None:
+    from diagrams.diagram import Diagram
+    from diagrams.model import build_model
+    from diagrams.overlay import flow_overlay
+
+    from .plots import occupancy_plot, recovery_plot
+
+    spec = result.spec
+    model = flow_overlay(build_model(spec), result.patients_by_edge, result.patients_by_state,
+                         result.settings.patients)
+    folder.path("flow.svg").write_bytes(Diagram(model).render("svg"))
+    urgent = [s.id for s in spec.states if s.urgency.rank >= 2]
+    occupancy_plot(result.occupancy, result.states, {s.id: s.label for s in spec.states},
+                   folder.path("occupancy.png"), urgent=urgent)
+    targets = [(t.week, t.value, t.tolerance, ", ".join(t.citations)) for t in result.params.calibration
+               if t.week <= result.settings.weeks]
+    first = result.columns["first_improved_week"]
+    recovery_plot(result.improved.mean(axis=0), first, targets, folder.path("recovery.png"))
+
+
+@click.command()
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", required=False, type=click.Path(path_type=Path))
+@PATIENTS_OPT
+@SEED_OPT
+@WEEKS_OPT
+@PARAMETERS_OPT
+@CHUNK_OPT
+@click.option("--resamples", type=click.IntRange(min=10), default=200, show_default=True,
+              help="Bootstrap resamples for the 95% intervals.")
+@click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON.")
+@QUIET_OPT
+def compare(old, new, patients, seed, weeks, parameters, chunk_size, resamples, as_json, quiet) -> None:
+    """Run the same simulated patients through pathway OLD and NEW (default: the shipped one) and
+    report every summary figure side by side, with the difference and its 95% interval.
+
+    Common random numbers: each patient's natural history is keyed by the seed and the patient's
+    number, so both arms see the same people; only the pathway differs.
+    """
+    from .comparison import compare_cohorts, comparison_json, comparison_text
+
+    settings = settings_or_exit(patients, seed, weeks)
+    old_spec, new_spec = load_or_exit(old), load_or_exit(new)
+    params = load_parameters_or_exit(parameters)
+    arms = [run_with_progress(spec, params, settings, chunk_size, quiet, label)
+            for spec, label in ((old_spec, "OLD"), (new_spec, "NEW"))]
+    comparison = compare_cohorts(*arms, resamples=resamples)
+    click.echo(comparison_json(comparison) if as_json else comparison_text(comparison), nl=False)

@@ -1,0 +1,117 @@
+"""Two pathway versions, the same patients: every summary figure side by side, with the
+difference and a 95% confidence interval from a paired bootstrap.
+
+Common random numbers: patient `i` has the same natural history in both arms (its random
+streams are keyed by seed and `i`, and every draw that depends on the pathway is keyed by the
+week it is made), so differences come from the pathways, not from who was simulated. The
+bootstrap resamples patients, the same resample for both arms, and takes the 2.5th and 97.5th
+centiles of the difference; a pathway compared with itself gives exactly zero, interval [0, 0].
+"""
+
+from __future__ import annotations
+
+import json
+
+import attrs
+import numpy as np
+
+from .cohort import CohortResult
+from .summary import Figure, View, figures, shown
+
+RESAMPLES = 200
+
+
+@attrs.frozen
+class Row:
+    figure: Figure
+    old: float
+    new: float
+    low: float  # 95% interval of the difference new - old
+    high: float
+
+    @property
+    def difference(self) -> float:
+        return self.new - self.old
+
+
+@attrs.frozen
+class Comparison:
+    old: CohortResult
+    new: CohortResult
+    rows: tuple[Row, ...]
+    resamples: int
+
+
+def compare_cohorts(old: CohortResult, new: CohortResult, resamples: int = RESAMPLES) -> Comparison:
+    if old.settings != new.settings:
+        raise ValueError("both arms must simulate the same patients (same size, seed and weeks)")
+    n = old.settings.patients
+    rng = np.random.default_rng([old.settings.seed, 0xC0])  # its own stream: never a patient's
+    samples = [rng.integers(0, n, n) for _ in range(resamples)]
+    rows = []
+    for figure in figures(old.settings.recovery_weeks):
+        diffs = np.array([figure.compute(View(new, idx)) - figure.compute(View(old, idx)) for idx in samples])
+        low, high = _interval(diffs)
+        rows.append(Row(figure, figure.compute(View(old)), figure.compute(View(new)), low, high))
+    return Comparison(old, new, tuple(rows), resamples)
+
+
+def _interval(diffs: np.ndarray) -> tuple[float, float]:
+    diffs = diffs[~np.isnan(diffs)]
+    if not len(diffs):
+        return float("nan"), float("nan")
+    low, high = np.quantile(diffs, [0.025, 0.975], method="inverted_cdf")
+    return float(low), float(high)
+
+
+def _name(result: CohortResult) -> str:
+    return f"{result.spec.version} ({result.spec.content_hash[:8]})"
+
+
+def comparison_text(c: Comparison) -> str:
+    s = c.old.settings
+    old, new = _name(c.old), _name(c.new)
+    lines = [
+        f"{c.old.spec.name}: OLD {old} vs NEW {new}",
+        f"the same {s.patients:,} simulated patients in both (seed {s.seed}, {s.weeks} weeks); "
+        f"95% intervals from a paired bootstrap of {c.resamples} resamples",
+        "",
+        f"  {'figure':<52} {'OLD':>9} {'NEW':>9} {'NEW-OLD':>9}  {'95% interval':<21} unit",
+    ]
+    section = None
+    for row in c.rows:
+        f = row.figure
+        if f.section != section:
+            section = f.section
+            lines += ["", section]
+        interval = "-" if np.isnan(row.low) else f"[{_signed(row.low, f.unit)}, {_signed(row.high, f.unit)}]"
+        flag = " *" if not np.isnan(row.low) and (row.low > 0 or row.high < 0) else ""
+        lines.append(f"  {f.label:<52} {shown(row.old, f.unit):>9} {shown(row.new, f.unit):>9} "
+                     f"{_signed(row.difference, f.unit):>9}  {interval:<21} {f.unit}{flag}")
+    lines += ["", "* the interval excludes zero"]
+    return "\n".join(lines) + "\n"
+
+
+def _signed(value: float, unit: str) -> str:
+    if np.isnan(value):
+        return "-"
+    text = shown(abs(value), unit)
+    return text if text.strip("0.,") == "" else ("+" if value > 0 else "-") + text
+
+
+def comparison_json(c: Comparison) -> str:
+    def number(v: float):
+        return None if np.isnan(v) else round(v, 6)
+
+    doc = {
+        "old": {"version": c.old.spec.version, "content_hash": c.old.spec.content_hash},
+        "new": {"version": c.new.spec.version, "content_hash": c.new.spec.content_hash},
+        "settings": attrs.asdict(c.old.settings),
+        "resamples": c.resamples,
+        "figures": {
+            r.figure.key: {"label": r.figure.label, "unit": r.figure.unit, "old": number(r.old), "new": number(r.new),
+                           "difference": number(r.difference), "interval": [number(r.low), number(r.high)]}
+            for r in c.rows
+        },
+    }
+    return json.dumps(doc, indent=2) + "\n"

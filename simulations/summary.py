@@ -1,0 +1,194 @@
+"""The cohort summary: every figure the planners asked for, each a function of per-patient
+columns, so the same definitions serve one run, and both arms of a comparison (resampled)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+
+import attrs
+import numpy as np
+
+from .cohort import CohortResult
+
+PER = 1000  # rates are per 1,000 patients
+
+
+class View:
+    """A cohort's per-patient columns, optionally resampled (indices of patients)."""
+
+    def __init__(self, result: CohortResult, index: np.ndarray | None = None):
+        self.result = result
+        self.index = np.arange(result.settings.patients) if index is None else index
+
+    def __call__(self, name: str) -> np.ndarray:
+        return self.result.columns[name][self.index]
+
+    def improved_at(self, week: int) -> np.ndarray:
+        return self.result.improved[self.index, week]
+
+    @property
+    def n(self) -> int:
+        return len(self.index)
+
+
+@attrs.frozen
+class Figure:
+    key: str
+    label: str
+    unit: str  # "per 1,000", "%", "weeks", "patients", ...
+    compute: Callable[[View], float]
+    section: str
+
+
+def _rate(column: str) -> Callable[[View], float]:
+    return lambda v: PER * float(np.nansum(v(column))) / v.n
+
+
+def _count(column: str) -> Callable[[View], float]:
+    return lambda v: float(np.nansum(v(column)))
+
+
+def _quantile(column: str, q: float) -> Callable[[View], float]:
+    def compute(v: View) -> float:
+        values = v(column)
+        values = values[~np.isnan(values)]
+        return float(np.quantile(values, q, method="inverted_cdf")) if len(values) else float("nan")
+
+    return compute
+
+
+def _present(column: str) -> Callable[[View], float]:
+    return lambda v: float(np.count_nonzero(~np.isnan(v(column))))
+
+
+def _imaging_total(v: View) -> np.ndarray:
+    return v("xray") + v("mri") + v("mri_with_contrast") + v("ct")
+
+
+def _share_without_indication(v: View) -> float:
+    total = float(_imaging_total(v).sum())
+    return 100.0 * float(v("imaging_without_indication").sum()) / total if total else 0.0
+
+
+def figures(recovery_weeks: Sequence[int]) -> tuple[Figure, ...]:
+    imaging = "Imaging"
+    red = "Red flags"
+    care = "Treatment and re-routing"
+    outcome = "Recovery and time in the pathway"
+    rows = [
+        Figure("xray_per_1000", "X-rays", "per 1,000", _rate("xray"), imaging),
+        Figure("mri_per_1000", "MRI scans", "per 1,000", _rate("mri"), imaging),
+        Figure("mri_with_contrast_per_1000", "MRI scans with contrast", "per 1,000", _rate("mri_with_contrast"), imaging),
+        Figure("ct_per_1000", "CT scans", "per 1,000", _rate("ct"), imaging),
+        Figure("imaging_without_indication_per_1000", "imaging ordered without an indication", "per 1,000",
+               _rate("imaging_without_indication"), imaging),
+        Figure("imaging_without_indication_share", "share of imaging without an indication", "%",
+               _share_without_indication, imaging),
+        Figure("patients_with_mri", "patients who had an MRI", "patients", _present("first_mri_week"), imaging),
+        Figure("weeks_to_mri_median", "onset to first MRI, median", "weeks", _quantile("first_mri_week", 0.5), imaging),
+        Figure("weeks_to_mri_p95", "onset to first MRI, 95th centile", "weeks", _quantile("first_mri_week", 0.95), imaging),
+        Figure("emergency_mri_late", "emergency MRIs later than the 4-hour target", "scans",
+               _count("emergency_mri_late"), imaging),
+        Figure("patients_with_red_flag", "patients who developed a red flag", "patients", _present("red_flag_onset_week"), red),
+        Figure("escalation_delay_median", "red-flag onset to urgent care, median", "weeks",
+               _quantile("escalation_delay_weeks", 0.5), red),
+        Figure("escalation_delay_p95", "red-flag onset to urgent care, 95th centile", "weeks",
+               _quantile("escalation_delay_weeks", 0.95), red),
+        Figure("escalation_delay_max", "red-flag onset to urgent care, longest", "weeks",
+               _quantile("escalation_delay_weeks", 1.0), red),
+        Figure("red_flags_never_escalated", "red flags never escalated (0 for a safe pathway)", "patients",
+               _count("red_flag_never_escalated"), red),
+        Figure("red_flags_worsened", "red flags that worsened before escalation", "patients",
+               _count("red_flag_worsened"), red),
+        Figure("epidurals_per_1000", "epidural injections", "per 1,000", _rate("epidurals"), care),
+        Figure("surgical_referrals_per_1000", "surgical referrals", "per 1,000", _rate("surgical_referral"), care),
+        Figure("surgery_per_1000", "operations", "per 1,000", lambda v: PER * float(np.count_nonzero(~np.isnan(v("surgery_week")))) / v.n, care),
+        Figure("rerouted_per_1000", "re-routed to another diagnosis", "per 1,000", _rate("rerouted"), care),
+        Figure("new_episodes_per_1000", "returned with a red flag after leaving the pathway", "per 1,000",
+               lambda v: PER * float(np.sum(v("episodes") - 1)) / v.n, care),
+        Figure("fell_through", "patients the pathway had no transition for", "patients", _present("fell_through_week"), care),
+    ]
+    for week in recovery_weeks:
+        rows.append(Figure(f"improved_week_{week}", f"improved at week {week}", "%",
+                           lambda v, w=week: 100.0 * float(v.improved_at(w).mean()), outcome))
+    rows += [
+        Figure("weeks_in_pathway_mean", "weeks in the pathway, mean", "weeks", lambda v: float(v("weeks_in_pathway").mean()), outcome),
+        Figure("weeks_in_pathway_p95", "weeks in the pathway, 95th centile", "weeks", _quantile("weeks_in_pathway", 0.95), outcome),
+        Figure("visits_per_patient", "visits per patient", "visits", lambda v: float(v("visits").mean()), outcome),
+    ]
+    return tuple(rows)
+
+
+@attrs.frozen
+class Summary:
+    result: CohortResult
+    values: tuple[tuple[Figure, float], ...]
+
+    def value(self, key: str) -> float:
+        return next(v for f, v in self.values if f.key == key)
+
+
+def summarise(result: CohortResult) -> Summary:
+    view = View(result)
+    return Summary(result, tuple((f, f.compute(view)) for f in figures(result.settings.recovery_weeks)))
+
+
+def shown(value: float, unit: str) -> str:
+    if np.isnan(value):
+        return "-"
+    if unit in ("patients", "scans"):
+        return f"{value:,.0f}"
+    if unit == "visits":
+        return f"{value:,.2f}"
+    return f"{value:,.1f}"
+
+
+def summary_text(summary: Summary) -> str:
+    s = summary.result.settings
+    spec = summary.result.spec
+    lines = [
+        f"{spec.name} {spec.version} ({spec.content_hash[:12]}): {s.patients:,} simulated patients, "
+        f"{s.weeks} weeks, seed {s.seed}",
+    ]
+    section = None
+    for figure, value in summary.values:
+        if figure.section != section:
+            section = figure.section
+            lines += ["", section]
+        lines.append(f"  {figure.label:<56} {shown(value, figure.unit):>10}  {figure.unit}")
+    lines += ["", "State occupancy (patients resting in each state)", *occupancy_lines(summary.result)]
+    return "\n".join(lines) + "\n"
+
+
+def occupancy_lines(result: CohortResult) -> list[str]:
+    weeks = [w for w in (0, 2, 4, 12, 26, 52, result.settings.weeks) if w <= result.settings.weeks]
+    weeks = sorted(set(weeks))
+    lines = [f"  {'state':<28}" + "".join(f"{'week ' + str(w):>10}" for w in weeks)]
+    for j, state in enumerate(result.states):
+        counts = result.occupancy[weeks, j]
+        if counts.any():
+            lines.append(f"  {state:<28}" + "".join(f"{c:>10,}" for c in counts))
+    return lines
+
+
+def summary_json(summary: Summary) -> str:
+    """Deterministic JSON: the settings, the pathway and parameter identities, every figure,
+    occupancy by week and the patients per diagram edge."""
+    result = summary.result
+    s = result.settings
+    doc = {
+        "pathway": {"name": result.spec.name, "version": result.spec.version, "content_hash": result.spec.content_hash},
+        "parameters": {"content_hash": result.params.content_hash},
+        "settings": {"patients": s.patients, "seed": s.seed, "weeks": s.weeks},
+        "figures": {f.key: {"label": f.label, "unit": f.unit, "value": _json_number(v)} for f, v in summary.values},
+        "occupancy": {state: result.occupancy[:, j].tolist() for j, state in enumerate(result.states)},
+        "patients_by_edge": dict(sorted(result.patients_by_edge.items())),
+        "patients_by_state": dict(sorted(result.patients_by_state.items())),
+        "visits": result.visits,
+    }
+    return json.dumps(doc, indent=2) + "\n"
+
+
+def _json_number(value: float):
+    return None if np.isnan(value) else round(value, 6)

@@ -93,6 +93,7 @@ class CourseSimulator:
 
     def __init__(self, spec: PathwaySpec, history: NaturalHistory, weeks: int):
         self.spec, self.history, self.weeks = spec, history, weeks
+        _check_results_known(spec)
         self.engine = Engine(spec)
         self.red_flag_questions = tuple(f.name for f in spec.findings if f.red_flag and not f.is_input)
         v = history.params.value
@@ -177,9 +178,7 @@ class _Run:
         try:
             findings = checked_findings(recorded, self.spec, f"simulated patient {self.p.id}, week {week}")
         except PatientError as err:
-            raise SimulationError(
-                [*err.problems]
-            ) from None
+            raise SimulationError(err.problems) from None
         try:
             visit = self.course.visit(week, findings)
         except FellThrough:
@@ -259,6 +258,20 @@ class _Run:
         out.weeks_in_pathway = sum(not self.spec.state[s].terminal for s in states)
         out.first_improved_week = self.p.first_improved
         out.improved = tuple(improved)
+
+
+def _check_results_known(spec: PathwaySpec) -> None:
+    """Every state that waits for a result must wait for one the natural history produces."""
+    unknown = [
+        f"{s.line}: state `{s.id}` waits for a result, but the simulator only produces scan reports "
+        "(imaging mri, mri_with_contrast or ct), X-ray reports (imaging xray) and injection responses "
+        "(care_step epidural_injection)"
+        for s in spec.states
+        if s.waits is Waits.RESULT and s.imaging not in (*SCANS, Imaging.XRAY)
+        and s.care_step is not CareStep.EPIDURAL_INJECTION
+    ]
+    if unknown:
+        raise SimulationError(unknown)
 
 
 def _weeks(value: float, at_least: int = 1) -> int:

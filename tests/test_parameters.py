@@ -83,7 +83,7 @@ CASES = {
         "    kind: hours", "    kind: weeks", "kind: weeks\n    value: 4\n    citation: girft",
         "`kind` of parameter `waits.emergency_mri_hours` is `weeks`; this parameter's kind is `hours`"),
     "zero tolerance": (
-        "    value: 0.55\n    tolerance: 0.10", "    value: 0.55\n    tolerance: 0", "tolerance: 0\n",
+        "    value: 0.75\n    tolerance: 0.05", "    value: 0.75\n    tolerance: 0", "tolerance: 0\n",
         "`tolerance` of target `improved_by_week_52` must be a number more than 0, not `0`"),
     "free bounds reversed": (
         "{low: 0.4, high: 0.95}", "{low: 0.95, high: 0.4}", "{low: 0.95, high: 0.4}",

@@ -83,14 +83,14 @@ CASES = {
         "    kind: hours", "    kind: weeks", "kind: weeks\n    value: 4\n    citation: girft",
         "`kind` of parameter `waits.emergency_mri_hours` is `weeks`; this parameter's kind is `hours`"),
     "zero tolerance": (
-        "    value: 0.75\n    tolerance: 0.05", "    value: 0.75\n    tolerance: 0", "tolerance: 0\n",
+        "    week: 52\n    value: 0.75\n    tolerance: 0.05", "    week: 52\n    value: 0.75\n    tolerance: 0", "tolerance: 0\n",
         "`tolerance` of target `improved_by_week_52` must be a number more than 0, not `0`"),
     "free bounds reversed": (
         "{low: 0.4, high: 0.95}", "{low: 0.95, high: 0.4}", "{low: 0.95, high: 0.4}",
         "free parameter `recovery.fast_fraction` has low 0.95 above high 0.4"),
     "free value outside bounds": (
         "{low: 0.2, high: 2.0}", "{low: 0.2, high: 0.5}", "{low: 0.2, high: 0.5}",
-        "free parameter `recovery.fast_weekly_rate` is 1, outside its bounds 0.2 to 0.5"),
+        "free parameter `recovery.fast_weekly_rate` is 1.165, outside its bounds 0.2 to 0.5"),
     "unknown free parameter": (
         "  recovery.fast_fraction:", "  recovery.fast_fractio:", "recovery.fast_fractio:",
         "unknown free parameter `recovery.fast_fractio`; calibration can fit a single-number parameter, "

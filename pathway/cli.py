@@ -129,3 +129,6 @@ def demo() -> None:
         click.echo(f"\nThe story of {first.stem}:\n")
         click.echo(to_text(trace, spec), nl=False)
         click.echo(f"\nAssess your own: sciatica assess PATIENT.json  (examples in {first.parent})")
+    for section in entry_points(group="sciatica.demo"):  # e.g. a simulated cohort, from `simulations`
+        click.echo("")
+        section.load()(spec)

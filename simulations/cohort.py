@@ -96,7 +96,8 @@ class CohortResult:
 
     def add(self, first: int, runs: Sequence[PatientRun]) -> None:
         column = {s: j for j, s in enumerate(self.states)}
-        base_id = {t.id: t.base_id for t in self.spec.transitions}
+        # The diagram draws each escalation once (by its declaration id), every other transition as itself.
+        edge_of = {t.id: t.base_id if t.escalation else t.id for t in self.spec.transitions}
         for i, run in enumerate(runs, first):
             for name in NUMERIC:
                 value = getattr(run.outcome, name)
@@ -104,7 +105,7 @@ class CohortResult:
             self.improved[i] = run.outcome.improved
             for week, state in enumerate(run.states):
                 self.occupancy[week, column[state]] += 1
-            self.patients_by_edge.update({base_id[t] for t in run.transitions})
+            self.patients_by_edge.update({edge_of[t] for t in run.transitions})
             entered = {v.start for v in run.visits} | {s for v in run.visits for s in v.path.split(">") if s}
             self.patients_by_state.update(entered)
             self.visits += len(run.visits)

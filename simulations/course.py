@@ -41,9 +41,11 @@ class Outcome:
     mimic: str
     red_flags: str  # categories, `;`-separated, by onset
     red_flag_onset_week: int | None = None
+    red_flag_seen_week: int | None = None  # first visit with a red flag showing
     urgent_care_week: int | None = None  # first week in an urgent or emergency state
     escalation_delay_weeks: int | None = None  # red-flag onset to urgent care
-    red_flag_never_escalated: bool = False
+    red_flag_never_escalated: bool = False  # seen at a visit, yet never reached urgent care
+    red_flag_not_seen: bool = False  # no visit between its onset and the end of follow-up
     red_flag_worsened: bool = False
     xray: int = 0
     mri: int = 0
@@ -186,6 +188,8 @@ class _Run:
             self.next_visit = None
             return
         self.out.visits += 1
+        if self.out.red_flag_seen_week is None and self.p.active_red_flags():
+            self.out.red_flag_seen_week = week
         self.taken.update(s.transition for s in visit.steps)
         for state_id in visit.entered:
             self._entered(week, self.spec.state[state_id])
@@ -251,7 +255,8 @@ class _Run:
         out = self.out
         if out.red_flag_onset_week is not None:
             if out.urgent_care_week is None:
-                out.red_flag_never_escalated = True
+                out.red_flag_never_escalated = out.red_flag_seen_week is not None
+                out.red_flag_not_seen = out.red_flag_seen_week is None
             else:
                 out.escalation_delay_weeks = max(0, out.urgent_care_week - out.red_flag_onset_week)
         out.final_state = states[-1]

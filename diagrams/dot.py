@@ -50,6 +50,9 @@ EMPHASIS_STYLE = {
     Emphasis.CHANGED: dict(color="#6a1b9a", penwidth="3"),
 }
 
+# An overlay's edge widths (cohort flow) run from hairline (nobody) to thick (the busiest edge).
+MIN_PEN, MAX_PEN = 0.5, 10.0
+
 
 def to_dot(model: DiagramModel) -> str:
     g = graphviz.Digraph(
@@ -117,6 +120,8 @@ def _edge(g: graphviz.Digraph, edge: Edge, colour: str, backward: bool) -> None:
     if edge.stay:
         attrs.update(style="dashed")
     attrs.update(EMPHASIS_STYLE[edge.emphasis])
+    if edge.width is not None:  # fixed decimals: the same counts give the same bytes
+        attrs.update(penwidth=f"{MIN_PEN + (MAX_PEN - MIN_PEN) * edge.width:.2f}")
     if backward:
         g.edge(edge.dest, edge.source, dir="back", **attrs)
     else:

@@ -34,7 +34,8 @@ def node_label(node: Node) -> str:
         small = ["tried first, in order R1, R2, ...,", f"at every visit in every state marked {FLAG}"]
     else:
         small = [f"{URGENCY_WORDS[node.urgency]} \u00b7 imaging: {IMAGING_WORDS[node.imaging]}", node.waits]
-    note = f'<BR/><FONT COLOR="{NOTE}"><B>{esc(node.note)}</B></FONT>' if node.note else ""
+    on_dark = node.urgency is Urgency.EMERGENCY  # the note must read on the dark red fill
+    note = f'<BR/><FONT COLOR="{"white" if on_dark else NOTE}"><B>{esc(node.note)}</B></FONT>' if node.note else ""
     return "<" + head + "".join(f'<BR/><FONT POINT-SIZE="10.5">{esc(s)}</FONT>' for s in small if s) + note + ">"
 
 
@@ -46,7 +47,8 @@ def edge_label(edge: Edge) -> str:
     if edge.show_priority:
         lines[0] = f"<B>{edge.tag}.</B> {lines[0]}"
     if edge.note:
-        lines.insert(0, f'<FONT COLOR="{NOTE}"><B>{esc(edge.note)}</B></FONT>')
+        # 12 points, not the edge's 11: Pango drew 11-point bold digits ("1,234 (12.3%)") in a serif face.
+        lines.insert(0, f'<FONT COLOR="{NOTE}" POINT-SIZE="12"><B>{esc(edge.note)}</B></FONT>')
     return "<" + BR.join(lines) + BR + ">"
 
 
@@ -73,7 +75,12 @@ MARK = {"terminal": '<TABLE BORDER="1" CELLBORDER="1" CELLSPACING="2" CELLPADDIN
         "dimmed": '<FONT COLOR="#b0bec5" POINT-SIZE="16"><B>\u2192</B></FONT>',
         "added": '<FONT COLOR="#2e7d32" POINT-SIZE="16"><B>\u2192</B></FONT>',
         "changed": '<FONT COLOR="#6a1b9a" POINT-SIZE="16"><B>\u2192</B></FONT>',
-        "removed": '<FONT COLOR="#9e9e9e" POINT-SIZE="16">- -</FONT>'}
+        "removed": '<FONT COLOR="#9e9e9e" POINT-SIZE="16">- -</FONT>',
+        # three bars, thin to thick, for the cohort flow's edge widths
+        "width": '<TABLE BORDER="0" CELLSPACING="2" CELLPADDING="0">'
+                 + "".join(f'<TR><TD WIDTH="24" HEIGHT="{h}" FIXEDSIZE="TRUE" BGCOLOR="#546e7a"></TD></TR>'
+                           for h in (1, 3, 6))
+                 + "</TABLE>"}
 
 
 def _legend(model: DiagramModel) -> str:

@@ -95,6 +95,7 @@ class Edge:
     stay: bool = False
     emphasis: Emphasis = Emphasis.NORMAL
     note: str = ""  # an overlay's words on the edge, e.g. "visit 2 (week 7)"
+    width: float | None = None  # an overlay's line width, 0..1 (1: the busiest edge); None: the usual width
 
     @property
     def tag(self) -> str:

@@ -1,11 +1,14 @@
-"""Overlays: pure functions model -> model that change only `emphasis` and `note`.
+"""Overlays: pure functions model -> model that change only `emphasis`, `note` (and `width`).
 
 - one patient's path: the states visited and the edges taken, numbered by visit; the rest dimmed;
 - what changed since an older version: added, removed (drawn from the old model) and changed
-  states and transitions, each in its own style.
+  states and transitions, each in its own style;
+- a simulated cohort's flow: every edge as wide as the number of patients who took it.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import attrs
 
@@ -17,6 +20,11 @@ from .model import SCREEN, DiagramModel, Emphasis, LegendEntry, build_model
 TRACE_LEGEND = (
     LegendEntry("highlighted", "This patient's path: states entered and arrows taken, with visit numbers"),
     LegendEntry("dimmed", "Not on this patient's path"),
+)
+FLOW_LEGEND = (
+    LegendEntry("width", "Arrow width: how many simulated patients took it at least once; "
+                         "numbers: patients (share of the cohort) who took the arrow or were ever in the state"),
+    LegendEntry("dimmed", "No simulated patient took this arrow or entered this state"),
 )
 DIFF_LEGEND = (
     LegendEntry("added", "Added since the old version"),
@@ -53,6 +61,43 @@ def trace_overlay(model: DiagramModel, trace: Trace) -> DiagramModel:
         model,
         title=f"{model.title} - path of a patient aged {trace.age}, visits {weeks}",
         legend=TRACE_LEGEND + model.legend,
+        nodes=tuple(node(n) for n in model.nodes),
+        edges=tuple(edge(e) for e in model.edges),
+    )
+
+
+def flow_overlay(model: DiagramModel, patients_by_edge: Mapping[str, int],
+                 patients_by_state: Mapping[str, int], patients: int) -> DiagramModel:
+    """A cohort's flow: each edge as wide as the number of patients who took it at least once,
+    with that number and its share of the cohort on every edge and state; what nobody reached is
+    dimmed. Edges are keyed by Edge.id (an escalation by its declaration id), states by state id."""
+    if patients < 1:
+        raise ValueError(f"a cohort has at least one patient, not {patients}")
+    unknown = sorted(set(patients_by_edge) - {e.id for e in model.edges})
+    unknown += sorted(set(patients_by_state) - {n.id for n in model.nodes})
+    if unknown:  # a misspelt id would otherwise show as nobody
+        raise ValueError(f"not in this diagram: {', '.join(unknown)}")
+    # Escalations end the pathway, so nobody takes two: their sum is who passed the screen.
+    escalated = sum(patients_by_edge.get(e.id, 0) for e in model.edges if e.escalation)
+    by_state = {SCREEN: escalated, **patients_by_state}
+    busiest = max(patients_by_edge.values(), default=0) or 1
+
+    def share(n: int) -> str:
+        return f"{n:,} ({100 * n / patients:.1f}%)" if n else "0"
+
+    def node(n):
+        count = by_state.get(n.id, 0)
+        return attrs.evolve(n, emphasis=Emphasis.NORMAL if count else Emphasis.DIMMED, note=share(count))
+
+    def edge(e):
+        count = patients_by_edge.get(e.id, 0)
+        return attrs.evolve(e, emphasis=Emphasis.NORMAL if count else Emphasis.DIMMED, note=share(count),
+                            width=count / busiest)
+
+    return attrs.evolve(
+        model,
+        title=f"{model.title} - cohort flow of {patients:,} simulated patients",
+        legend=FLOW_LEGEND + model.legend,
         nodes=tuple(node(n) for n in model.nodes),
         edges=tuple(edge(e) for e in model.edges),
     )

@@ -1,17 +1,28 @@
-"""Simulated patient cohorts: the natural history of sciatica as cited data.
+"""Simulated patient cohorts: the natural history of sciatica as cited data, run through the
+pathway engine.
 
     >>> from simulations import load_parameters
     >>> params = load_parameters()            # the shipped simulations/parameters.yaml
     >>> params.value("presentation.pain_below_knee")
     0.675
+
+    from pathway import load_pathway, shipped_pathway
+    from simulations import CohortSettings, simulate, summarise
+    result = simulate(load_pathway(shipped_pathway()), params, CohortSettings(patients=1000, seed=1))
+    summarise(result).value("mri_per_1000")
 """
 
 from .parameters import (
     Bounds, Parameter, ParameterError, Parameters, Target, load_parameters, shipped_parameters,
 )
 from .schema import SCHEMA, Kind
+from .cohort import CohortResult, CohortSettings, simulate
+from .comparison import compare_cohorts
+from .course import SimulationError
+from .summary import summarise
 
 __all__ = [
+    "CohortResult", "CohortSettings", "SimulationError", "compare_cohorts", "simulate", "summarise",
     "Bounds", "Kind", "Parameter", "ParameterError", "Parameters", "SCHEMA", "Target",
     "load_parameters", "shipped_parameters",
 ]

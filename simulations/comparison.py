@@ -49,7 +49,7 @@ def compare_cohorts(old: CohortResult, new: CohortResult, resamples: int = RESAM
     rng = np.random.default_rng([old.settings.seed, 0xC0])  # its own stream: never a patient's
     samples = [rng.integers(0, n, n) for _ in range(resamples)]
     rows = []
-    for figure in figures(old.settings.recovery_weeks):
+    for figure in figures(old):
         diffs = np.array([figure.compute(View(new, idx)) - figure.compute(View(old, idx)) for idx in samples])
         low, high = _interval(diffs)
         rows.append(Row(figure, figure.compute(View(old)), figure.compute(View(new)), low, high))

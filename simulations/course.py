@@ -54,6 +54,7 @@ class Outcome:
     imaging_without_indication: int = 0
     emergency_mri_late: int = 0  # emergency MRIs that missed the 4-hour target
     first_mri_week: int | None = None
+    mri_incidental: bool = False  # the MRI report lists a finding common in people without pain
     epidurals: int = 0
     surgical_referral: bool = False
     surgery_week: int | None = None
@@ -246,6 +247,7 @@ class _Run:
     def _mri_done(self, week: int) -> None:
         if self.out.first_mri_week is None or week < self.out.first_mri_week:
             self.out.first_mri_week = week
+        self.out.mri_incidental = self.p.incidental_reported
 
     def _harm(self, week: int) -> None:
         if self.out.urgent_care_week is None and self.p.active_red_flags() and self.p.worsens():

@@ -138,9 +138,13 @@ class Patient:
         self.concordant = nerve_root and bool(imaging.random() < v("imaging.concordant_herniation"))
         # An incidental protrusion or slip can be read as the cause, at the wrong level or side
         # ("discordant"); bulges and degeneration are the scan's background and read as normal.
-        protrusion, slip = imaging.random(2)
+        protrusion, slip, bulge, degeneration = imaging.random(4)
         self.incidental = bool(protrusion < model.table("imaging.disc_protrusion_by_age", self.age)) or bool(
             slip < model.table("imaging.spondylolisthesis_by_age", self.age))
+        # Reported on the scan all the same (Brinjikji: common in people without pain).
+        self.incidental_reported = self.incidental or bool(
+            bulge < model.table("imaging.disc_bulge_by_age", self.age)) or bool(
+            degeneration < model.table("imaging.disc_degeneration_by_age", self.age))
 
         red = streams[Purpose.RED_FLAGS]
         draws, onsets = red.random(len(RED_FLAGS)), red.integers(0, model.onset_window + 1, len(RED_FLAGS))

@@ -83,7 +83,6 @@ SCHEMA: dict[str, dict[str, tuple[Kind, tuple[str, ...] | None]]] = {
         "epidural_relief_min_weeks": _p(W),
         "epidural_relief_max_weeks": _p(W),
         "surgery_recovery_ratio": _p(Kind.RATIO),
-        "surgery_recovered_at_1_year": _p(P),
         "surgery_delay_weeks": _p(W),
         "surgery_after_referral": _p(P),
     },

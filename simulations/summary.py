@@ -4,7 +4,7 @@ columns, so the same definitions serve one run, and both arms of a comparison (r
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 import attrs
 import numpy as np
@@ -71,7 +71,13 @@ def _share_without_indication(v: View) -> float:
     return 100.0 * float(v("imaging_without_indication").sum()) / total if total else 0.0
 
 
-def figures(recovery_weeks: Sequence[int]) -> tuple[Figure, ...]:
+def _share_incidental(v: View) -> float:
+    scanned = ~np.isnan(v("first_mri_week"))
+    return 100.0 * float(v("mri_incidental")[scanned].mean()) if scanned.any() else float("nan")
+
+
+def figures(result: CohortResult) -> tuple[Figure, ...]:
+    hours = result.params.value("waits.emergency_mri_hours")
     imaging = "Imaging"
     red = "Red flags"
     care = "Treatment and re-routing"
@@ -88,7 +94,8 @@ def figures(recovery_weeks: Sequence[int]) -> tuple[Figure, ...]:
         Figure("patients_with_mri", "patients who had an MRI", "patients", _present("first_mri_week"), imaging),
         Figure("weeks_to_mri_median", "onset to first MRI, median", "weeks", _quantile("first_mri_week", 0.5), imaging),
         Figure("weeks_to_mri_p95", "onset to first MRI, 95th centile", "weeks", _quantile("first_mri_week", 0.95), imaging),
-        Figure("emergency_mri_late", "emergency MRIs later than the 4-hour target", "scans",
+        Figure("mri_incidental_share", "MRIs reporting an incidental finding", "%", _share_incidental, imaging),
+        Figure("emergency_mri_late", f"emergency MRIs later than the {hours:g}-hour target", "scans",
                _count("emergency_mri_late"), imaging),
         Figure("patients_with_red_flag", "patients who developed a red flag", "patients", _present("red_flag_onset_week"), red),
         Figure("escalation_delay_median", "red-flag onset to urgent care, median", "weeks",
@@ -111,7 +118,7 @@ def figures(recovery_weeks: Sequence[int]) -> tuple[Figure, ...]:
                lambda v: PER * float(np.sum(v("episodes") - 1)) / v.n, care),
         Figure("fell_through", "patients the pathway had no transition for", "patients", _present("fell_through_week"), care),
     ]
-    for week in recovery_weeks:
+    for week in result.settings.recovery_weeks:
         rows.append(Figure(f"improved_week_{week}", f"improved at week {week}", "%",
                            lambda v, w=week: 100.0 * float(v.improved_at(w).mean()), outcome))
     rows += [
@@ -133,7 +140,7 @@ class Summary:
 
 def summarise(result: CohortResult) -> Summary:
     view = View(result)
-    return Summary(result, tuple((f, f.compute(view)) for f in figures(result.settings.recovery_weeks)))
+    return Summary(result, tuple((f, f.compute(view)) for f in figures(result)))
 
 
 def shown(value: float, unit: str) -> str:

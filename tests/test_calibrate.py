@@ -113,3 +113,16 @@ def test_write_fitted_round_trip(tmp_path, shipped):
     changed = [a for b, a in zip(before, after) if a != b]
     assert len(changed) <= len(RECOVERY) and all(line.strip().startswith("value:") for line in changed)
     assert not list(tmp_path.glob(".*.tmp"))  # no temporary file left behind
+
+
+def test_the_shipped_parameters_pass_their_own_calibration(tmp_path):
+    from click.testing import CliRunner
+
+    from pathway.cli import main
+
+    fitted = tmp_path / "fitted.yaml"
+    result = CliRunner().invoke(main, ["calibrate", "--patients", "4000", "--fit", str(fitted)])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if line.startswith("improved_by_week_")]
+    assert len(lines) == 4 and all(" pass " in line for line in lines)
+    assert load_parameters(fitted).calibration == load_parameters().calibration

@@ -135,6 +135,8 @@ class _Run:
                 self.p.advance(week)
                 self._treatment_due(week)
                 reason = self._reason_to_visit(week)
+                if reason == "new_episode":
+                    self._new_episode()
                 if reason:
                     self._visit(week, reason)
                 self._harm(week)
@@ -149,7 +151,7 @@ class _Run:
     def _treatment_due(self, week: int) -> None:
         if week == self.injection_week:
             self.p.give_epidural()
-        if week == self.specialist_week and self.p.has_surgery():
+        if week == self.specialist_week and self.p.has_surgery() and week + self.sim.surgery_delay <= self.sim.weeks:
             self.out.surgery_week = week + self.sim.surgery_delay
         if week == self.out.surgery_week:
             self.p.operate()
@@ -167,13 +169,13 @@ class _Run:
             return "first" if week == 0 else ("result" if state.waits is Waits.RESULT else "review")
         if not unescalated or not self.p.presents_with_red_flag():
             return ""
-        if not state.terminal:
-            return "red_flag"
-        # Left the pathway (discharged, referred, re-routed) and back with a red flag: a new episode.
+        # Back with a red flag after leaving the pathway (discharged, referred, re-routed): a new episode.
+        return "red_flag" if not state.terminal else "new_episode"
+
+    def _new_episode(self) -> None:
         self.course.close()
         self.course = self.sim.engine.start(self.p.age, self.p.id)
         self.out.episodes += 1
-        return "new_episode"
 
     def _visit(self, week: int, reason: str) -> None:
         start = self.course.state

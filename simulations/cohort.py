@@ -17,6 +17,7 @@ import numpy as np
 from pathway.spec import PathwaySpec
 
 from .course import CourseSimulator, Outcome, PatientRun, SimulationError
+from .draws import MAX_PATIENT
 from .history import NaturalHistory
 from .parameters import Parameters
 
@@ -38,6 +39,8 @@ class CohortSettings:
         problems = []
         if self.patients < 1:
             problems.append(f"--patients must be 1 or more, not {self.patients}")
+        if self.patients >= MAX_PATIENT:  # patient numbers must fit the random draws' counter
+            problems.append(f"--patients must be under {MAX_PATIENT:,}, not {self.patients:,}")
         if not 1 <= self.weeks <= MAX_WEEKS:
             problems.append(f"--weeks must be from 1 to {MAX_WEEKS} (the pathway's week input), not {self.weeks}")
         if self.seed < 0:

@@ -1,10 +1,10 @@
 """One simulated patient's natural history: who they are, how their sciatica runs week by week,
 what treatment changes, and what a clinician would record at a visit, in the pathway's words.
 
-Every random draw comes from a stream keyed by (seed, patient index, purpose), so a patient is
-the same person whatever the chunking, and the same person in both arms of a comparison
-(common random numbers): the untreated course is drawn up front; draws that depend on what the
-pathway does (waits, results, responses) come from their own purpose's stream, in order.
+Every random number is a pure function of (seed, patient index, purpose, week, slot) (see
+draws.py), so a patient is the same person whatever the chunking or engine, and the same person
+in both arms of a comparison (common random numbers): a draw that depends on what the pathway
+does (a wait, a result, a response) is keyed by the week the pathway asks for it.
 """
 
 from __future__ import annotations
@@ -15,26 +15,11 @@ import math
 import attrs
 import numpy as np
 
+from .draws import Purpose, normal, uniform
 from .parameters import Parameters
 
 IMPROVEMENT_WEEK_RELAPSE_STARTS = 12  # relapse is fitted after the 12-week target (parameters.yaml)
 PERSISTING_WEEKS = 6  # ACR variant 3: persisting after 6 weeks of conservative care
-
-
-class Purpose(enum.IntEnum):
-    """Independent random streams of one patient; the number is part of the stream's key."""
-
-    PERSON = 1
-    COURSE = 2
-    RED_FLAGS = 3
-    VISITS = 4
-    IMAGING = 5
-    TREATMENT = 6
-    HARM = 7
-
-
-def stream(seed: int, index: int, purpose: Purpose) -> np.random.Generator:
-    return np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, index, int(purpose)])))
 
 
 # What the onset of each red-flag category (a `red_flags` parameter) looks like at a visit. These
@@ -105,19 +90,17 @@ class Patient:
     def __init__(self, model: NaturalHistory, seed: int, index: int, weeks: int):
         self.model, self.index, self.id = model, index, f"P{index:07d}"
         v = model.params.value
-        streams = {p: stream(seed, index, p) for p in Purpose}
-        person = streams[Purpose.PERSON]
-        low, high = _pick(dict(model.age_bands), person.random())
-        self.age = int(person.integers(low, high + 1))
-        self.fast = bool(person.random() < v("recovery.fast_fraction"))
+        person = uniform(seed, index, Purpose.PERSON, 0, np.arange(12))
+        low, high = _pick(dict(model.age_bands), person[0])
+        self.age = low + int(person[1] * (high - low + 1))
+        self.fast = bool(person[2] < v("recovery.fast_fraction"))
         without = v("mimics.hip_or_si_without_spine")
         with_spine = v("mimics.hip_or_si_with_spine")
-        u = person.random()
-        self.mimic = Mimic.HIP_OR_SI_ONLY if u < without else (
-            Mimic.HIP_OR_SI_AND_SPINE if u < without + with_spine else Mimic.NONE)
+        self.mimic = Mimic.HIP_OR_SI_ONLY if person[3] < without else (
+            Mimic.HIP_OR_SI_AND_SPINE if person[3] < without + with_spine else Mimic.NONE)
         nerve_root = self.mimic is not Mimic.HIP_OR_SI_ONLY
-        pain, weakness = _pick(model.pain, person.random()), _pick(model.weakness, person.random())
-        flags = person.random(6)
+        pain, weakness = _pick(model.pain, person[4]), _pick(model.weakness, person[5])
+        flags = person[6:]
         self.baseline: dict[str, object] = {
             "pain_distribution": pain if nerve_root else "back_dominant",
             "pain_below_knee": bool(flags[0] < v("presentation.pain_below_knee")) and nerve_root,
@@ -134,11 +117,10 @@ class Patient:
         self.disabling = bool(flags[4] < v("course.disabling_when_persisting"))
         self.wants_intervention = self.disabling and bool(flags[5] < v("course.intervention_wanted"))
         # A scan explains the pain when there is a spinal cause and it shows a concordant lesion.
-        imaging = streams[Purpose.IMAGING]
-        self.concordant = nerve_root and bool(imaging.random() < v("imaging.concordant_herniation"))
+        concordant, protrusion, slip, bulge, degeneration = uniform(seed, index, Purpose.IMAGING, 0, np.arange(5))
+        self.concordant = nerve_root and bool(concordant < v("imaging.concordant_herniation"))
         # An incidental protrusion or slip can be read as the cause, at the wrong level or side
         # ("discordant"); bulges and degeneration are the scan's background and read as normal.
-        protrusion, slip, bulge, degeneration = imaging.random(4)
         self.incidental = bool(protrusion < model.table("imaging.disc_protrusion_by_age", self.age)) or bool(
             slip < model.table("imaging.spondylolisthesis_by_age", self.age))
         # Reported on the scan all the same (Brinjikji: common in people without pain).
@@ -146,24 +128,27 @@ class Patient:
             bulge < model.table("imaging.disc_bulge_by_age", self.age)) or bool(
             degeneration < model.table("imaging.disc_degeneration_by_age", self.age))
 
-        red = streams[Purpose.RED_FLAGS]
-        draws, onsets = red.random(len(RED_FLAGS)), red.integers(0, model.onset_window + 1, len(RED_FLAGS))
+        categories = np.arange(len(RED_FLAGS))
+        chances = uniform(seed, index, Purpose.RED_FLAGS, 0, categories)
+        onsets = (uniform(seed, index, Purpose.RED_FLAGS, 1, categories) * (model.onset_window + 1)).astype(int)
         self.red_flags = tuple(sorted(
-            (RedFlag(c, int(w)) for c, u, w in zip(RED_FLAGS, draws, onsets)
+            (RedFlag(c, int(w)) for c, u, w in zip(RED_FLAGS, chances, onsets)
              if u < model.red_flag_chance[c] and w <= weeks),
             key=lambda f: (f.onset, RED_FLAGS.index(f.category)),
         ))
-        # Every later draw is keyed by week as well, so what the pathway does to one patient never
-        # shifts the numbers another decision of theirs sees.
-        span = weeks + 1
-        self._improve_draws, self._relapse_draws, self._worse_draws = streams[Purpose.COURSE].random((3, span))
-        self._review_draws, self._present_draws = streams[Purpose.VISITS].random((2, span))
-        self._scan_wait_normals = streams[Purpose.IMAGING].standard_normal(span)
-        self._scan_late_draws = streams[Purpose.IMAGING].random(span)
-        treatment = streams[Purpose.TREATMENT]
-        self._relief_draws = treatment.random(2)
-        self._specialist_normals, self._surgery_draws = treatment.standard_normal(span), treatment.random(span)
-        self._harm_draws = streams[Purpose.HARM].random(span)
+        # Draws the course may need in any week, by week (slots 10+ keep clear of the ones above).
+        span = np.arange(weeks + 1)
+
+        def weekly(purpose: Purpose, slot: int, draw=uniform) -> np.ndarray:
+            return draw(seed, index, purpose, span, slot)
+
+        self._improve_draws, self._relapse_draws, self._worse_draws = (weekly(Purpose.COURSE, k) for k in (10, 11, 12))
+        self._review_draws, self._present_draws = weekly(Purpose.VISITS, 10), weekly(Purpose.VISITS, 11)
+        self._scan_wait_normals, self._scan_late_draws = weekly(Purpose.IMAGING, 10, normal), weekly(Purpose.IMAGING, 11)
+        self._relief_draws = uniform(seed, index, Purpose.TREATMENT, 0, np.arange(2))
+        self._specialist_normals = weekly(Purpose.TREATMENT, 10, normal)
+        self._surgery_draws = weekly(Purpose.TREATMENT, 11)
+        self._harm_draws = weekly(Purpose.HARM, 10)
 
         self.week = 0
         self.improved = False

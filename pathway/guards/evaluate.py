@@ -13,13 +13,17 @@ from .nodes import And, Compare, Expr, Literal, Name, Not
 Env = Mapping[str, object]
 Predicate = Callable[[Env], bool]
 
-_COMPARE = {
+# Work on single values and, elementwise, on NumPy columns (guards/vectorized.py).
+COMPARISONS = {
     "==": operator.eq,
     "!=": operator.ne,
     "<": operator.lt,
     "<=": operator.le,
     ">": operator.gt,
     ">=": operator.ge,
+}
+_COMPARE = {
+    **COMPARISONS,
     "in": lambda a, b: a in b,
     "not in": lambda a, b: a not in b,
 }

@@ -12,10 +12,8 @@ per-patient model (history.py) to check that the two agree.
 
 from __future__ import annotations
 
+import io
 import math
-import os
-import shutil
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -23,6 +21,8 @@ import attrs
 import numpy as np
 from ruamel.yaml import YAML
 from scipy.optimize import least_squares
+
+from diagrams.render import write_atomic
 
 from .history import IMPROVEMENT_WEEK_RELAPSE_STARTS, NaturalHistory
 from .parameters import Parameters
@@ -199,20 +199,13 @@ def write_fitted(params_path: str | Path, fitted_values: Mapping[str, float], ou
     Round-trip YAML keeps the comments, notes and layout; the file is written to a temporary file
     beside `out_path` and moved into place, so a reader never sees half a file.
     """
-    yaml = YAML(typ="rt")
+    yaml = YAML(typ="rt")  # round-trip: safe (no Python objects built), and keeps comments
     yaml.preserve_quotes = True
     yaml.width = 4096  # never re-wrap the long notes
     doc = yaml.load(Path(params_path).read_text(encoding="utf-8"))
     for name, value in fitted_values.items():
         section, key = name.split(".", 1)
         doc[section][key]["value"] = float(value)
-    out = Path(out_path)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            yaml.dump(doc, handle)
-        shutil.copymode(params_path, tmp)  # mkstemp makes it private; keep the source's mode
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    text = io.StringIO()
+    yaml.dump(doc, text)
+    write_atomic(Path(out_path), text.getvalue().encode("utf-8"))

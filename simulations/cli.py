@@ -10,6 +10,7 @@ import click
 
 from pathway.cli import PATHWAY_ARG, load_or_exit
 from pathway.errors import PathwayError
+from pathway.spec import Urgency
 
 from .cohort import CohortResult, CohortSettings, check_fits_in_memory, simulate as run_cohort
 from .course import PatientRun
@@ -151,7 +152,7 @@ def write_pictures(result: CohortResult, folder: OutputFolder) -> None:
     model = flow_overlay(build_model(spec), result.patients_by_edge, result.patients_by_state,
                          result.settings.patients)
     folder.path("flow.svg").write_bytes(Diagram(model).render("svg"))
-    urgent = [s.id for s in spec.states if s.urgency.rank >= 2]
+    urgent = [s.id for s in spec.states if s.urgency >= Urgency.URGENT]
     occupancy_plot(result.occupancy, result.states, {s.id: s.label for s in spec.states},
                    folder.path("occupancy.png"), urgent=urgent)
     targets = [(t.week, t.value, t.tolerance, ", ".join(t.citations)) for t in result.params.calibration

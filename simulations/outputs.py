@@ -155,16 +155,3 @@ class OutputFolder:
                     os.replace(item, self.out / item.name)
         finally:
             shutil.rmtree(self.staging, ignore_errors=True)
-
-
-def write_text(path: Path, text: str) -> None:
-    """Write a file atomically (temporary file in the same folder, then rename)."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -6,6 +6,7 @@ import json
 import sys
 from importlib.metadata import entry_points
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -28,11 +29,16 @@ def load_or_exit(pathway: Path | None) -> PathwaySpec:
     try:
         return load_pathway(pathway or shipped_pathway())
     except PathwayError as err:
-        for problem in err.problems:
-            click.echo(str(problem), err=True)
-        count = len(err.problems)
-        click.echo(f"{count} problem{'s' if count != 1 else ''} found; the pathway is not valid.", err=True)
-        sys.exit(1)
+        exit_with_problems(err, "the pathway")
+
+
+def exit_with_problems(err: PathwayError, what: str) -> NoReturn:
+    """Print every problem as file:line: message, then a count, and exit 1."""
+    for problem in err.problems:
+        click.echo(str(problem), err=True)
+    count = len(err.problems)
+    click.echo(f"{count} problem{'s' if count != 1 else ''} found; {what} is not valid.", err=True)
+    sys.exit(1)
 
 
 class _PluginGroup(click.Group):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from pathway.cli import PATHWAY_ARG, load_or_exit
+from pathway.cli import PATHWAY_ARG, exit_with_problems, load_or_exit
 from pathway.errors import PathwayError
 from pathway.spec import Urgency
 
@@ -41,10 +41,7 @@ def load_parameters_or_exit(path: Path | None) -> Parameters:
     try:
         return load_parameters(path)
     except PathwayError as err:
-        for problem in err.problems:
-            click.echo(str(problem), err=True)
-        click.echo(f"{len(err.problems)} problem(s) found; the parameter file is not valid.", err=True)
-        sys.exit(1)
+        exit_with_problems(err, "the parameter file")
 
 
 def settings_or_exit(patients: int, seed: int, weeks: int) -> CohortSettings:

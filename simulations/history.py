@@ -64,6 +64,12 @@ class NaturalHistory:
         self.improve_slow = _weekly(v("recovery.slow_weekly_rate"))
         self.relapse = _weekly(v("recovery.relapse_weekly_rate"))
         self.surgery_ratio = v("treatment.surgery_recovery_ratio")
+        # Chances read at visits or every week, looked up once here.
+        self.worse = v("course.worse_when_persisting")
+        self.presents = v("visits.red_flag_presents_weekly")
+        self.emergency_scan_on_time = v("waits.emergency_mri_within_target")
+        self.surgery_after_referral = v("treatment.surgery_after_referral")
+        self.worsening = v("harm.unescalated_weekly_worsening")
         # Routine MRI/CT wait: log-normal through the median and the share over 6 weeks (DM01).
         median = v("waits.routine_mri_median_weeks")
         over_6 = v("waits.routine_mri_over_6_weeks")
@@ -190,7 +196,7 @@ class Patient:
             found.update(RED_FLAG_FINDINGS[flag.category])
         better = self.feels_improved()
         persisting = not better
-        worse = persisting and bool(self._worse_draws[self.week] < self.model.params.value("course.worse_when_persisting"))
+        worse = persisting and bool(self._worse_draws[self.week] < self.model.worse)
         found.update(
             trend="improving" if better else ("worse" if worse else "stuck"),
             symptoms_resolved=self.improved,
@@ -217,7 +223,7 @@ class Patient:
         return int(_pick(self.model.review_after, self._review_draws[self.week]))
 
     def presents_with_red_flag(self) -> bool:
-        return bool(self._present_draws[self.week] < self.model.params.value("visits.red_flag_presents_weekly"))
+        return bool(self._present_draws[self.week] < self.model.presents)
 
     def scan_wait(self) -> int:
         """Weeks from a routine MRI or CT request this week to its report."""
@@ -226,7 +232,7 @@ class Patient:
 
     def emergency_scan_late(self) -> bool:
         """An emergency MRI requested this week misses its 4-hour target."""
-        return bool(self._scan_late_draws[self.week] >= self.model.params.value("waits.emergency_mri_within_target"))
+        return bool(self._scan_late_draws[self.week] >= self.model.emergency_scan_on_time)
 
     def scan_result(self) -> str:
         if self.concordant:
@@ -245,7 +251,7 @@ class Patient:
     def has_surgery(self) -> bool:
         """Seen by the specialist this week: operated on if still not improved and they choose to."""
         return not self.improved and bool(
-            self._surgery_draws[self.week] < self.model.params.value("treatment.surgery_after_referral"))
+            self._surgery_draws[self.week] < self.model.surgery_after_referral)
 
     def give_epidural(self) -> None:
         """An injection this week: short-term relief for some (Pinto 2012), lasting 4-12 weeks."""
@@ -269,7 +275,7 @@ class Patient:
 
     def worsens(self) -> bool:
         """An unescalated red flag gets worse this week."""
-        return bool(self._harm_draws[self.week] < self.model.params.value("harm.unescalated_weekly_worsening"))
+        return bool(self._harm_draws[self.week] < self.model.worsening)
 
 
 def _band(name: str) -> tuple[int, int]:

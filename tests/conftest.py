@@ -20,6 +20,14 @@ def spec():
 
 
 @pytest.fixture(scope="session")
+def model(spec):
+    """The shipped pathway's diagram model."""
+    from diagrams import build_model
+
+    return build_model(spec)
+
+
+@pytest.fixture(scope="session")
 def engine(spec):
     return Engine(spec)
 

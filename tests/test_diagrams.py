@@ -32,11 +32,6 @@ XLINK = "{http://www.w3.org/1999/xlink}title"
 
 
 @pytest.fixture(scope="module")
-def model(spec):
-    return build_model(spec)
-
-
-@pytest.fixture(scope="module")
 def dot(model):
     return to_dot(model)
 

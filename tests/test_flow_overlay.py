@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ET
 import pygraphviz
 import pytest
 
-from diagrams import Diagram, build_model, to_dot, to_mermaid
+from diagrams import Diagram, to_dot, to_mermaid
 from diagrams.dot import svg_id
 from diagrams.model import SCREEN, Emphasis
 from diagrams.overlay import flow_overlay
@@ -21,11 +21,6 @@ BY_EDGE = {
 BY_STATE = {"onset": 1000, "initial_assessment": 1000, "conservative_care": 800, "reassessment": 500,
             "emergency_ces": 30, "emergency_trauma": 10}
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-@pytest.fixture(scope="module")
-def model(spec):
-    return build_model(spec)
 
 
 @pytest.fixture(scope="module")

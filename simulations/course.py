@@ -91,6 +91,31 @@ class PatientRun:
     transitions: frozenset[str]  # transition ids this patient took at least once
 
 
+@attrs.frozen
+class FixedWaits:
+    """The waits the simulator books that are the same for everyone, in whole weeks."""
+
+    xray: int
+    urgent_mri: int
+    epidural: int  # from booking to the injection
+    epidural_review: int  # from the injection to reviewing its response
+    surgery_delay: int  # from the specialist's decision to the operation
+
+    @classmethod
+    def of(cls, params) -> FixedWaits:
+        v = params.value
+        return cls(
+            xray=_weeks(v("waits.xray_weeks")), urgent_mri=_weeks(v("waits.urgent_mri_weeks"), at_least=0),
+            epidural=_weeks(v("waits.epidural_weeks")), epidural_review=_weeks(v("waits.epidural_review_weeks")),
+            surgery_delay=_weeks(v("treatment.surgery_delay_weeks")),
+        )
+
+
+def red_flag_questions(spec: PathwaySpec) -> tuple[str, ...]:
+    """The red-flag questions asked at every visit (answered no unless a red flag shows)."""
+    return tuple(f.name for f in spec.findings if f.red_flag and not f.is_input)
+
+
 class CourseSimulator:
     """Runs patients through one engine; build once per pathway and reuse for every patient."""
 
@@ -98,13 +123,8 @@ class CourseSimulator:
         self.spec, self.history, self.weeks = spec, history, weeks
         _check_results_known(spec)
         self.engine = Engine(spec)
-        self.red_flag_questions = tuple(f.name for f in spec.findings if f.red_flag and not f.is_input)
-        v = history.params.value
-        self.xray_weeks = _weeks(v("waits.xray_weeks"))
-        self.urgent_mri_weeks = _weeks(v("waits.urgent_mri_weeks"), at_least=0)
-        self.epidural_weeks = _weeks(v("waits.epidural_weeks"))
-        self.epidural_review_weeks = _weeks(v("waits.epidural_review_weeks"))
-        self.surgery_delay = _weeks(v("treatment.surgery_delay_weeks"))
+        self.red_flag_questions = red_flag_questions(spec)
+        self.waits = FixedWaits.of(history.params)
 
     def run(self, seed: int, index: int) -> PatientRun:
         return _Run(self, self.history.patient(seed, index, self.weeks)).go()
@@ -151,8 +171,8 @@ class _Run:
     def _treatment_due(self, week: int) -> None:
         if week == self.injection_week:
             self.p.give_epidural()
-        if week == self.specialist_week and self.p.has_surgery() and week + self.sim.surgery_delay <= self.sim.weeks:
-            self.out.surgery_week = week + self.sim.surgery_delay
+        if week == self.specialist_week and self.p.has_surgery() and week + self.sim.waits.surgery_delay <= self.sim.weeks:
+            self.out.surgery_week = week + self.sim.waits.surgery_delay
         if week == self.out.surgery_week:
             self.p.operate()
         if week in self.ready:
@@ -210,7 +230,7 @@ class _Run:
             if state.imaging in MRIS and state.terminal:  # handed over: scanned there and then
                 emergency = state.urgency is Urgency.EMERGENCY
                 out.emergency_mri_late += emergency and self.p.emergency_scan_late()
-                self._mri_done(week + (0 if emergency else self.sim.urgent_mri_weeks))
+                self._mri_done(week + (0 if emergency else self.sim.waits.urgent_mri))
         if state.urgency >= Urgency.URGENT and out.urgent_care_week is None:
             out.urgent_care_week = week
         if state.care_step is CareStep.SURGICAL_REFERRAL:
@@ -235,11 +255,11 @@ class _Run:
                 self.next_visit = week + self.p.scan_wait()
                 self.ready[self.next_visit] = ("mri_result", state.imaging)
             elif state.imaging is Imaging.XRAY:
-                self.next_visit = week + self.sim.xray_weeks
+                self.next_visit = week + self.sim.waits.xray
                 self.ready[self.next_visit] = ("xray_result", state.imaging)
             else:  # an injection: given after its wait, response reviewed after that
-                self.injection_week = week + self.sim.epidural_weeks
-                self.next_visit = self.injection_week + self.sim.epidural_review_weeks
+                self.injection_week = week + self.sim.waits.epidural
+                self.next_visit = self.injection_week + self.sim.waits.epidural_review
                 self.ready[self.next_visit] = ("epidural_response", Imaging.NONE)
         elif self.next_visit is None or self.next_visit <= week:
             # Seen while waiting and the result is not in (it cannot be here): look again at the

@@ -227,8 +227,7 @@ class Patient:
 
     def scan_wait(self) -> int:
         """Weeks from a routine MRI or CT request this week to its report."""
-        mu, sigma = self.model.scan_wait
-        return _whole_weeks(math.exp(mu + sigma * self._scan_wait_normals[self.week]))
+        return int(lognormal_weeks(self.model.scan_wait, self._scan_wait_normals[self.week:self.week + 1])[0])
 
     def emergency_scan_late(self) -> bool:
         """An emergency MRI requested this week misses its 4-hour target."""
@@ -245,8 +244,7 @@ class Patient:
 
     def specialist_wait(self) -> int:
         """Weeks from a routine referral this week to the specialist's appointment."""
-        mu, sigma = self.model.specialist_wait
-        return _whole_weeks(math.exp(mu + sigma * self._specialist_normals[self.week]))
+        return int(lognormal_weeks(self.model.specialist_wait, self._specialist_normals[self.week:self.week + 1])[0])
 
     def has_surgery(self) -> bool:
         """Seen by the specialist this week: operated on if still not improved and they choose to."""
@@ -306,5 +304,8 @@ def _lognormal_sigma(median: float, point: float, share_beyond: float) -> float:
     return math.log(point / median) / NormalDist().inv_cdf(1.0 - share_beyond)
 
 
-def _whole_weeks(weeks: float) -> int:
-    return max(1, math.ceil(weeks))
+def lognormal_weeks(mu_sigma: tuple[float, float], normals: np.ndarray) -> np.ndarray:
+    """Whole weeks (at least 1) of log-normal waits from standard normal draws. NumPy's exp for
+    one draw or a million, so the reference and the compiled engine round every wait alike."""
+    mu, sigma = mu_sigma
+    return np.maximum(1, np.ceil(np.exp(mu + sigma * np.asarray(normals, dtype=float)))).astype(np.int64)

@@ -53,7 +53,8 @@ class CompiledSimulator:
         # `review_within_weeks or inf` and `or 1`, as course._Run._book has them (0 counts as unset).
         self.review_cap = np.array([s.review_within_weeks or NEVER for s in states], dtype=np.int64)
         self.look_again = np.array([s.review_within_weeks or 1 for s in states], dtype=np.int64)
-        self.names = sorted({n for t in spec.transitions for n in _names(spec.spelled_out(t.expr))})
+        # The columns guards read (age and week always: a batch's length when no guard reads any).
+        self.names = sorted({"age", "week"} | {n for t in spec.transitions for n in _names(spec.spelled_out(t.expr))})
         self.defaults = {f.name: f.default for f in spec.findings if not f.is_input}
 
     def run(self, seed: int, first: int, last: int) -> Chunk:

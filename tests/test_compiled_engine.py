@@ -1,0 +1,205 @@
+"""Differential tests: the compiled cohort engine gives exactly the reference engine's per-patient
+traces (every outcome, the resting state each week, every visit and every transition fired) on
+the shipped pathway, on every mutant the checker uses, on Hypothesis-drawn cohorts with the
+natural history pushed to its corners, and on small generated pathways."""
+
+from __future__ import annotations
+
+import attrs
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pathway.guards import parse_guard
+from pathway.spec import CareStep, Imaging, State, Transition, Urgency, Waits
+from pathway.verify.mutants import mutants
+from simulations import load_parameters
+from simulations.chunk import from_runs
+from simulations.compiled import CompiledSimulator
+from simulations.course import CourseSimulator, SimulationError
+from simulations.history import RED_FLAGS, NaturalHistory
+
+
+def with_values(params, **values):
+    """Parameters with some values replaced (names with `__` for the section dot)."""
+    changed = {name.replace("__", "."): value for name, value in values.items()}
+    return attrs.evolve(params, parameters={
+        name: attrs.evolve(p, value=changed[name]) if name in changed else p for name, p in params.parameters.items()
+    })
+
+
+PARAMS = load_parameters()
+# Red flags in a third of patients, presenting slowly: every escalation path gets exercised.
+FLAGGED = with_values(PARAMS, **{f"red_flags__{c}": 0.06 for c in RED_FLAGS}, visits__red_flag_presents_weekly=0.5)
+
+
+def both(spec, params, seed, first, last, weeks=52):
+    """The same patients through both engines, as chunks (or the error each raised)."""
+    history = NaturalHistory(params)
+    outcome = []
+    for build in (_reference, _compiled):
+        try:
+            outcome.append(build(spec, history, weeks, seed, first, last))
+        except SimulationError as err:
+            outcome.append(err)
+    return outcome
+
+
+def _reference(spec, history, weeks, seed, first, last):
+    simulator = CourseSimulator(spec, history, weeks)
+    return from_runs(spec, first, [simulator.run(seed, i) for i in range(first, last)])
+
+
+def _compiled(spec, history, weeks, seed, first, last):
+    return CompiledSimulator(spec, history, weeks).run(seed, first, last)
+
+
+def assert_identical(spec, params, seed, first, last, weeks=52):
+    reference, compiled = both(spec, params, seed, first, last, weeks)
+    if isinstance(reference, Exception) or isinstance(compiled, Exception):
+        assert type(reference) is type(compiled), f"reference: {reference!r}\ncompiled: {compiled!r}"
+        return
+    differences = reference.differences(compiled, spec)
+    assert not differences, "the engines disagree:\n" + "\n".join(differences)
+    return reference
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_shipped_pathway_gives_identical_traces(spec, seed):
+    chunk = assert_identical(spec, PARAMS, seed, 0, 800)
+    assert len(chunk.visits["patient"]) > 2000  # a real workload: thousands of visits compared
+
+
+def test_identical_with_red_flags_common(spec):
+    chunk = assert_identical(spec, FLAGGED, 5, 1000, 1600)
+    assert (chunk.patients["urgent_care_week"] >= 0).sum() > 100
+
+
+MUTANTS = list(mutants(__import__("pathway").load_pathway(__import__("pathway").shipped_pathway())))
+
+
+@pytest.mark.parametrize("index", range(len(MUTANTS)), ids=[m.id for m in MUTANTS])
+def test_every_mutant_gives_identical_traces(index):
+    spec = MUTANTS[index].spec
+    assert_identical(spec, FLAGGED, 11, 0, 60)
+
+
+def test_the_comparison_would_catch_a_different_engine(spec):
+    """Not vacuous: a mutant's traces differ from the pathway's, and `differences` says where."""
+    mutant = next(m.spec for m in MUTANTS if m.method == "demote")
+    history = NaturalHistory(FLAGGED)
+    original = _compiled(spec, history, 52, 11, 0, 300)
+    broken = _compiled(mutant, history, 52, 11, 0, 300)
+    differences = original.differences(broken, spec)
+    assert differences and "week" in differences[0]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 2**32),
+    first=st.integers(0, 10**9),
+    size=st.integers(1, 40),
+    weeks=st.integers(1, 80),
+    red_flag=st.sampled_from([0.0, 0.02, 0.3]),
+    presents=st.sampled_from([0.1, 0.8, 1.0]),
+    relief=st.sampled_from([0.0, 0.5, 1.0]),
+    surgery=st.sampled_from([0.0, 0.5, 1.0]),
+    review=st.sampled_from([{"2": 1.0}, {"2": 0.3, "3": 0.3, "4": 0.4}, {"4": 1.0}]),
+)
+def test_identical_on_drawn_cohorts(spec, seed, first, size, weeks, red_flag, presents, relief, surgery, review):
+    params = with_values(
+        PARAMS, **{f"red_flags__{c}": red_flag for c in RED_FLAGS}, visits__red_flag_presents_weekly=presents,
+        treatment__epidural_relief=relief, treatment__surgery_after_referral=surgery, visits__review_after_weeks=review,
+    )
+    assert_identical(spec, params, seed, first, first + size, weeks)
+
+
+# -- small generated pathways ----------------------------------------------------------------------
+GUARDS = (
+    "true", "false", "trend == 'worse'", "trend != 'improving'", "week >= 4", "conservative_care_weeks >= 6",
+    "disabling", "not symptoms_resolved", "symptoms_resolved", "intervention_considered and disabling",
+    "mri_result == 'concordant'", "mri_result in ['discordant', 'normal']", "xray_result == 'abnormal'",
+    "epidural_response in ['no_relief', 'temporary_relief']", "age >= 50 and trend != 'improving'",
+    "pain_below_knee or weakness == 'progressive'", "hip_or_si_signs", "suspected_cauda_equina",
+    "bladder_dysfunction or saddle_anaesthesia", "fever and recent_infection", "minor_trauma and osteoporosis",
+    "unexplained_weight_loss", "not (night_pain or major_trauma)",
+)
+RESULT_KINDS = ((Imaging.XRAY, CareStep.CONSERVATIVE_CARE), (Imaging.MRI, CareStep.SPECIALIST_ASSESSMENT),
+                (Imaging.MRI_WITH_CONTRAST, CareStep.SPECIALIST_ASSESSMENT), (Imaging.CT, CareStep.SPECIALIST_ASSESSMENT),
+                (Imaging.NONE, CareStep.EPIDURAL_INJECTION))
+
+
+@st.composite
+def small_pathways(draw, base):
+    """A pathway of 2-7 states with random kinds, urgencies, imaging and care steps, and random
+    guarded transitions from the shipped vocabulary. Like the validator, every state that is not
+    terminal has a transition, and states that decide at once only lead to later states (or
+    stay), so no visit can loop; anything else goes, gaps where no guard holds included."""
+    n = draw(st.integers(2, 7))
+    states = []
+    for j in range(n):
+        terminal = j > 0 and draw(st.booleans())
+        waits = Waits.VISIT if terminal else draw(st.sampled_from(list(Waits)))
+        if waits is Waits.RESULT:
+            imaging, care_step = draw(st.sampled_from(RESULT_KINDS))
+        else:
+            imaging, care_step = draw(st.sampled_from(list(Imaging))), draw(st.sampled_from(list(CareStep)))
+        states.append(State(
+            id=f"s{j}", label=f"state {j}", phase=base.states[0].phase, urgency=draw(st.sampled_from(list(Urgency))),
+            imaging=imaging, care_step=care_step, terminal=terminal, waits=waits, description="", citations=(),
+            review_within_weeks=draw(st.sampled_from([None, 0, 1, 3, 6])),
+        ))
+    transitions = []
+    for j, state in enumerate(states):
+        if state.terminal:
+            continue
+        later = list(range(j, n)) if state.waits is Waits.DECIDES else list(range(n))
+        for k in range(draw(st.integers(1, 4))):  # the validator requires one at least
+            text = draw(st.sampled_from(GUARDS))
+            transitions.append(Transition(
+                id=f"t{j}_{k}", source=state.id, dest=states[draw(st.sampled_from(later))].id,
+                expr=parse_guard(text), text=text, priority=draw(st.integers(1, 5)) * 10 + k, rationale="",
+                citations=(), escalation=draw(st.booleans()),
+            ))
+    return Generated(attrs.evolve(base, states=tuple(states), transitions=tuple(transitions), initial="s0"))
+
+
+@attrs.frozen(repr=False)
+class Generated:
+    """A generated pathway, shown in a few lines when Hypothesis reports a failing example."""
+
+    spec: object
+
+    def __repr__(self) -> str:
+        states = [f"{s.id}: {s.waits.value}{' terminal' if s.terminal else ''} {s.urgency.value} {s.imaging.value} "
+                  f"{s.care_step.value} review {s.review_within_weeks}" for s in self.spec.states]
+        moves = [f"{t.id}: {t.source} -> {t.dest} if {t.text} (priority {t.priority}"
+                 f"{', escalation' if t.escalation else ''})" for t in self.spec.transitions]
+        return "\n".join(["pathway:", *states, *moves])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), seed=st.integers(0, 2**32))
+def test_identical_on_small_generated_pathways(spec, data, seed):
+    pathway = data.draw(small_pathways(spec)).spec
+    assert_identical(pathway, FLAGGED, seed, 0, 25, weeks=30)
+
+
+def test_both_engines_refuse_a_finding_the_pathway_does_not_know(spec):
+    """A pathway without `trend` cannot take the simulator's findings: both engines say so."""
+    findings = tuple(f for f in spec.findings if f.name != "trend")
+    reduced = attrs.evolve(spec, findings=findings,
+                           transitions=tuple(t for t in spec.transitions if "trend" not in t.text))
+    reference, compiled = both(reduced, PARAMS, 1, 0, 5)
+    assert isinstance(reference, SimulationError) and isinstance(compiled, SimulationError)
+    assert "trend" in str(compiled.problems)
+
+
+def test_chunks_of_any_size_join_to_the_same_patients(spec):
+    simulator = CompiledSimulator(spec, NaturalHistory(PARAMS), 52)
+    whole = simulator.run(3, 0, 90)
+    for start, stop in ((0, 1), (1, 50), (50, 90)):
+        part = simulator.run(3, start, stop)
+        assert np.array_equal(part.states, whole.states[start:stop])
+        assert all(np.array_equal(part.patients[k], whole.patients[k][start:stop]) for k in part.patients)

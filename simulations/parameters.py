@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import json
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -15,9 +16,12 @@ from pathway.spec import Reference
 from pathway.yamlsource import Node, key_line, read_yaml
 
 from .schema import CALIBRATION_WEEKS, NUMBER_KINDS, SCHEMA, STATUSES, Kind
-from .values import shown, is_number, mapping_value, number
+from .values import _RANGES, shown, is_number, mapping_value, number
 
 TOP = ("references", *SCHEMA, "calibration", "free")
+# The parameters that are one number (`section.name`): the ones calibration can fit and a sweep can vary.
+NUMBER_PARAMETERS = tuple(f"{s}.{n}" for s, names in SCHEMA.items() for n, (kind, _) in names.items()
+                          if kind in NUMBER_KINDS)
 
 
 class ParameterError(PathwayError):
@@ -64,6 +68,43 @@ class Parameters:
 
     def value(self, name: str):
         return self.parameters[name].value
+
+    def with_values(self, values: Mapping[str, float]) -> Parameters:
+        """A copy with some single-number parameters (`section.name`) given new values, each checked
+        against its kind; ParameterError lists every bad one. The copy's `content_hash` is the
+        sha256 of this one's and of the values that differ from it (none: this very object), so
+        copies of one base differ in hash exactly when they differ in value."""
+        problems = [Problem("", message) for name, value in values.items()
+                    if (message := value_problem(name, value)) is not None]
+        if problems:
+            raise ParameterError(problems)
+        changed = {name: float(value) for name, value in sorted(values.items()) if float(value) != self.value(name)}
+        if not changed:
+            return self
+        params = dict(self.parameters)
+        for name, value in changed.items():
+            params[name] = attrs.evolve(params[name], value=value)
+        record = json.dumps({"base": self.content_hash, "values": changed}, sort_keys=True)
+        return attrs.evolve(self, parameters=MappingProxyType(params),
+                            content_hash=hashlib.sha256(record.encode()).hexdigest())
+
+
+def value_problem(name: str, value: object) -> str | None:
+    """Why `value` cannot be the value of parameter `name` (`section.name`), or None if it can:
+    the name must be a single-number parameter, the value a number in its kind's range."""
+    section, _, short = name.partition(".")
+    entry = SCHEMA.get(section, {}).get(short)
+    if entry is None:
+        return (f"unknown parameter `{name}`; a single-number parameter, named `section.name`, is expected"
+                f"{_suggest(name, NUMBER_PARAMETERS)}")
+    kind = entry[0]
+    if kind not in NUMBER_KINDS:
+        return (f"parameter `{name}` is a {kind.value}, not one number; only {', '.join(k.value for k in NUMBER_KINDS)} "
+                "parameters can be given a value")
+    low, high, said = _RANGES[kind]
+    if not is_number(value) or not low <= value <= high:
+        return f"`{name}` must be {said}, not {shown(value)}"
+    return None
 
 
 def shipped_parameters() -> Path:
@@ -213,7 +254,7 @@ def _required_weeks(top: Node, targets: list[Target]) -> None:
 
 
 def _free(top: Node, params: Mapping[str, Parameter]) -> tuple[Bounds, ...]:
-    known = [f"{s}.{n}" for s, names in SCHEMA.items() for n, (kind, _) in names.items() if kind in NUMBER_KINDS]
+    known = NUMBER_PARAMETERS
     free = []
     for name, mapping, value in _entries(top, "free"):
         node = Node(value, top.file, top.problems, key_line(mapping, name), what=f"free parameter `{name}`")

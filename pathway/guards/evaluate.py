@@ -22,7 +22,7 @@ COMPARISONS = {
     ">": operator.gt,
     ">=": operator.ge,
 }
-_COMPARE = {
+TESTS = {  # every operator on one value: what compile_guard applies
     **COMPARISONS,
     "in": lambda a, b: a in b,
     "not in": lambda a, b: a not in b,
@@ -45,7 +45,7 @@ def compile_guard(expr: Expr, conditions: Mapping[str, Expr]) -> Predicate:
             key = node.name
             return lambda env: env[key] is True
         if isinstance(node, Compare):
-            key, test, value = node.name, _COMPARE[node.op], node.value
+            key, test, value = node.name, TESTS[node.op], node.value
             return lambda env: test(env[key], value)
         if isinstance(node, Not):
             inner = build(node.operand)

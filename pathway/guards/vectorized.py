@@ -4,9 +4,10 @@ The same semantics as `compile_guard`, one element per visit, but ``env`` maps e
 name (and ``age``, ``week``) to a 1-D column, all of one length:
 
 - booleans as ``bool`` arrays, integers as ``int`` arrays;
-- enums as NumPy string arrays (``<U`` dtype) holding the values as written in the spec.
-  Strings, not integer codes: no codebook to keep in step with the spec, and ``==`` or
-  ``np.isin`` on short strings is already far faster than a Python loop.
+- enums as NumPy string arrays (``<U`` dtype) holding the values as written in the spec; or,
+  when ``codes`` gives a finding's values in order, as integer codes (indexes into them): each
+  comparison is then a lookup table over the finding's few values, the fastest form for an
+  engine that keeps whole cohorts in memory.
 
 Like `compile_guard` it is a closure tree over the AST (no eval, no exec), and each named
 condition is compiled once. Within one call each named condition's mask is computed once
@@ -21,7 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-from .evaluate import COMPARISONS
+from .evaluate import COMPARISONS, TESTS
 from .nodes import And, Compare, Expr, Literal, Name, Not
 
 Columns = Mapping[str, np.ndarray]
@@ -35,8 +36,10 @@ _COMPARE = {
 }
 
 
-def compile_vectorized(expr: Expr, conditions: Mapping[str, Expr]) -> Mask:
-    """A function from columns to a ``bool`` mask, one element per row; ``conditions`` maps names to exprs.
+def compile_vectorized(expr: Expr, conditions: Mapping[str, Expr],
+                       codes: Mapping[str, Sequence[str]] | None = None) -> Mask:
+    """A function from columns to a ``bool`` mask, one element per row; ``conditions`` maps names
+    to exprs; ``codes`` maps enum findings given as integer codes to their values, in code order.
 
     The mask is never one of the input columns. ``memo`` (optional) is a dict of condition
     masks to share between guards compiled with the same ``conditions`` and called on the same
@@ -44,6 +47,7 @@ def compile_vectorized(expr: Expr, conditions: Mapping[str, Expr]) -> Mask:
     as read-only when sharing a memo: a guard that is just a condition's name returns its entry.
     """
     cache: dict[str, _Node] = {}
+    codes = codes or {}
 
     def build(node: Expr) -> _Node:
         if isinstance(node, Literal):
@@ -56,6 +60,11 @@ def compile_vectorized(expr: Expr, conditions: Mapping[str, Expr]) -> Mask:
                 return cache[node.name]
             key = node.name
             return lambda env, memo: _is_true(env[key])
+        if isinstance(node, Compare) and node.name in codes:
+            # Decide the comparison once per value; a row's answer is its code's entry.
+            key, test, value = node.name, TESTS[node.op], node.value
+            table = np.array([test(word, value) for word in codes[key]], dtype=bool)
+            return lambda env, memo: table[env[key]]
         if isinstance(node, Compare):
             key, test, value = node.name, _COMPARE[node.op], node.value
             return lambda env, memo: np.asarray(test(np.asarray(env[key]), value), dtype=bool)

@@ -40,7 +40,8 @@ class CompiledSimulator:
         _check_results_known(spec)
         self.questions = red_flag_questions(spec)
         _check_findings(spec, history, weeks, self.questions)
-        self.router = Router(spec)
+        self.words = {f.name: f.values for f in spec.findings if f.type == "enum"}
+        self.router = Router(spec, self.words)
         self.waits = FixedWaits.of(history.params)
         states = spec.states
         self.initial = [s.id for s in states].index(spec.initial)
@@ -48,6 +49,8 @@ class CompiledSimulator:
         self.waits_for = np.array([s.waits is Waits.RESULT for s in states])
         self.rests_to_visit = np.array([s.waits is Waits.VISIT for s in states])
         self.imaging = np.array([IMAGINGS.index(s.imaging.value) for s in states])
+        self.is_mri = np.isin(np.arange(len(IMAGINGS)), MRIS)  # by imaging code
+        self.is_scan = np.isin(np.arange(len(IMAGINGS)), SCANS)
         self.urgency = np.array([URGENCIES.index(s.urgency.value) for s in states])
         self.care_step = np.array([s.care_step.value for s in states])
         # `review_within_weeks or inf` and `or 1`, as course._Run._book has them (0 counts as unset).
@@ -55,10 +58,15 @@ class CompiledSimulator:
         self.look_again = np.array([s.review_within_weeks or 1 for s in states], dtype=np.int64)
         # The columns guards read (age and week always: a batch's length when no guard reads any).
         self.names = sorted({"age", "week"} | {n for t in spec.transitions for n in _names(spec.spelled_out(t.expr))})
-        self.defaults = {f.name: f.default for f in spec.findings if not f.is_input}
+        # Unrecorded findings take their defaults; enums as codes, like every enum column.
+        self.defaults = {f.name: f.values.index(f.default) if f.type == "enum" and f.default is not None else f.default
+                         for f in spec.findings if not f.is_input}
+        # A recorded result (RESULTS code) as the pathway's code for it.
+        self.result_codes = {name: np.array([self.words[name].index(w) for w in words]) for name, words in RESULTS.items()
+                             if name in self.words}
 
     def run(self, seed: int, first: int, last: int) -> Chunk:
-        return _Block(self, CohortHistory(self.history, seed, first, last, self.weeks)).go()
+        return _Block(self, CohortHistory(self.history, seed, first, last, self.weeks, self.words)).go()
 
 
 class _Block:
@@ -84,8 +92,10 @@ class _Block:
             **{k: np.full(n, NONE, dtype=np.int64) for k in weeks},
             **{k: np.zeros(n, dtype=bool) for k in flags},
         }
-        self.states = np.zeros((n, span), dtype=np.int16)
-        self.improved = np.zeros((n, span), dtype=bool)
+        # Week-major while running (each week writes one contiguous row), patient-major in the chunk.
+        self.states = np.zeros((span, n), dtype=np.int16)
+        self.improved = np.zeros((span, n), dtype=bool)
+        self.weeks_in_pathway = np.zeros(n, dtype=np.int64)
         self.visits: list[dict[str, np.ndarray]] = []
         self.steps: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (visit, position, transition)
         self.visit_count = 0
@@ -97,8 +107,9 @@ class _Block:
             rows, reasons = self._reasons_to_visit(week)
             self._visit(week, rows, reasons)
             self._harm()
-            self.states[:, week] = self.state
-            self.improved[:, week] = self.h.feels_improved()
+            self.states[week] = self.state
+            self.improved[week] = self.h.feels_improved()
+            self.weeks_in_pathway += ~self.sim.terminal[self.state]
         return self._finish()
 
     # -- each week --------------------------------------------------------------------------------
@@ -115,7 +126,7 @@ class _Block:
                              (EPIDURAL_RESPONSE, h.epidural_response)):
             rows = due[kind == code]
             self.results[code, rows] = result(rows)
-        self._mri_done(due[np.isin(self.ready_imaging[due, week], MRIS)], week)
+        self._mri_done(due[self.sim.is_mri[self.ready_imaging[due, week]]], week)
 
     def _reasons_to_visit(self, week: int) -> tuple[np.ndarray, np.ndarray]:
         terminal = self.sim.terminal[self.state]
@@ -171,10 +182,10 @@ class _Block:
         """What the guards read at these visits: Patient.findings, checked_findings' defaults,
         age and week; only the columns some guard reads."""
         found = self.h.findings(rows, self.sim.questions)
-        for code, (name, words) in enumerate(RESULTS.items()):
+        for code, name in enumerate(RESULTS):
             recorded = self.results[code, rows]
-            if name in self.sim.defaults:
-                found[name] = np.where(recorded == NONE, self.sim.defaults[name], np.array(words)[recorded])
+            if name in self.sim.result_codes:
+                found[name] = np.where(recorded == NONE, self.sim.defaults[name], self.sim.result_codes[name][recorded])
         found.update(age=self.h.age[rows], week=np.full(len(rows), week, dtype=np.int64))
         n = len(rows)
         return {name: found[name] if name in found else np.full(n, self.sim.defaults[name])
@@ -189,7 +200,7 @@ class _Block:
         imaged = imaging != NO_IMAGING
         out["imaging_without_indication"][rows[imaged]] += ~h.needs_imaging(rows[imaged], imaging[imaged] == XRAY)
         # An MRI in a terminal state is handed over: scanned there and then.
-        handed = np.isin(imaging, MRIS) & sim.terminal[states]
+        handed = sim.is_mri[imaging] & sim.terminal[states]
         emergency = urgency[handed] == EMERGENCY
         late = rows[handed][emergency]
         out["emergency_mri_late"][late] += h.emergency_scan_late(late)
@@ -211,7 +222,7 @@ class _Block:
         review = sim.rests_to_visit[resting] & ~terminal
         ordered = newly & ~terminal & ~review
         imaging = sim.imaging[resting]
-        scan, xray = ordered & np.isin(imaging, SCANS), ordered & (imaging == XRAY)
+        scan, xray = ordered & sim.is_scan[imaging], ordered & (imaging == XRAY)
         injection = ordered & ~scan & ~xray
         self.next_visit[rows[terminal]] = NONE
         r = rows[review]
@@ -275,8 +286,8 @@ class _Block:
                                                np.maximum(0, out["urgent_care_week"] - onset), NONE),
             "red_flag_never_escalated": flagged & ~escalated & (out["red_flag_seen_week"] != NONE),
             "red_flag_not_seen": flagged & ~escalated & (out["red_flag_seen_week"] == NONE),
-            "final_state": self.states[:, -1].astype(np.int64),
-            "weeks_in_pathway": (~sim.terminal[self.states]).sum(axis=1),
+            "final_state": self.state.copy(),
+            "weeks_in_pathway": self.weeks_in_pathway,
             "episodes": self.episodes,
             "first_improved_week": np.where(h.first_improved < NEVER, h.first_improved, NONE),
             **out,
@@ -285,17 +296,19 @@ class _Block:
         visits = {k: np.concatenate([v[k] for v in self.visits] or [empty]) for k in VISIT_FIELDS}
         step_visit, position, fired = (np.concatenate(part or [empty]) for part in zip(*self.steps)) if self.steps \
             else (empty, empty, empty)
-        # Visits were made week by week; the chunk lists them by patient, then week.
-        order = np.lexsort((visits["week"], visits["patient"]))
+        # Visits were made week by week (each week's by patient); the chunk lists them by patient,
+        # then week: a stable sort by patient. Steps likewise, by visit, keeping their firing order.
+        order = np.argsort(visits["patient"], kind="stable")
         renumber = np.empty_like(order)
         renumber[order] = np.arange(len(order))
-        step_order = np.lexsort((position, renumber[step_visit]))
+        step_visit = renumber[step_visit]
+        step_order = np.argsort(step_visit, kind="stable")
         return Chunk(
             first=h.first,
             patients={name: patients[name] for name in PATIENT_FIELDS},
-            improved=self.improved, states=self.states,
+            improved=np.ascontiguousarray(self.improved.T), states=np.ascontiguousarray(self.states.T),
             visits={k: v[order] for k, v in visits.items()},
-            steps={"visit": renumber[step_visit][step_order], "transition": fired[step_order].astype(np.int64)},
+            steps={"visit": step_visit[step_order], "transition": fired[step_order].astype(np.int64)},
         )
 
 

@@ -9,6 +9,7 @@ improved draws for relapse, not for improvement), which is most of the engine's 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -33,8 +34,12 @@ assert len({k for f in RED_FLAG_FINDINGS.values() for k in f}) == sum(map(len, R
 class CohortHistory:
     """Patients ``first .. last - 1`` drawn at presentation, then advanced a week at a time."""
 
-    def __init__(self, model: NaturalHistory, seed: int, first: int, last: int, weeks: int):
+    def __init__(self, model: NaturalHistory, seed: int, first: int, last: int, weeks: int,
+                 words: Mapping[str, Sequence[str]]):
+        """`words`: each enum finding's values, in the order of its codes (the pathway's order);
+        findings are recorded as those codes, the form the compiled guards read."""
         self.model, self.seed, self.weeks, self.first = model, seed, weeks, first
+        self.code = {name: {word: code for code, word in enumerate(values)} for name, values in words.items()}
         v = model.params.value
         self.index = np.arange(first, last, dtype=np.uint64)
         n = self.n = last - first
@@ -50,15 +55,15 @@ class CohortHistory:
         without, with_spine = v("mimics.hip_or_si_without_spine"), v("mimics.hip_or_si_with_spine")
         self.mimic = np.where(person[:, 3] < without, 1, np.where(person[:, 3] < without + with_spine, 2, 0))
         nerve_root = self.mimic != 1
-        pain = np.array(list(model.pain))[_pick(model.pain, person[:, 4])]
-        weakness = np.array(list(model.weakness))[_pick(model.weakness, person[:, 5])]
+        pain = self._codes("pain_distribution", model.pain)[_pick(model.pain, person[:, 4])]
+        weakness = self._codes("weakness", model.weakness)[_pick(model.weakness, person[:, 5])]
         flags = person[:, 6:]
         self.baseline: dict[str, np.ndarray] = {
-            "pain_distribution": np.where(nerve_root, pain, "back_dominant"),
+            "pain_distribution": np.where(nerve_root, pain, self.code["pain_distribution"]["back_dominant"]),
             "pain_below_knee": (flags[:, 0] < v("presentation.pain_below_knee")) & nerve_root,
             "sensory_symptoms": (flags[:, 1] < v("presentation.sensory_symptoms")) & nerve_root,
             "reflex_change": (flags[:, 2] < v("presentation.reflex_change")) & nerve_root,
-            "weakness": np.where(nerve_root, weakness, "none"),
+            "weakness": np.where(nerve_root, weakness, self.code["weakness"]["none"]),
             "neurogenic_claudication": flags[:, 3] < self._table("presentation.neurogenic_claudication_by_age", step=True),
             "hip_or_si_signs": self.mimic != 0,
             "bilateral_leg_symptoms": np.zeros(n, dtype=bool),
@@ -100,6 +105,9 @@ class CohortHistory:
         self.relief_from = np.full(n, NEVER, dtype=np.int64)
         self.relief_to = np.full(n, NEVER, dtype=np.int64)
 
+    def _codes(self, name: str, words) -> np.ndarray:
+        return np.array([self.code[name][word] for word in words], dtype=np.int64)
+
     def _table(self, name: str, step: bool = False) -> np.ndarray:
         """`NaturalHistory.table` for every patient's age."""
         anchors = sorted(self.model.params.value(name).items())
@@ -135,7 +143,7 @@ class CohortHistory:
     def any_red_flag(self, rows=slice(None)) -> np.ndarray:
         return self.first_onset[rows] <= self.week
 
-    # -- what a clinician records (as Patient.findings) -----------------------------------------------
+    # -- what a clinician records (as Patient.findings, enums as codes) ------------------------------
     def findings(self, rows: np.ndarray, red_flag_questions: tuple[str, ...]) -> dict[str, np.ndarray]:
         found = {name: column[rows] for name, column in self.baseline.items()}
         found.update({q: np.zeros(len(rows), dtype=bool) for q in red_flag_questions})
@@ -143,11 +151,13 @@ class CohortHistory:
             active = self.onset[rows, c] <= self.week
             if active.any():
                 for name, value in RED_FLAG_FINDINGS[category].items():
-                    found[name] = np.where(active, value, found[name])
+                    found[name] = np.where(active, self.code[name][value] if isinstance(value, str) else value,
+                                           found[name])
         better = self.feels_improved(rows)
         worse = ~better & (self.draw(rows, Purpose.COURSE, 12) < self.model.worse)
+        improving, worse_code, stuck = (self.code["trend"][w] for w in ("improving", "worse", "stuck"))
         found.update(
-            trend=np.where(better, "improving", np.where(worse, "worse", "stuck")),
+            trend=np.where(better, improving, np.where(worse, worse_code, stuck)),
             symptoms_resolved=self.improved[rows],
             conservative_care_weeks=np.full(len(rows), self.week, dtype=np.int64),
             disabling=~better & self.disabling[rows],
@@ -208,11 +218,26 @@ class CohortHistory:
 
     def red_flag_names(self) -> np.ndarray:
         """Each patient's red-flag categories by onset, `;`-separated (as the patients table has them)."""
-        names = np.full(self.n, "", dtype=object)
-        for i in np.flatnonzero(self.first_onset < NEVER):
-            order = sorted((w, c) for c, w in enumerate(self.onset[i]) if w < NEVER)
-            names[i] = ";".join(RED_FLAGS[c] for _, c in order)
-        return names.astype(str)
+        flagged = np.flatnonzero(self.first_onset < NEVER)
+        onset = self.onset[flagged]
+        by_onset = np.argsort(onset, axis=1, kind="stable")  # ties in category order, as the reference
+        present = np.take_along_axis(onset, by_onset, axis=1) < NEVER
+        # One number per ordered list of categories (base 8, 0 for none), so each list is joined once.
+        digits = np.where(present, by_onset + 1, 0)
+        key = digits @ (8 ** np.arange(len(RED_FLAGS), dtype=np.int64))
+        lists, which = np.unique(key, return_inverse=True)
+        names = np.array([";".join(RED_FLAGS[d - 1] for d in _digits(k)) for k in lists] or [""], dtype=str)
+        out = np.full(self.n, "", dtype=names.dtype)
+        out[flagged] = names[which]
+        return out
+
+
+def _digits(key: int) -> list[int]:
+    digits = []
+    while key:
+        key, digit = divmod(int(key), 8)
+        digits.append(digit)
+    return digits
 
 
 def _pick(distribution: dict, u: np.ndarray) -> np.ndarray:

@@ -10,7 +10,7 @@ state by state with masks.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 
 import attrs
 import numpy as np
@@ -34,7 +34,8 @@ class Routed:
 
 
 class Router:
-    def __init__(self, spec: PathwaySpec):
+    def __init__(self, spec: PathwaySpec, codes: Mapping[str, Sequence[str]]):
+        """`codes`: the enum findings whose columns hold codes (see compile_vectorized)."""
         self.spec = spec
         conditions = {c.name: c.expr for c in spec.conditions}
         state_index = {s.id: j for j, s in enumerate(spec.states)}
@@ -48,7 +49,7 @@ class Router:
         for state in spec.states:
             tried = []
             for t in spec.outgoing(state.id):
-                guards.setdefault(t.text, compile_vectorized(t.expr, conditions))
+                guards.setdefault(t.text, compile_vectorized(t.expr, conditions, codes))
                 tried.append((transition_index[t.id], t.text))
             self.tried.append(tuple(tried))
         self.guards = guards

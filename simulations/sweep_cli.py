@@ -1,0 +1,80 @@
+"""`sciatica sweep`: a sensitivity analysis over natural-history parameters, registered through
+the `sciatica.commands` entry point."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from pathway.cli import PATHWAY_OPT, exit_with_problems, load_or_exit
+from pathway.errors import PathwayError
+
+from .parameters import load_parameters
+from .sweep import OUTPUTS, SetResult, load_plan, run_sweep, sweep_text, write_sweep
+
+
+def _fail(err: PathwayError) -> None:
+    for problem in err.problems:
+        click.echo(f"error: {problem}", err=True)
+    sys.exit(1)
+
+
+@click.command()
+@click.argument("plan_file", metavar="PARAMS.yaml", type=click.Path(path_type=Path, dir_okay=False))
+@PATHWAY_OPT
+@click.option("--parameters", "parameters", type=click.Path(path_type=Path, dir_okay=False),
+              help="Base natural-history parameter file (default: the shipped simulations/parameters.yaml).")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("sweep"), show_default=True,
+              help="Folder for sweep.csv, sweep.txt and sweep.png (created; files in it are replaced).")
+@click.option("--patients", type=int, help="Patients per parameter set (replaces the sweep file's `patients`).")
+@click.option("--seed", type=int, help="The patients' seed (replaces the sweep file's `seed`).")
+@click.option("--weeks", type=int, help="Weeks followed from onset (replaces the sweep file's `weeks`).")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def sweep(plan_file, pathway, parameters, out, patients, seed, weeks, quiet) -> None:
+    """Sensitivity analysis: run one simulated cohort per parameter set of PARAMS.yaml (a grid of
+    values, or a random sample from distributions) and tabulate and plot the summary figures.
+
+    Every set simulates the same patients (the seed keys each patient's draws), so differences
+    between sets come from the parameters. Writes to --out:
+
+    \b
+      sweep.csv   one row per parameter set: its values, each reported figure, its parameters hash
+      sweep.txt   the same as a table, with the pathway and parameter hashes; for a sample, each
+                  figure's mean and 2.5-97.5% centiles across the sets
+      sweep.png   one panel per reported figure and varied parameter
+    """
+    from tqdm import tqdm
+
+    spec = load_or_exit(pathway)
+    try:
+        base = load_parameters(parameters)
+    except PathwayError as err:
+        exit_with_problems(err, "the parameter file")
+    try:
+        plan = load_plan(plan_file, base, patients=patients, seed=seed, weeks=weeks)
+    except PathwayError as err:
+        exit_with_problems(err, "the sweep file")
+    from .outputs import OutputFolder
+
+    try:
+        OutputFolder(out).check_writable()
+    except PathwayError as err:
+        _fail(err)
+    try:
+        # disable=None: a bar on a terminal, nothing in logs and pipes.
+        with tqdm(total=len(plan.sets), unit="set", desc="sweep", disable=True if quiet else None,
+                  file=sys.stderr, leave=False) as bar:
+            def done(result: SetResult) -> None:
+                bar.update(1)
+
+            result = run_sweep(plan, spec, base, on_set=done)
+        write_sweep(result, out)
+    except KeyboardInterrupt:
+        click.echo("interrupted: no files written", err=True)
+        sys.exit(130)
+    except PathwayError as err:
+        _fail(err)
+    click.echo(sweep_text(result), nl=False)
+    click.echo(f"\nwrote {out}/: {', '.join(OUTPUTS)}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copyreg
 import difflib
 import hashlib
 import json
@@ -17,6 +18,14 @@ from pathway.yamlsource import Node, key_line, read_yaml
 
 from .schema import CALIBRATION_WEEKS, NUMBER_KINDS, SCHEMA, STATUSES, Kind
 from .values import _RANGES, shown, is_number, mapping_value, number
+
+# Parameters hold read-only mappings; let them travel to worker processes as plain dicts that
+# come back read-only (pickle cannot copy a mappingproxy by itself).
+def read_only(mapping: dict) -> MappingProxyType:
+    return MappingProxyType(mapping)
+
+
+copyreg.pickle(MappingProxyType, lambda proxy: (read_only, (dict(proxy),)))
 
 TOP = ("references", *SCHEMA, "calibration", "free")
 # The parameters that are one number (`section.name`): the ones calibration can fit and a sweep can vary.

@@ -1,0 +1,150 @@
+"""Where a cohort's chunks run: in this process, in worker processes, or on a Dask cluster.
+
+A chunk is a pure function of (pathway, parameters, weeks, seed, engine, first, last): any
+worker can run any chunk, and results are taken in patient order, so the output is the same
+byte for byte whatever the number of workers, the chunk size or the engine.
+
+Any `concurrent.futures.Executor` will do (a process pool, `dask.distributed`'s
+`client.get_executor()`, ...). At most a few chunks are in flight at once, so memory stays
+flat however large the cohort. A worker or cluster lost mid-run becomes a `WorkerLost` error
+naming how far the run got; nothing is written (see cohort.simulate for resuming).
+"""
+
+from __future__ import annotations
+
+import collections
+import concurrent.futures
+import multiprocessing
+import re
+from collections.abc import Iterable, Iterator
+
+import attrs
+
+from pathway.spec import PathwaySpec
+
+from .chunk import Chunk, from_runs
+from .course import CourseSimulator, SimulationError
+from .history import NaturalHistory
+from .parameters import Parameters
+
+ENGINES = ("compiled", "reference")
+
+
+class WorkerLost(SimulationError):
+    """A worker process or the cluster went away before the run finished."""
+
+
+@attrs.frozen
+class ChunkJob:
+    """Everything a worker needs for any chunk of one cohort (small, and pickled once per chunk)."""
+
+    spec: PathwaySpec
+    params: Parameters
+    weeks: int
+    seed: int
+    engine: str = "compiled"
+
+    def __attrs_post_init__(self) -> None:
+        if self.engine not in ENGINES:
+            raise SimulationError([f"--engine is `{self.engine}`; allowed: {', '.join(ENGINES)}"])
+
+
+_SIMULATORS: dict[tuple, object] = {}  # per process: build each engine once, not once per chunk
+
+
+def run_chunk(job: ChunkJob, first: int, last: int) -> Chunk:
+    """Patients first .. last - 1 of the cohort, run by the job's engine."""
+    key = (job.spec.content_hash, job.params.content_hash, job.weeks, job.engine)
+    simulator = _SIMULATORS.get(key)
+    if simulator is None:
+        history = NaturalHistory(job.params)
+        if job.engine == "compiled":
+            from .compiled import CompiledSimulator
+
+            simulator = CompiledSimulator(job.spec, history, job.weeks)
+        else:
+            simulator = CourseSimulator(job.spec, history, job.weeks)
+        _SIMULATORS.clear()  # one cohort at a time per process; a sweep moves on to the next
+        _SIMULATORS[key] = simulator
+    if job.engine == "compiled":
+        return simulator.run(job.seed, first, last)
+    return from_runs(job.spec, first, [simulator.run(job.seed, i) for i in range(first, last)])
+
+
+def run_chunks(job: ChunkJob, ranges: Iterable[tuple[int, int]],
+               executor: concurrent.futures.Executor | None = None, in_flight: int = 4) -> Iterator[Chunk]:
+    """Each range's chunk, in the order given: computed here, or on `executor` with at most
+    `in_flight` chunks submitted and not yet taken."""
+    if executor is None:
+        for first, last in ranges:
+            yield run_chunk(job, first, last)
+        return
+    ranges = iter(ranges)
+    pending: collections.deque = collections.deque()
+
+    def submit_next() -> None:
+        nxt = next(ranges, None)
+        if nxt is not None:
+            pending.append((nxt, executor.submit(run_chunk, job, *nxt)))
+
+    try:
+        for _ in range(max(1, in_flight)):
+            submit_next()
+        while pending:
+            (first, last), future = pending.popleft()
+            chunk = _result(future, first)
+            submit_next()
+            yield chunk
+    finally:
+        for _, future in pending:
+            future.cancel()
+
+
+def _result(future: concurrent.futures.Future, first: int) -> Chunk:
+    try:
+        return future.result()
+    except SimulationError:
+        raise  # the pathway or parameters: the same error as a single-process run gives
+    except concurrent.futures.process.BrokenProcessPool:
+        raise WorkerLost([f"a worker process stopped unexpectedly (killed, or out of memory?) while running "
+                          f"patients from {first:,}"]) from None
+    except Exception as err:  # a cluster gone away: the error types differ between executors
+        if _lost(err):
+            raise WorkerLost([f"the cluster went away while running patients from {first:,} "
+                              f"({type(err).__name__}: {err})"]) from None
+        raise
+
+
+def _lost(err: BaseException) -> bool:
+    names = {c.__name__ for c in type(err).__mro__}
+    return bool(names & {"CancelledError", "CommClosedError", "KilledWorker", "FutureCancelledError",
+                         "OSError", "TimeoutError", "ConnectionError"})
+
+
+def process_pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
+    """A pool of `workers` processes, started from a fork server that has already imported the
+    engine (quick to start, and safe where a plain fork of a threaded parent is not)."""
+    if workers < 1:
+        raise SimulationError([f"--workers must be 1 or more, not {workers}"])
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["simulations.execution", "simulations.compiled"])
+    return concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context)
+
+
+SCHEDULER = re.compile(r"^(tcp|tls|inproc|ucx|ws|wss)://[^\s/]+(:\d+)?$")
+
+
+def dask_client(address: str, timeout: float = 10.0):
+    """A `dask.distributed` Client for the scheduler at `address` (tcp://HOST:PORT); fails within
+    `timeout` seconds with a clear message when the scheduler cannot be reached."""
+    if not SCHEDULER.match(address):
+        raise SimulationError([f"--scheduler is `{address}`; expected a Dask scheduler address such as tcp://HOST:PORT"])
+    try:
+        from distributed import Client
+    except ImportError:
+        raise SimulationError(["--scheduler needs Dask: pip install 'sciatica-pathway[dask]'"]) from None
+    try:
+        return Client(address, timeout=f"{timeout}s", set_as_default=False)
+    except (OSError, TimeoutError) as err:
+        raise SimulationError([f"cannot reach the Dask scheduler at {address} within {timeout:g} s ({err}); "
+                               "check the address and that the scheduler is running"]) from None

@@ -9,20 +9,23 @@ pathway engine.
     from pathway import load_pathway, shipped_pathway
     from simulations import CohortSettings, simulate, summarise
     result = simulate(load_pathway(shipped_pathway()), params, CohortSettings(patients=1000, seed=1))
-    summarise(result).value("mri_per_1000")
+    summarise(result).value("mri_per_1000")   # from exact totals, folded in chunk by chunk
 """
 
 from .parameters import (
     Bounds, Parameter, ParameterError, Parameters, Target, load_parameters, shipped_parameters,
 )
 from .schema import SCHEMA, Kind
+from .chunk import Chunk
 from .cohort import CohortResult, CohortSettings, simulate
 from .comparison import compare_cohorts
 from .course import SimulationError
 from .summary import summarise
+from .totals import Counts, Totals
 
 __all__ = [
-    "CohortResult", "CohortSettings", "SimulationError", "compare_cohorts", "simulate", "summarise",
+    "Chunk", "CohortResult", "CohortSettings", "Counts", "SimulationError", "Totals", "compare_cohorts", "simulate",
+    "summarise",
     "Bounds", "Kind", "Parameter", "ParameterError", "Parameters", "SCHEMA", "Target",
     "load_parameters", "shipped_parameters",
 ]

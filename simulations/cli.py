@@ -12,11 +12,13 @@ from pathway.cli import PATHWAY_ARG, exit_with_problems, load_or_exit
 from pathway.errors import PathwayError
 from pathway.spec import Urgency
 
-from .cohort import CohortResult, CohortSettings, check_fits_in_memory, simulate as run_cohort
-from .course import PatientRun
-from .outputs import FORMATS, OutputFolder, Table, VISIT_COLUMNS, check_format, patient_columns, patient_row, visit_rows
+from .chunk import Chunk
+from .cohort import DEFAULT_CHUNK, CohortResult, CohortSettings, check_fits_in_memory, simulate as run_cohort
+from .comparison import RESAMPLES, compare_cohorts, comparison_json, comparison_text
+from .outputs import FORMATS, OutputFolder, TableWriter, check_format
 from .parameters import Parameters, load_parameters
 from .summary import summarise, summary_json, summary_text
+from .totals import MAX_RESAMPLES
 
 PARAMETERS_OPT = click.option(
     "--parameters", "parameters", type=click.Path(path_type=Path, dir_okay=False),
@@ -25,7 +27,7 @@ PATIENTS_OPT = click.option("--patients", type=int, default=1000, show_default=T
 SEED_OPT = click.option("--seed", type=int, default=1, show_default=True,
                         help="Random seed: the same seed gives the same patients, byte for byte.")
 WEEKS_OPT = click.option("--weeks", type=int, default=52, show_default=True, help="Weeks followed from onset.")
-CHUNK_OPT = click.option("--chunk-size", type=int, default=1000, show_default=True,
+CHUNK_OPT = click.option("--chunk-size", type=int, default=DEFAULT_CHUNK, show_default=True,
                          help="Patients per chunk (memory and progress; results do not depend on it).")
 QUIET_OPT = click.option("--quiet", is_flag=True, help="No progress bar.")
 
@@ -44,28 +46,29 @@ def load_parameters_or_exit(path: Path | None) -> Parameters:
         exit_with_problems(err, "the parameter file")
 
 
-def settings_or_exit(patients: int, seed: int, weeks: int) -> CohortSettings:
+def settings_or_exit(patients: int, seed: int, weeks: int, chunk_size: int = DEFAULT_CHUNK,
+                     resamples: int = 0) -> CohortSettings:
     try:
         settings = CohortSettings(patients, seed, weeks)
-        check_fits_in_memory(settings)
+        check_fits_in_memory(settings, chunk_size, resamples)
         return settings
     except PathwayError as err:
         fail(err)
 
 
-def run_with_progress(spec, params, settings, chunk_size, quiet, label, on_chunk=None) -> CohortResult:
+def run_with_progress(spec, params, settings, chunk_size, quiet, label, on_chunk=None, resamples=0) -> CohortResult:
     from tqdm import tqdm
 
     # disable=None: a bar on a terminal, nothing in logs and pipes.
     with tqdm(total=settings.patients, unit="patient", desc=label, disable=True if quiet else None,
               file=sys.stderr, leave=False) as bar:
-        def chunk_done(runs: list[PatientRun]) -> None:
+        def chunk_done(chunk: Chunk) -> None:
             if on_chunk is not None:
-                on_chunk(runs)
-            bar.update(len(runs))
+                on_chunk(chunk)
+            bar.update(chunk.n)
 
         try:
-            return run_cohort(spec, params, settings, chunk_size, chunk_done)
+            return run_cohort(spec, params, settings, chunk_size, chunk_done, resamples)
         except PathwayError as err:
             fail(err)
 
@@ -78,7 +81,7 @@ def run_with_progress(spec, params, settings, chunk_size, quiet, label, on_chunk
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("simulation"),
               show_default=True, help="Folder for the run's files (created; files in it are replaced).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True,
-              help="Format of the per-patient tables (parquet needs the `parquet` extra).")
+              help="Format of the per-patient tables.")
 @PARAMETERS_OPT
 @CHUNK_OPT
 @QUIET_OPT
@@ -96,7 +99,7 @@ def simulate(pathway, patients, seed, weeks, out, fmt, parameters, chunk_size, q
       flow.svg                    the pathway diagram, edges as wide as the patients who took them
       occupancy.png, recovery.png plots of state occupancy and time to recovery
     """
-    settings = settings_or_exit(patients, seed, weeks)
+    settings = settings_or_exit(patients, seed, weeks, chunk_size)
     spec = load_or_exit(pathway)
     params = load_parameters_or_exit(parameters)
     folder = OutputFolder(out)
@@ -105,19 +108,10 @@ def simulate(pathway, patients, seed, weeks, out, fmt, parameters, chunk_size, q
         folder.check_writable()
     except PathwayError as err:
         fail(err)
-    weeks_shown = settings.recovery_weeks
     try:
         with folder:
-            tables = (Table(folder.path(f"patients.{fmt}"), patient_columns(weeks_shown), fmt),
-                      Table(folder.path(f"visits.{fmt}"), VISIT_COLUMNS, fmt))
-
-            def stream(runs: list[PatientRun]) -> None:
-                tables[0].write(patient_row(r, weeks_shown) for r in runs)
-                tables[1].write(row for r in runs for row in visit_rows(r))
-
-            result = run_with_progress(spec, params, settings, chunk_size, quiet, "simulating", stream)
-            for table in tables:
-                table.close()
+            with TableWriter(folder.staging, fmt, spec, settings.recovery_weeks) as tables:
+                result = run_with_progress(spec, params, settings, chunk_size, quiet, "simulating", tables.write)
             summary = summarise(result)
             text = summary_text(summary)
             folder.path("summary.txt").write_text(text, encoding="utf-8")
@@ -154,8 +148,10 @@ def write_pictures(result: CohortResult, folder: OutputFolder) -> None:
                    folder.path("occupancy.png"), urgent=urgent)
     targets = [(t.week, t.value, t.tolerance, ", ".join(t.citations)) for t in result.params.calibration
                if t.week <= result.settings.weeks]
-    first = result.columns["first_improved_week"]
-    recovery_plot(result.improved.mean(axis=0), first, targets, folder.path("recovery.png"))
+    counts = result.counts
+    never = counts.patients - counts.present["first_improved_week"]
+    recovery_plot(counts.improved / counts.patients, counts.histogram["first_improved_week"], never, targets,
+                  folder.path("recovery.png"))
 
 
 @click.command()
@@ -166,8 +162,8 @@ def write_pictures(result: CohortResult, folder: OutputFolder) -> None:
 @WEEKS_OPT
 @PARAMETERS_OPT
 @CHUNK_OPT
-@click.option("--resamples", type=click.IntRange(min=10), default=200, show_default=True,
-              help="Bootstrap resamples for the 95% intervals.")
+@click.option("--resamples", type=click.IntRange(min=10, max=MAX_RESAMPLES), default=RESAMPLES, show_default=True,
+              help="Poisson-bootstrap resamples for the 95% intervals.")
 @click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON.")
 @QUIET_OPT
 def compare(old, new, patients, seed, weeks, parameters, chunk_size, resamples, as_json, quiet) -> None:
@@ -177,14 +173,12 @@ def compare(old, new, patients, seed, weeks, parameters, chunk_size, resamples, 
     Common random numbers: each patient's natural history is keyed by the seed and the patient's
     number, so both arms see the same people; only the pathway differs.
     """
-    from .comparison import compare_cohorts, comparison_json, comparison_text
-
-    settings = settings_or_exit(patients, seed, weeks)
+    settings = settings_or_exit(patients, seed, weeks, chunk_size, resamples)
     old_spec, new_spec = load_or_exit(old), load_or_exit(new)
     params = load_parameters_or_exit(parameters)
-    arms = [run_with_progress(spec, params, settings, chunk_size, quiet, label)
+    arms = [run_with_progress(spec, params, settings, chunk_size, quiet, label, resamples=resamples)
             for spec, label in ((old_spec, "OLD"), (new_spec, "NEW"))]
-    comparison = compare_cohorts(*arms, resamples=resamples)
+    comparison = compare_cohorts(*arms)
     click.echo(comparison_json(comparison) if as_json else comparison_text(comparison), nl=False)
 
 

@@ -1,32 +1,34 @@
-"""Run a cohort: patients in chunks through one engine, each chunk folded into the totals and
-streamed to the output tables as it finishes, so only per-patient figures stay in memory.
+"""Run a cohort: patients in chunks through one engine, each chunk (a `Chunk` of columns) folded
+into exact integer totals and handed to `on_chunk` (to stream the output tables) as it
+finishes, so memory depends on the chunk size, not on the number of patients.
 
 Patient `i` is the same person whatever the chunk size (its random streams are keyed by seed
-and `i`), and chunks are folded in patient order, so results do not depend on chunking.
+and `i`), and totals are sums of whole numbers, so results do not depend on chunking.
 """
 
 from __future__ import annotations
 
 import os
-from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 import attrs
 import numpy as np
 
 from pathway.spec import PathwaySpec
 
-from .course import CourseSimulator, Outcome, PatientRun, SimulationError
+from .chunk import PATIENT_FIELDS, Chunk
+from .course import SimulationError
 from .draws import MAX_PATIENT
-from .history import NaturalHistory
+from .execution import ChunkJob, run_chunks
 from .parameters import Parameters
+from .totals import MAX_RESAMPLES, Counts, Totals, poisson_weights
 
 MAX_WEEKS = 520  # the pathway's `week` input stops here
 RECOVERY_WEEKS = (2, 4, 12, 52)  # proportions recovered reported (the calibration weeks)
-# Outcome fields kept in memory for the summary (numbers; None becomes NaN).
-NUMERIC = tuple(
-    f.name for f in attrs.fields(Outcome) if f.name not in ("id", "recovery", "mimic", "red_flags", "final_state", "improved")
-)
+DEFAULT_CHUNK = 1000
+PARQUET_ROW_GROUP = 65_536  # rows per Parquet row group: fixed, so files do not depend on chunking
+PATIENT_BYTES = 1024  # a patient's outcome columns (text included), weekly states and table row
+VISIT_BYTES = 512  # a visit's columns, its steps, and its table row
 
 
 @attrs.frozen
@@ -52,85 +54,110 @@ class CohortSettings:
     def recovery_weeks(self) -> tuple[int, ...]:
         return tuple(w for w in RECOVERY_WEEKS if w <= self.weeks)
 
-    def memory_needed(self) -> int:
-        """Bytes the in-memory totals take: one float per figure and a byte per week, per patient."""
-        return self.patients * (8 * len(NUMERIC) + self.weeks + 1)
+    def memory_needed(self, chunk_size: int = DEFAULT_CHUNK, resamples: int = 0) -> int:
+        """Bytes a run holds at once, a generous estimate: one chunk's columns and output tables
+        (4 visits and one every 8 weeks; the shipped pathway averages 3 a year), a Parquet row
+        group waiting to be written, and for a comparison the bootstrap weights and resampled
+        counts of both arms. Nothing grows with the number of patients."""
+        n = min(chunk_size, self.patients)
+        visits = 4 + self.weeks // 8
+        chunk = n * (PATIENT_BYTES + 3 * (self.weeks + 1) + visits * VISIT_BYTES)
+        row_group = PARQUET_ROW_GROUP * (PATIENT_BYTES + VISIT_BYTES)
+        bootstrap = resamples * (16 * n + 2 * 8 * (2 * len(PATIENT_FIELDS) + 4 * (self.weeks + 1)))
+        return chunk + row_group + bootstrap
 
 
-def check_fits_in_memory(settings: CohortSettings) -> None:
-    """Refuse, before any work, a cohort whose totals would not fit in half the free memory."""
+
+def check_fits_in_memory(settings: CohortSettings, chunk_size: int = DEFAULT_CHUNK, resamples: int = 0) -> None:
+    """Refuse, before any work, a run whose chunks would not fit in half the free memory."""
     try:
         free = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     except (ValueError, OSError, AttributeError):  # not every platform says
         return
-    needed = settings.memory_needed()
+    needed = settings.memory_needed(chunk_size, resamples)
     if needed > free // 2:
         raise SimulationError([
-            f"a cohort of {settings.patients:,} patients over {settings.weeks} weeks needs about "
-            f"{needed / 2**30:.1f} GiB for its totals, more than half the {free / 2**30:.1f} GiB free; "
-            "run fewer patients (or several seeds and combine them)"
+            f"a chunk of {min(chunk_size, settings.patients):,} patients over {settings.weeks} weeks needs about "
+            f"{needed / 2**30:.1f} GiB, more than half the {free / 2**30:.1f} GiB free; use a smaller --chunk-size"
         ])
 
 
 @attrs.define
 class CohortResult:
-    """What the summary, the plots and the comparison read."""
+    """What the summary, the plots and the comparison read: exact totals, never per-patient data."""
 
     spec: PathwaySpec
     params: Parameters
     settings: CohortSettings
-    columns: dict[str, np.ndarray]  # per patient, in patient order
-    improved: np.ndarray  # (patients, weeks + 1) bool: improved at the end of each week
-    occupancy: np.ndarray  # (weeks + 1, states) patients resting in each state
-    states: tuple[str, ...]
-    patients_by_edge: Counter  # diagram edge id (transition id, or escalation declaration id) -> patients
-    patients_by_state: Counter  # state id -> patients ever in it
-    visits: int = 0
+    totals: Totals
+    resampled: Counts | None = None  # (resamples,) Poisson-bootstrap counts, for a comparison
 
     @classmethod
-    def empty(cls, spec: PathwaySpec, params: Parameters, settings: CohortSettings) -> CohortResult:
-        n, weeks = settings.patients, settings.weeks
-        states = tuple(s.id for s in spec.states)
-        return cls(
-            spec, params, settings, {name: np.full(n, np.nan) for name in NUMERIC},
-            np.zeros((n, weeks + 1), dtype=bool), np.zeros((weeks + 1, len(states)), dtype=np.int64),
-            states, Counter(), Counter(),
-        )
+    def empty(cls, spec: PathwaySpec, params: Parameters, settings: CohortSettings, resamples: int = 0) -> CohortResult:
+        resampled = Counts.zero(settings.weeks, (resamples,)) if resamples else None
+        return cls(spec, params, settings, Totals.zero(spec, settings.weeks), resampled)
 
-    def add(self, first: int, runs: Sequence[PatientRun]) -> None:
-        column = {s: j for j, s in enumerate(self.states)}
-        # The diagram draws each escalation once (by its declaration id), every other transition as itself.
-        edge_of = {t.id: t.base_id if t.escalation else t.id for t in self.spec.transitions}
-        for i, run in enumerate(runs, first):
-            for name in NUMERIC:
-                value = getattr(run.outcome, name)
-                self.columns[name][i] = np.nan if value is None else float(value)
-            self.improved[i] = run.outcome.improved
-            for week, state in enumerate(run.states):
-                self.occupancy[week, column[state]] += 1
-            self.patients_by_edge.update({edge_of[t] for t in run.transitions})
-            entered = {v.start for v in run.visits} | {s for v in run.visits for s in v.path.split(">") if s}
-            self.patients_by_state.update(entered)
-            self.visits += len(run.visits)
+    def add(self, chunk: Chunk) -> None:
+        """Fold in a chunk (chunks may come in any order; each exactly once)."""
+        self.totals = self.totals + Totals.from_chunk(chunk, self.spec, self.settings)
+        if self.resampled is not None:
+            weights = poisson_weights(self.settings.seed, chunk.first, chunk.n, self.resamples)
+            self.resampled = self.resampled + Counts.of(chunk, weights)
+
+    @property
+    def resamples(self) -> int:
+        return 0 if self.resampled is None else self.resampled.batch[0]
+
+    @property
+    def counts(self) -> Counts:
+        return self.totals.counts
+
+    @property
+    def states(self) -> tuple[str, ...]:
+        return tuple(s.id for s in self.spec.states)
+
+    @property
+    def occupancy(self) -> np.ndarray:
+        """(weeks + 1, states) patients resting in each state at the end of each week."""
+        return self.totals.occupancy
+
+    @property
+    def patients_by_edge(self) -> dict[str, int]:
+        """Diagram edge id (transition id, or escalation declaration id) -> patients."""
+        return self.totals.patients_by_edge(self.spec)
+
+    @property
+    def patients_by_state(self) -> dict[str, int]:
+        """State id -> patients ever in it."""
+        return self.totals.patients_by_state(self.spec)
+
+    @property
+    def visits(self) -> int:
+        return self.totals.visits
 
 
 def simulate(
     spec: PathwaySpec,
     params: Parameters,
     settings: CohortSettings,
-    chunk_size: int = 1000,
-    on_chunk: Callable[[Sequence[PatientRun]], None] | None = None,
+    chunk_size: int = DEFAULT_CHUNK,
+    on_chunk: Callable[[Chunk], None] | None = None,
+    resamples: int = 0,
 ) -> CohortResult:
-    """Run the cohort; `on_chunk` receives each chunk's runs in patient order (to stream tables
-    and show progress)."""
+    """Run the cohort in chunks, in patient order; `on_chunk` receives each `Chunk` (to stream
+    tables and show progress). With `resamples`, also fold in that many Poisson-bootstrap
+    resamples of the counts (for `compare_cohorts`), computed chunk by chunk."""
     if chunk_size < 1:
         raise SimulationError([f"chunk size must be 1 or more, not {chunk_size}"])
-    simulator = CourseSimulator(spec, NaturalHistory(params), settings.weeks)
-    result = CohortResult.empty(spec, params, settings)
-    for first in range(0, settings.patients, chunk_size):
-        last = min(first + chunk_size, settings.patients)
-        runs = [simulator.run(settings.seed, i) for i in range(first, last)]
-        result.add(first, runs)
+    if not 0 <= resamples <= MAX_RESAMPLES:
+        raise SimulationError([f"resamples must be from 0 to {MAX_RESAMPLES:,}, not {resamples:,}"])
+    # The reference engine; a chunk is made by execution.run_chunk, a picklable module-level
+    # function of a small job, so it can run in worker processes too.
+    job = ChunkJob(spec, params, settings.weeks, settings.seed, engine="reference")
+    ranges = ((first, min(first + chunk_size, settings.patients)) for first in range(0, settings.patients, chunk_size))
+    result = CohortResult.empty(spec, params, settings, resamples)
+    for chunk in run_chunks(job, ranges):
+        result.add(chunk)
         if on_chunk is not None:
-            on_chunk(runs)
+            on_chunk(chunk)
     return result

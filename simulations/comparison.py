@@ -1,11 +1,20 @@
 """Two pathway versions, the same patients: every summary figure side by side, with the
-difference and a 95% confidence interval from a paired bootstrap.
+difference and a 95% confidence interval from a paired Poisson bootstrap.
 
 Common random numbers: patient `i` has the same natural history in both arms (its random
 streams are keyed by seed and `i`, and every draw that depends on the pathway is keyed by the
-week it is made), so differences come from the pathways, not from who was simulated. The
-bootstrap resamples patients, the same resample for both arms, and takes the 2.5th and 97.5th
-centiles of the difference; a pathway compared with itself gives exactly zero, interval [0, 0].
+week it is made), so differences come from the pathways, not from who was simulated.
+
+The bootstrap is the Poisson bootstrap (Hanley & MacGibbon 2006, "Creating non-parametric
+bootstrap samples using Poisson frequencies", Comput Methods Programs Biomed 83:57-62; Chamandy
+et al. 2012, "Estimating uncertainty for massive data streams", Google): in each resample every
+patient is counted a Poisson(1) number of times instead of drawing exactly N patients with
+replacement. For large N the two agree, and each patient's weights are drawn on their own,
+without knowing the others: each chunk's resampled counts are exact whole numbers, added up as
+chunks finish (`CohortResult.add`, totals.poisson_weights), so no per-patient data is kept. A patient's
+weights are keyed by (seed, patient, resample) alone, the same in both arms (a paired
+bootstrap), so a pathway compared with itself gives exactly zero, interval [0, 0]. The interval
+is the 2.5th and 97.5th centiles of the resampled differences.
 """
 
 from __future__ import annotations
@@ -16,7 +25,7 @@ import attrs
 import numpy as np
 
 from .cohort import CohortResult
-from .summary import Figure, View, figures, shown
+from .summary import Figure, figures, shown
 
 RESAMPLES = 200
 
@@ -42,18 +51,19 @@ class Comparison:
     resamples: int
 
 
-def compare_cohorts(old: CohortResult, new: CohortResult, resamples: int = RESAMPLES) -> Comparison:
+def compare_cohorts(old: CohortResult, new: CohortResult) -> Comparison:
+    """Both arms simulated with the same settings and `resamples` (`simulate(..., resamples=R)`)."""
     if old.settings != new.settings:
         raise ValueError("both arms must simulate the same patients (same size, seed and weeks)")
-    n = old.settings.patients
-    rng = np.random.default_rng([old.settings.seed, 0xC0])  # its own stream: never a patient's
-    samples = [rng.integers(0, n, n) for _ in range(resamples)]
+    if not old.resamples or old.resamples != new.resamples:
+        raise ValueError("both arms must be simulated with the same number of bootstrap resamples (1 or more), "
+                         f"not {old.resamples} and {new.resamples}")
     rows = []
     for figure in figures(old):
-        diffs = np.array([figure.compute(View(new, idx)) - figure.compute(View(old, idx)) for idx in samples])
+        diffs = figure.compute(new.resampled) - figure.compute(old.resampled)
         low, high = _interval(diffs)
-        rows.append(Row(figure, figure.compute(View(old)), figure.compute(View(new)), low, high))
-    return Comparison(old, new, tuple(rows), resamples)
+        rows.append(Row(figure, float(figure.compute(old.counts)), float(figure.compute(new.counts)), low, high))
+    return Comparison(old, new, tuple(rows), old.resamples)
 
 
 def _interval(diffs: np.ndarray) -> tuple[float, float]:

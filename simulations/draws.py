@@ -32,6 +32,7 @@ class Purpose(enum.IntEnum):
     IMAGING = 5
     TREATMENT = 6
     HARM = 7
+    BOOTSTRAP = 8  # comparison resampling weights: never a patient's own numbers
 
 
 WEEK_BITS, SLOT_BITS = 16, 8  # counter = patient | week | slot

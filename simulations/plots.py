@@ -64,18 +64,23 @@ def occupancy_plot(occupancy: np.ndarray, states: Sequence[str], labels: Mapping
     return save_figure(occupancy_figure(occupancy, states, labels, urgent), path)
 
 
-def recovery_figure(improved_share: np.ndarray, first_improved_weeks: np.ndarray,
+def recovery_figure(improved_share: np.ndarray, first_improved: np.ndarray, never_improved: int,
                     targets: Sequence[tuple[int, float, float, str]]) -> Figure:
     """The share not yet improved for the first time (a Kaplan-Meier style step curve; the only
     censoring is at the horizon), the share improved at each week, and the calibration targets
-    (week, value, tolerance, source) with error bars of plus or minus the tolerance."""
+    (week, value, tolerance, source) with error bars of plus or minus the tolerance.
+
+    From totals, not patients: ``first_improved`` counts the patients first improved in each week
+    0, 1, ..., and ``never_improved`` those who never were."""
     improved_share = np.asarray(improved_share, dtype=float)
-    first = np.asarray(first_improved_weeks, dtype=float)
-    if first.size == 0:
-        raise ValueError("no patients: first_improved_weeks is empty")
+    first = np.asarray(first_improved, dtype=np.int64)
+    patients = int(first.sum()) + int(never_improved)
+    if patients == 0:
+        raise ValueError("no patients: first_improved and never_improved are empty")
     weeks = np.arange(len(improved_share))
-    # NaN (never improved) compares False, so those patients stay "not yet improved" throughout.
-    not_yet = 1 - (first[:, None] <= weeks).mean(axis=0)
+    # Patients first improved by each week (a first improvement after the horizon counts nowhere).
+    by_week = np.cumsum(np.pad(first, (0, max(0, len(weeks) - len(first)))))[: len(weeks)]
+    not_yet = 1 - by_week / patients
 
     fig = Figure(figsize=SIZE, dpi=DPI, layout="constrained")
     ax = fig.add_subplot()
@@ -96,16 +101,16 @@ def recovery_figure(improved_share: np.ndarray, first_improved_weeks: np.ndarray
                     markersize=7, linestyle="none", label=f"Target \u00b1 tolerance: {source}")
     ax.set(xlim=(0, weeks[-1] + 1), ylim=(0, 100))  # room for a target at the horizon
     ax.yaxis.set_major_formatter(PercentFormatter())
-    _texts(ax, f"Recovery of {first.size:,} simulated patients", "Weeks since onset", "Share of the cohort")
+    _texts(ax, f"Recovery of {patients:,} simulated patients", "Weeks since onset", "Share of the cohort")
     ax.grid(alpha=0.3)
     ax.legend(loc="best", fontsize=10)
     return fig
 
 
-def recovery_plot(improved_share: np.ndarray, first_improved_weeks: np.ndarray,
+def recovery_plot(improved_share: np.ndarray, first_improved: np.ndarray, never_improved: int,
                   targets: Sequence[tuple[int, float, float, str]], path: str | Path) -> Path:
     """Write ``recovery_figure`` to ``path`` (.png or .svg)."""
-    return save_figure(recovery_figure(improved_share, first_improved_weeks, targets), path)
+    return save_figure(recovery_figure(improved_share, first_improved, never_improved, targets), path)
 
 
 def save_figure(fig: Figure, path: str | Path) -> Path:

@@ -1,5 +1,12 @@
-"""The cohort summary: every figure the planners asked for, each a function of per-patient
-columns, so the same definitions serve one run, and both arms of a comparison (resampled)."""
+"""The cohort summary: every figure the planners asked for, each a function of a cohort's exact
+integer `Counts` (totals.py), so the same definitions serve one run, and both arms of a
+comparison resample by resample (Counts with a leading resample axis, figures computed for all
+resamples at once).
+
+Each figure is computed with the same float64 operations, in the same order, as from the
+per-patient columns (a rate is PER * sum / patients, a quantile NumPy's inverted CDF), so its
+value is the same to the last bit.
+"""
 
 from __future__ import annotations
 
@@ -10,26 +17,9 @@ import attrs
 import numpy as np
 
 from .cohort import CohortResult
+from .totals import Counts, quantile
 
 PER = 1000  # rates are per 1,000 patients
-
-
-class View:
-    """A cohort's per-patient columns, optionally resampled (indices of patients)."""
-
-    def __init__(self, result: CohortResult, index: np.ndarray | None = None):
-        self.result = result
-        self.index = np.arange(result.settings.patients) if index is None else index
-
-    def __call__(self, name: str) -> np.ndarray:
-        return self.result.columns[name][self.index]
-
-    def improved_at(self, week: int) -> np.ndarray:
-        return self.result.improved[self.index, week]
-
-    @property
-    def n(self) -> int:
-        return len(self.index)
 
 
 @attrs.frozen
@@ -37,43 +27,60 @@ class Figure:
     key: str
     label: str
     unit: str  # "per 1,000", "%", "weeks", "patients", ...
-    compute: Callable[[View], float]
+    compute: Callable[[Counts], np.ndarray]  # one value per resample (a 0-d array for the cohort)
     section: str
 
 
-def _rate(column: str) -> Callable[[View], float]:
-    return lambda v: PER * float(np.nansum(v(column))) / v.n
+def _divide(numerator, denominator, when_zero: float = np.nan) -> np.ndarray:
+    """numerator / denominator in float64, `when_zero` where the denominator is 0 (a bootstrap
+    resample may draw nobody with the figure's field; a cohort has at least one patient)."""
+    numerator, denominator = np.asarray(numerator, dtype=float), np.asarray(denominator, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(denominator == 0, when_zero, numerator / denominator)
 
 
-def _count(column: str) -> Callable[[View], float]:
-    return lambda v: float(np.nansum(v(column)))
+def _rate(field: str) -> Callable[[Counts], np.ndarray]:
+    return lambda c: _divide(PER * c.total[field].astype(float), c.patients)
 
 
-def _quantile(column: str, q: float) -> Callable[[View], float]:
-    def compute(v: View) -> float:
-        values = v(column)
-        values = values[~np.isnan(values)]
-        return float(np.quantile(values, q, method="inverted_cdf")) if len(values) else float("nan")
-
-    return compute
+def _count(field: str) -> Callable[[Counts], np.ndarray]:
+    return lambda c: c.total[field].astype(float)
 
 
-def _present(column: str) -> Callable[[View], float]:
-    return lambda v: float(np.count_nonzero(~np.isnan(v(column))))
+def _present(field: str) -> Callable[[Counts], np.ndarray]:
+    return lambda c: c.present[field].astype(float)
 
 
-def _imaging_total(v: View) -> np.ndarray:
-    return v("xray") + v("mri") + v("mri_with_contrast") + v("ct")
+def _present_rate(field: str) -> Callable[[Counts], np.ndarray]:
+    return lambda c: _divide(PER * c.present[field].astype(float), c.patients)
 
 
-def _share_without_indication(v: View) -> float:
-    total = float(_imaging_total(v).sum())
-    return 100.0 * float(v("imaging_without_indication").sum()) / total if total else 0.0
+def _mean(field: str) -> Callable[[Counts], np.ndarray]:
+    return lambda c: _divide(c.total[field], c.patients)
 
 
-def _share_incidental(v: View) -> float:
-    scanned = ~np.isnan(v("first_mri_week"))
-    return 100.0 * float(v("mri_incidental")[scanned].mean()) if scanned.any() else float("nan")
+def _quantile(field: str, q: float) -> Callable[[Counts], np.ndarray]:
+    return lambda c: quantile(c.histogram[field], q)
+
+
+def _imaging_total(c: Counts) -> np.ndarray:
+    return c.total["xray"] + c.total["mri"] + c.total["mri_with_contrast"] + c.total["ct"]
+
+
+def _share_without_indication(c: Counts) -> np.ndarray:
+    return _divide(100.0 * c.total["imaging_without_indication"].astype(float), _imaging_total(c), when_zero=0.0)
+
+
+def _share_incidental(c: Counts) -> np.ndarray:
+    return 100.0 * _divide(c.joint["mri_incidental_scanned"], c.present["first_mri_week"])
+
+
+def _new_episodes(c: Counts) -> np.ndarray:
+    return _divide(PER * (c.total["episodes"] - c.patients).astype(float), c.patients)
+
+
+def _improved_at(week: int) -> Callable[[Counts], np.ndarray]:
+    return lambda c: 100.0 * _divide(c.improved[..., week], c.patients)
 
 
 def figures(result: CohortResult) -> tuple[Figure, ...]:
@@ -112,19 +119,18 @@ def figures(result: CohortResult) -> tuple[Figure, ...]:
                _count("red_flag_worsened"), red),
         Figure("epidurals_per_1000", "epidural injections", "per 1,000", _rate("epidurals"), care),
         Figure("surgical_referrals_per_1000", "surgical referrals", "per 1,000", _rate("surgical_referral"), care),
-        Figure("surgery_per_1000", "operations", "per 1,000", lambda v: PER * float(np.count_nonzero(~np.isnan(v("surgery_week")))) / v.n, care),
+        Figure("surgery_per_1000", "operations", "per 1,000", _present_rate("surgery_week"), care),
         Figure("rerouted_per_1000", "re-routed to another diagnosis", "per 1,000", _rate("rerouted"), care),
         Figure("new_episodes_per_1000", "returned with a red flag after leaving the pathway", "per 1,000",
-               lambda v: PER * float(np.sum(v("episodes") - 1)) / v.n, care),
+               _new_episodes, care),
         Figure("fell_through", "patients the pathway had no transition for", "patients", _present("fell_through_week"), care),
     ]
     for week in result.settings.recovery_weeks:
-        rows.append(Figure(f"improved_week_{week}", f"improved at week {week}", "%",
-                           lambda v, w=week: 100.0 * float(v.improved_at(w).mean()), outcome))
+        rows.append(Figure(f"improved_week_{week}", f"improved at week {week}", "%", _improved_at(week), outcome))
     rows += [
-        Figure("weeks_in_pathway_mean", "weeks in the pathway, mean", "weeks", lambda v: float(v("weeks_in_pathway").mean()), outcome),
+        Figure("weeks_in_pathway_mean", "weeks in the pathway, mean", "weeks", _mean("weeks_in_pathway"), outcome),
         Figure("weeks_in_pathway_p95", "weeks in the pathway, 95th centile", "weeks", _quantile("weeks_in_pathway", 0.95), outcome),
-        Figure("visits_per_patient", "visits per patient", "visits", lambda v: float(v("visits").mean()), outcome),
+        Figure("visits_per_patient", "visits per patient", "visits", _mean("visits"), outcome),
     ]
     return tuple(rows)
 
@@ -139,8 +145,8 @@ class Summary:
 
 
 def summarise(result: CohortResult) -> Summary:
-    view = View(result)
-    return Summary(result, tuple((f, f.compute(view)) for f in figures(result)))
+    counts = result.totals.counts
+    return Summary(result, tuple((f, float(f.compute(counts))) for f in figures(result)))
 
 
 def shown(value: float, unit: str) -> str:

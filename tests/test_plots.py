@@ -19,7 +19,8 @@ OCCUPANCY = np.array([
     [0, 2, 0, 1, 1],
     [0, 1, 0, 1, 2],
 ])
-FIRST_IMPROVED = np.array([1, 2, 2, np.nan])  # the last patient never improves
+FIRST_IMPROVED = np.array([0, 1, 2])  # patients first improved in weeks 0, 1, 2
+NEVER_IMPROVED = 1  # the fourth patient never improves
 IMPROVED_SHARE = np.array([0, 0.25, 0.75, 0.5])
 TARGETS = [(1, 0.3, 0.05, "study A"), (3, 0.6, 0.1, "study B"), (2, 0.7, 0.05, "study A")]
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -30,7 +31,7 @@ def occupancy(path):
 
 
 def recovery(path):
-    return recovery_plot(IMPROVED_SHARE, FIRST_IMPROVED, TARGETS, path)
+    return recovery_plot(IMPROVED_SHARE, FIRST_IMPROVED, NEVER_IMPROVED, TARGETS, path)
 
 
 @pytest.mark.parametrize("plot", [occupancy, recovery])
@@ -90,7 +91,7 @@ def test_occupancy_must_match_the_states():
 
 
 def test_recovery_curves_and_targets():
-    ax = recovery_figure(IMPROVED_SHARE, FIRST_IMPROVED, TARGETS).axes[0]
+    ax = recovery_figure(IMPROVED_SHARE, FIRST_IMPROVED, NEVER_IMPROVED, TARGETS).axes[0]
     lines = {line.get_label(): line for line in ax.get_lines()}
     # first improved by week 0..3: 0, 1, 3, 3 of 4 (the never-improved patient is never counted)
     np.testing.assert_allclose(lines["Not yet improved for the first time"].get_ydata(), [100, 75, 25, 25])
@@ -103,4 +104,18 @@ def test_recovery_curves_and_targets():
 
 def test_recovery_needs_patients():
     with pytest.raises(ValueError, match="no patients"):
-        recovery_figure(IMPROVED_SHARE, np.array([]), TARGETS)
+        recovery_figure(IMPROVED_SHARE, np.array([], dtype=int), 0, TARGETS)
+
+
+def test_recovery_from_totals_draws_what_the_patients_would():
+    """The curve from a histogram of first-improved weeks is the one from the patients' weeks:
+    patients first improved by each week, over the cohort (never-improved included); a first
+    improvement beyond the horizon counts as not yet improved."""
+    first_weeks = np.array([0, 3, 3, 5, 9, 1, -1, -1])  # -1: never improved; 9 is past the horizon
+    improved = first_weeks[first_weeks >= 0]
+    share = np.linspace(0, 0.6, 7)
+    ax = recovery_figure(share, np.bincount(improved), np.count_nonzero(first_weeks < 0), TARGETS).axes[0]
+    curve = {line.get_label(): line for line in ax.get_lines()}["Not yet improved for the first time"]
+    by_patient = 1 - (np.where(first_weeks >= 0, first_weeks, np.inf)[:, None] <= np.arange(7)).mean(axis=0)
+    assert np.array_equal(curve.get_ydata(), 100 * by_patient)
+    assert ax.get_title() == "Recovery of 8 simulated patients"

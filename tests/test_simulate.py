@@ -15,7 +15,7 @@ from pathway.loader import load_pathway
 from pathway.shipped import shipped_pathway
 from pathway.spec import Urgency
 from simulations import load_parameters
-from simulations.cohort import CohortSettings, simulate
+from simulations.cohort import CohortSettings, check_fits_in_memory, simulate
 from simulations.comparison import compare_cohorts
 from simulations.course import CourseSimulator, SimulationError
 from simulations.history import RED_FLAG_FINDINGS, NaturalHistory
@@ -35,7 +35,7 @@ def folder_bytes(folder):
 
 @pytest.fixture(scope="module")
 def cohort():
-    return simulate(SPEC, PARAMS, CohortSettings(patients=400, seed=11, weeks=52), chunk_size=64)
+    return simulate(SPEC, PARAMS, CohortSettings(patients=400, seed=11, weeks=52), chunk_size=64, resamples=20)
 
 
 # -- reproducibility ---------------------------------------------------------------------------------
@@ -63,9 +63,137 @@ def test_a_different_seed_gives_different_patients(tmp_path):
 def test_a_patient_is_the_same_person_in_any_cohort():
     history = NaturalHistory(PARAMS)
     alone = CourseSimulator(SPEC, history, 52).run(seed=3, index=17)
-    in_cohort = simulate(SPEC, PARAMS, CohortSettings(patients=20, seed=3), chunk_size=6)
-    assert in_cohort.columns["age"][17] == alone.outcome.age
-    assert in_cohort.columns["visits"][17] == alone.outcome.visits
+    chunks = []
+    simulate(SPEC, PARAMS, CohortSettings(patients=20, seed=3), chunk_size=6, on_chunk=chunks.append)
+    assert [(c.first, c.n) for c in chunks] == [(0, 6), (6, 6), (12, 6), (18, 2)]
+    assert chunks[2].patients["age"][5] == alone.outcome.age
+    assert chunks[2].patients["visits"][5] == alone.outcome.visits
+
+
+def test_cohort_chunks_are_the_reference_engines_own():
+    """simulate's chunks are those of execution.run_chunk (what worker processes run) with the
+    reference engine, whose job pickles."""
+    import pickle
+
+    from simulations.execution import ChunkJob, run_chunk
+
+    chunks = []
+    simulate(SPEC, PARAMS, CohortSettings(patients=25, seed=7, weeks=30), chunk_size=10, on_chunk=chunks.append)
+    job = pickle.loads(pickle.dumps(ChunkJob(SPEC, PARAMS, 30, 7, engine="reference")))
+    there = run_chunk(job, 10, 20)
+    assert (there.first, there.n) == (10, 10)
+    assert chunks[1].differences(there, SPEC) == []
+
+
+# -- tables ----------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def chunks():
+    """120 patients over 30 weeks, in chunks of 7."""
+    found = []
+    simulate(SPEC, PARAMS, CohortSettings(patients=120, seed=5, weeks=30), chunk_size=7, on_chunk=found.append)
+    return found
+
+
+def python_csv(table) -> bytes:
+    """The table as the csv module writes it (the writer before Arrow): the reference bytes."""
+    import csv
+    import io
+
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(table.column_names)
+    cell = {None: "", True: "true", False: "false"}
+    writer.writerows([cell.get(v, v) if v is None or isinstance(v, bool) else v for v in row.values()]
+                     for row in table.to_pylist())
+    return text.getvalue().encode()
+
+
+def write_tables(folder, fmt, chunks, weeks=(2, 4, 12)):
+    from simulations.outputs import TableWriter
+
+    folder.mkdir(exist_ok=True)
+    with TableWriter(folder, fmt, SPEC, weeks) as tables:
+        for chunk in chunks:
+            tables.write(chunk)
+    return folder
+
+
+def test_arrow_csv_is_what_python_csv_wrote(tmp_path, chunks):
+    import pyarrow as pa
+
+    from simulations.outputs import Words, patients_table, visits_table
+
+    folder = write_tables(tmp_path, "csv", chunks)
+    words = Words.of(SPEC)
+    patients = pa.concat_tables([patients_table(c, words, (2, 4, 12)) for c in chunks])
+    visits = pa.concat_tables([visits_table(c, words) for c in chunks])
+    assert (folder / "patients.csv").read_bytes() == python_csv(patients)
+    assert (folder / "visits.csv").read_bytes() == python_csv(visits)
+    assert b"true" in (folder / "patients.csv").read_bytes() and b",," in (folder / "patients.csv").read_bytes()
+
+
+def test_a_value_that_needs_quotes_is_quoted_as_python_csv_does(tmp_path, chunks):
+    import csv
+
+    odd = attrs.evolve(chunks[1], patients=dict(chunks[1].patients))
+    odd.patients["red_flags"] = np.array(['cauda, equina', 'say "when"', "line\nbreak"] + [""] * (odd.n - 3))
+    folder = write_tables(tmp_path, "csv", [chunks[0], odd, chunks[2]])
+    rows = list(csv.reader((folder / "patients.csv").open(newline="")))
+    assert [r[4] for r in rows[8:11]] == ['cauda, equina', 'say "when"', "line\nbreak"]
+    assert b'"say ""when"""' in (folder / "patients.csv").read_bytes()
+    assert len(rows) == 1 + 21
+
+
+def test_tables_take_chunks_in_patient_order(tmp_path, chunks):
+    from simulations.outputs import TableWriter
+
+    with TableWriter(tmp_path, "csv", SPEC, (2,)) as tables:
+        tables.write(chunks[0])
+        with pytest.raises(ValueError, match="expected patient 7, got 14"):
+            tables.write(chunks[2])  # chunks[1] dropped
+        with pytest.raises(ValueError, match="expected patient 7, got 0"):
+            tables.write(chunks[0])  # chunks[0] again
+
+
+def test_parquet_row_groups_have_a_fixed_size(tmp_path, chunks, monkeypatch):
+    import pyarrow.parquet as pq
+
+    from simulations import outputs
+
+    monkeypatch.setattr(outputs, "PARQUET_ROW_GROUP", 50)
+    folder = write_tables(tmp_path, "parquet", chunks)
+    patients = pq.ParquetFile(folder / "patients.parquet")
+    assert [patients.metadata.row_group(i).num_rows for i in range(patients.num_row_groups)] == [50, 50, 20]
+    table = patients.read()
+    assert table.column("id").to_pylist() == [f"P{i:07d}" for i in range(120)]
+    assert str(table.schema.field("final_state").type) == "string"  # words decoded: a plain file schema
+    visits = pq.ParquetFile(folder / "visits.parquet")
+    sizes = [visits.metadata.row_group(i).num_rows for i in range(visits.num_row_groups)]
+    assert set(sizes[:-1]) == {50} and 0 < sizes[-1] <= 50
+
+
+def test_every_format_holds_the_same_rows(tmp_path, chunks):
+    import json
+
+    import pyarrow.csv as pa_csv
+    import pyarrow.parquet as pq
+
+    tables = {fmt: write_tables(tmp_path / fmt, fmt, chunks) for fmt in ("csv", "jsonl", "parquet")}
+    for name in ("patients", "visits"):
+        from_parquet = pq.read_table(tables["parquet"] / f"{name}.parquet").to_pylist()
+        from_jsonl = [json.loads(line) for line in (tables["jsonl"] / f"{name}.jsonl").read_text().splitlines()]
+        assert from_parquet == from_jsonl
+        options = pa_csv.ConvertOptions(column_types=pq.read_schema(tables["parquet"] / f"{name}.parquet"),
+                                        strings_can_be_null=False)
+        from_csv = pa_csv.read_csv(tables["csv"] / f"{name}.csv", convert_options=options).to_pylist()
+        assert from_csv == from_parquet
+    # `path`: the states entered, the destinations of the visit's transitions that are not stays.
+    visits = [json.loads(line) for line in (tables["jsonl"] / "visits.jsonl").read_text().splitlines()]
+    transition = {t.id: t for t in SPEC.transitions}
+    for v in visits:
+        fired = [transition[t] for t in v["transitions"].split()]
+        assert fired and v["path"] == ">".join(t.dest for t in fired if not t.is_stay)
 
 
 # -- conservation ----------------------------------------------------------------------------------------
@@ -73,8 +201,10 @@ def test_a_patient_is_the_same_person_in_any_cohort():
 def test_every_patient_is_in_exactly_one_state_every_week(cohort):
     assert cohort.occupancy.shape == (53, len(SPEC.states))
     assert (cohort.occupancy.sum(axis=1) == 400).all()
-    assert cohort.improved.shape == (400, 53)
-    assert not np.isnan(cohort.columns["visits"]).any()
+    assert cohort.counts.patients == 400
+    assert cohort.counts.improved.shape == (53,)
+    assert cohort.counts.present["visits"] == 400
+    assert cohort.counts.total["visits"] == cohort.visits
 
 
 def test_every_patient_has_one_row_and_visits_in_week_order(tmp_path):
@@ -97,7 +227,7 @@ def test_red_flags_reach_urgent_care_on_the_shipped_pathway(cohort):
     assert summary.value("patients_with_red_flag") > 5
     assert summary.value("red_flags_never_escalated") == 0
     seen = summary.value("patients_with_red_flag") - summary.value("red_flags_not_seen")
-    assert cohort.columns["escalation_delay_weeks"][~np.isnan(cohort.columns["escalation_delay_weeks"])].size >= seen
+    assert cohort.counts.present["escalation_delay_weeks"] >= seen
     urgent = [j for j, s in enumerate(cohort.states) if SPEC.state[s].urgency >= Urgency.URGENT]
     assert cohort.occupancy[-1, urgent].sum() >= seen
 
@@ -125,9 +255,16 @@ def test_every_red_flag_category_is_recorded_in_pathway_words():
 
 # -- comparing versions ------------------------------------------------------------------------------------
 
+def test_a_comparison_needs_resampled_arms(cohort):
+    plain = simulate(SPEC, PARAMS, cohort.settings, chunk_size=400)
+    with pytest.raises(ValueError, match="same number of bootstrap resamples"):
+        compare_cohorts(cohort, plain)
+
+
 def test_a_pathway_compared_with_itself_differs_by_nothing(cohort):
-    again = simulate(SPEC, PARAMS, cohort.settings, chunk_size=400)
-    comparison = compare_cohorts(cohort, again, resamples=20)
+    again = simulate(SPEC, PARAMS, cohort.settings, chunk_size=400, resamples=20)
+    comparison = compare_cohorts(cohort, again)
+    assert comparison.resamples == 20
     for row in comparison.rows:
         if np.isnan(row.old):
             assert np.isnan(row.new)
@@ -163,7 +300,7 @@ def test_compare_shows_what_an_earlier_mri_changes(tmp_path):
     (("--weeks", 0), "--weeks must be from 1 to 520"),
     (("--weeks", 600), "--weeks must be from 1 to 520"),
     (("--chunk-size", 0), "chunk size must be 1 or more, not 0"),
-    (("--patients", 10**11), "needs about"),
+    (("--patients", 10**10, "--chunk-size", 10**10), "needs about"),
     (("--patients", 2**40), "--patients must be under 1,099,511,627,776"),
 ])
 def test_bad_settings_are_refused_before_any_work(tmp_path, args, message):
@@ -172,6 +309,14 @@ def test_bad_settings_are_refused_before_any_work(tmp_path, args, message):
     assert result.exit_code == 1
     assert message in result.output
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_memory_is_counted_per_chunk_not_per_cohort():
+    big, small = CohortSettings(patients=10**11, seed=1), CohortSettings(patients=10**6, seed=1)
+    assert big.memory_needed(1000) == small.memory_needed(1000)
+    assert big.memory_needed(1000) < 2**30
+    check_fits_in_memory(big, chunk_size=1000)  # a hundred billion patients fit, a thousand at a time
+    assert big.memory_needed(1000, resamples=200) > big.memory_needed(1000)
 
 
 def test_an_output_path_that_is_a_file_is_refused(tmp_path):
@@ -197,11 +342,11 @@ def test_an_interrupted_run_leaves_no_files(tmp_path, monkeypatch):
     real = cohort_module.CohortResult.add
     calls = []
 
-    def interrupt(self, first, runs):
-        calls.append(first)
+    def interrupt(self, chunk):
+        calls.append(chunk.first)
         if len(calls) == 2:
             raise KeyboardInterrupt
-        real(self, first, runs)
+        real(self, chunk)
 
     monkeypatch.setattr(cohort_module.CohortResult, "add", interrupt)
     out = tmp_path / "run"

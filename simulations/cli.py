@@ -3,9 +3,14 @@
 
 from __future__ import annotations
 
+import concurrent.futures
+import contextlib
+import functools
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+import attrs
 import click
 
 from pathway.cli import PATHWAY_ARG, exit_with_problems, load_or_exit
@@ -13,7 +18,12 @@ from pathway.errors import PathwayError
 from pathway.spec import Urgency
 
 from .chunk import Chunk
-from .cohort import DEFAULT_CHUNK, CohortResult, CohortSettings, check_fits_in_memory, simulate as run_cohort
+from .checkpoint import Checkpoint, run_key
+from .cohort import (
+    COMPILED_CHUNK, DEFAULT_CHUNK, CohortResult, CohortSettings, check_fits_in_memory, default_chunk,
+    simulate as run_cohort,
+)
+from .execution import ENGINES, WorkerLost, dask_client, process_pool
 from .comparison import RESAMPLES, compare_cohorts, comparison_json, comparison_text
 from .outputs import FORMATS, OutputFolder, TableWriter, check_format
 from .parameters import Parameters, load_parameters
@@ -27,9 +37,59 @@ PATIENTS_OPT = click.option("--patients", type=int, default=1000, show_default=T
 SEED_OPT = click.option("--seed", type=int, default=1, show_default=True,
                         help="Random seed: the same seed gives the same patients, byte for byte.")
 WEEKS_OPT = click.option("--weeks", type=int, default=52, show_default=True, help="Weeks followed from onset.")
-CHUNK_OPT = click.option("--chunk-size", type=int, default=DEFAULT_CHUNK, show_default=True,
-                         help="Patients per chunk (memory and progress; results do not depend on it).")
 QUIET_OPT = click.option("--quiet", is_flag=True, help="No progress bar.")
+
+
+@attrs.frozen
+class Running:
+    """How a cohort runs (never what it gives: results are the same whichever is chosen)."""
+
+    engine: str = "compiled"
+    workers: int = 1
+    scheduler: str | None = None
+    chunk_size: int | None = None  # None: the engine's default
+
+    @property
+    def chunk(self) -> int:
+        return default_chunk(self.engine) if self.chunk_size is None else self.chunk_size
+
+    @contextlib.contextmanager
+    def executor(self) -> Iterator[concurrent.futures.Executor | None]:
+        """None (this process), a process pool, or a Dask cluster's executor; closed afterwards."""
+        if self.scheduler is not None:
+            with dask_client(self.scheduler) as client:
+                yield client.get_executor()
+        elif self.workers > 1:
+            with process_pool(self.workers) as pool:
+                yield pool
+        else:
+            yield None
+
+
+def running_options(command):
+    """--engine, --workers, --scheduler and --chunk-size, gathered into `running: Running`."""
+    options = [
+        click.option("--engine", type=click.Choice(ENGINES), default="compiled", show_default=True,
+                     help="compiled: whole chunks of patients on arrays (fast); reference: the transitions "
+                          "machine, one patient at a time (slow, for audit). Both give identical results."),
+        click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+                     help="Processes to run chunks in, on this machine."),
+        click.option("--scheduler", metavar="tcp://HOST:PORT",
+                     help="Run chunks on a Dask cluster (needs the dask extra: pip install 'sciatica-pathway[dask]')."),
+        click.option("--chunk-size", type=int, default=None,
+                     help=f"Patients per chunk (default {COMPILED_CHUNK:,} compiled, {DEFAULT_CHUNK:,} reference); "
+                          "memory and progress only, results do not depend on it."),
+    ]
+
+    @functools.wraps(command)
+    def wrapper(*args, engine, workers, scheduler, chunk_size, **kwargs):
+        if scheduler is not None and workers > 1:
+            fail("use --workers or --scheduler, not both (the cluster decides its own workers)")
+        return command(*args, running=Running(engine, workers, scheduler, chunk_size), **kwargs)
+
+    for option in reversed(options):
+        wrapper = option(wrapper)
+    return wrapper
 
 
 def fail(err: PathwayError | str) -> None:
@@ -46,7 +106,7 @@ def load_parameters_or_exit(path: Path | None) -> Parameters:
         exit_with_problems(err, "the parameter file")
 
 
-def settings_or_exit(patients: int, seed: int, weeks: int, chunk_size: int = DEFAULT_CHUNK,
+def settings_or_exit(patients: int, seed: int, weeks: int, chunk_size: int = COMPILED_CHUNK,
                      resamples: int = 0) -> CohortSettings:
     try:
         settings = CohortSettings(patients, seed, weeks)
@@ -56,7 +116,10 @@ def settings_or_exit(patients: int, seed: int, weeks: int, chunk_size: int = DEF
         fail(err)
 
 
-def run_with_progress(spec, params, settings, chunk_size, quiet, label, on_chunk=None, resamples=0) -> CohortResult:
+def run_with_progress(spec, params, settings, running: Running, quiet, label, on_chunk=None, resamples=0,
+                      checkpoint: Checkpoint | None = None) -> CohortResult:
+    """The cohort with a progress bar on a terminal; a problem with the inputs exits 1 with its
+    message (a lost worker or cluster is raised, for the caller to say what is kept)."""
     from tqdm import tqdm
 
     # disable=None: a bar on a terminal, nothing in logs and pipes.
@@ -68,7 +131,11 @@ def run_with_progress(spec, params, settings, chunk_size, quiet, label, on_chunk
             bar.update(chunk.n)
 
         try:
-            return run_cohort(spec, params, settings, chunk_size, chunk_done, resamples)
+            with running.executor() as executor:
+                return run_cohort(spec, params, settings, running.chunk, chunk_done, resamples, running.engine,
+                                  executor, checkpoint)
+        except WorkerLost:
+            raise
         except PathwayError as err:
             fail(err)
 
@@ -83,9 +150,11 @@ def run_with_progress(spec, params, settings, chunk_size, quiet, label, on_chunk
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True,
               help="Format of the per-patient tables.")
 @PARAMETERS_OPT
-@CHUNK_OPT
+@running_options
+@click.option("--resume", is_flag=True,
+              help="Continue a run that stopped part-way (same command and --out), from the chunks it finished.")
 @QUIET_OPT
-def simulate(pathway, patients, seed, weeks, out, fmt, parameters, chunk_size, quiet) -> None:
+def simulate(pathway, patients, seed, weeks, out, fmt, parameters, running, resume, quiet) -> None:
     """Run a simulated cohort through a pathway (default: the shipped one) and summarise it.
 
     Each patient's natural history (recovery, red flags, mimics, scan findings) comes from the
@@ -98,8 +167,12 @@ def simulate(pathway, patients, seed, weeks, out, fmt, parameters, chunk_size, q
       occupancy.csv               patients resting in each state, week by week
       flow.svg                    the pathway diagram, edges as wide as the patients who took them
       occupancy.png, recovery.png plots of state occupancy and time to recovery
+
+    Files appear only when all are complete. Finished chunks are kept in a hidden folder in
+    --out until then: if the run stops part-way, run the same command with --resume to go on
+    from them, or without it to start afresh.
     """
-    settings = settings_or_exit(patients, seed, weeks, chunk_size)
+    settings = settings_or_exit(patients, seed, weeks, running.chunk)
     spec = load_or_exit(pathway)
     params = load_parameters_or_exit(parameters)
     folder = OutputFolder(out)
@@ -108,19 +181,29 @@ def simulate(pathway, patients, seed, weeks, out, fmt, parameters, chunk_size, q
         folder.check_writable()
     except PathwayError as err:
         fail(err)
+    checkpoint = Checkpoint(out, run_key(spec, params, settings, running.chunk))
+    if not resume:
+        checkpoint.discard()  # start afresh
     try:
         with folder:
             with TableWriter(folder.staging, fmt, spec, settings.recovery_weeks) as tables:
-                result = run_with_progress(spec, params, settings, chunk_size, quiet, "simulating", tables.write)
+                result = run_with_progress(spec, params, settings, running, quiet, "simulating", tables.write,
+                                           checkpoint=checkpoint)
             summary = summarise(result)
             text = summary_text(summary)
             folder.path("summary.txt").write_text(text, encoding="utf-8")
             folder.path("summary.json").write_text(summary_json(summary), encoding="utf-8")
             folder.path("occupancy.csv").write_text(occupancy_csv(result), encoding="utf-8")
             write_pictures(result, folder)
-    except KeyboardInterrupt:
-        click.echo("interrupted: no files written", err=True)
-        sys.exit(130)
+    except (KeyboardInterrupt, WorkerLost) as err:
+        stopped = "interrupted" if isinstance(err, KeyboardInterrupt) else "error: " + "; ".join(err.problems)
+        click.echo(f"{stopped}: no files written", err=True)
+        kept = len(checkpoint.saved())
+        if kept:
+            click.echo(f"{kept} finished chunk(s) kept in {checkpoint.folder}; run the same command with "
+                       "--resume to go on from them, or without it to start afresh", err=True)
+        sys.exit(130 if isinstance(err, KeyboardInterrupt) else 1)
+    checkpoint.discard()
     click.echo(text, nl=False)
     click.echo(f"\nwrote {out}/: summary.txt, summary.json, patients.{fmt}, visits.{fmt}, occupancy.csv, "
                "flow.svg, occupancy.png, recovery.png")
@@ -161,23 +244,26 @@ def write_pictures(result: CohortResult, folder: OutputFolder) -> None:
 @SEED_OPT
 @WEEKS_OPT
 @PARAMETERS_OPT
-@CHUNK_OPT
+@running_options
 @click.option("--resamples", type=click.IntRange(min=10, max=MAX_RESAMPLES), default=RESAMPLES, show_default=True,
               help="Poisson-bootstrap resamples for the 95% intervals.")
 @click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON.")
 @QUIET_OPT
-def compare(old, new, patients, seed, weeks, parameters, chunk_size, resamples, as_json, quiet) -> None:
+def compare(old, new, patients, seed, weeks, parameters, running, resamples, as_json, quiet) -> None:
     """Run the same simulated patients through pathway OLD and NEW (default: the shipped one) and
     report every summary figure side by side, with the difference and its 95% interval.
 
     Common random numbers: each patient's natural history is keyed by the seed and the patient's
     number, so both arms see the same people; only the pathway differs.
     """
-    settings = settings_or_exit(patients, seed, weeks, chunk_size, resamples)
+    settings = settings_or_exit(patients, seed, weeks, running.chunk, resamples)
     old_spec, new_spec = load_or_exit(old), load_or_exit(new)
     params = load_parameters_or_exit(parameters)
-    arms = [run_with_progress(spec, params, settings, chunk_size, quiet, label, resamples=resamples)
-            for spec, label in ((old_spec, "OLD"), (new_spec, "NEW"))]
+    try:
+        arms = [run_with_progress(spec, params, settings, running, quiet, label, resamples=resamples)
+                for spec, label in ((old_spec, "OLD"), (new_spec, "NEW"))]
+    except WorkerLost as err:
+        fail(err)
     comparison = compare_cohorts(*arms)
     click.echo(comparison_json(comparison) if as_json else comparison_text(comparison), nl=False)
 

@@ -8,6 +8,7 @@ and `i`), and totals are sums of whole numbers, so results do not depend on chun
 
 from __future__ import annotations
 
+import concurrent.futures
 import os
 from collections.abc import Callable
 
@@ -16,6 +17,7 @@ import numpy as np
 
 from pathway.spec import PathwaySpec
 
+from .checkpoint import Checkpoint
 from .chunk import PATIENT_FIELDS, Chunk
 from .course import SimulationError
 from .draws import MAX_PATIENT
@@ -25,7 +27,8 @@ from .totals import MAX_RESAMPLES, Counts, Totals, poisson_weights
 
 MAX_WEEKS = 520  # the pathway's `week` input stops here
 RECOVERY_WEEKS = (2, 4, 12, 52)  # proportions recovered reported (the calibration weeks)
-DEFAULT_CHUNK = 1000
+DEFAULT_CHUNK = 1000  # the reference engine's: a chunk a second, for the progress bar
+COMPILED_CHUNK = 100_000  # the compiled engine's: large enough that per-week overheads vanish
 PARQUET_ROW_GROUP = 65_536  # rows per Parquet row group: fixed, so files do not depend on chunking
 PATIENT_BYTES = 1024  # a patient's outcome columns (text included), weekly states and table row
 VISIT_BYTES = 512  # a visit's columns, its steps, and its table row
@@ -136,27 +139,48 @@ class CohortResult:
         return self.totals.visits
 
 
+def default_chunk(engine: str) -> int:
+    return COMPILED_CHUNK if engine == "compiled" else DEFAULT_CHUNK
+
+
 def simulate(
     spec: PathwaySpec,
     params: Parameters,
     settings: CohortSettings,
-    chunk_size: int = DEFAULT_CHUNK,
+    chunk_size: int | None = None,
     on_chunk: Callable[[Chunk], None] | None = None,
     resamples: int = 0,
+    engine: str = "compiled",
+    executor: concurrent.futures.Executor | None = None,
+    checkpoint: Checkpoint | None = None,
 ) -> CohortResult:
     """Run the cohort in chunks, in patient order; `on_chunk` receives each `Chunk` (to stream
     tables and show progress). With `resamples`, also fold in that many Poisson-bootstrap
-    resamples of the counts (for `compare_cohorts`), computed chunk by chunk."""
+    resamples of the counts (for `compare_cohorts`), computed chunk by chunk.
+
+    `engine`: "compiled" (whole chunks on arrays) or "reference" (the `transitions` machine, one
+    patient at a time); they give identical results. `executor`: any concurrent.futures
+    Executor to run chunks on (a process pool, `client.get_executor()` of a Dask client);
+    results are the same byte for byte. `checkpoint`: keep each finished chunk there, and take
+    the chunks already there instead of running them again (resuming a failed run).
+    """
+    chunk_size = default_chunk(engine) if chunk_size is None else chunk_size
     if chunk_size < 1:
         raise SimulationError([f"chunk size must be 1 or more, not {chunk_size}"])
     if not 0 <= resamples <= MAX_RESAMPLES:
         raise SimulationError([f"resamples must be from 0 to {MAX_RESAMPLES:,}, not {resamples:,}"])
-    # The reference engine; a chunk is made by execution.run_chunk, a picklable module-level
-    # function of a small job, so it can run in worker processes too.
-    job = ChunkJob(spec, params, settings.weeks, settings.seed, engine="reference")
-    ranges = ((first, min(first + chunk_size, settings.patients)) for first in range(0, settings.patients, chunk_size))
+    job = ChunkJob(spec, params, settings.weeks, settings.seed, engine)
+    ranges = [(first, min(first + chunk_size, settings.patients)) for first in range(0, settings.patients, chunk_size)]
+    saved = checkpoint.saved() if checkpoint is not None else set()
+    computed = run_chunks(job, (r for r in ranges if r not in saved), executor)
     result = CohortResult.empty(spec, params, settings, resamples)
-    for chunk in run_chunks(job, ranges):
+    for first, last in ranges:
+        if (first, last) in saved:
+            chunk = checkpoint.load(first, last)
+        else:
+            chunk = next(computed)
+            if checkpoint is not None:
+                checkpoint.save(chunk)
         result.add(chunk)
         if on_chunk is not None:
             on_chunk(chunk)

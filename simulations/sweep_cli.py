@@ -11,14 +11,9 @@ import click
 from pathway.cli import PATHWAY_OPT, exit_with_problems, load_or_exit
 from pathway.errors import PathwayError
 
+from .cli import fail, running_options
 from .parameters import load_parameters
 from .sweep import OUTPUTS, SetResult, load_plan, run_sweep, sweep_text, write_sweep
-
-
-def _fail(err: PathwayError) -> None:
-    for problem in err.problems:
-        click.echo(f"error: {problem}", err=True)
-    sys.exit(1)
 
 
 @click.command()
@@ -31,13 +26,15 @@ def _fail(err: PathwayError) -> None:
 @click.option("--patients", type=int, help="Patients per parameter set (replaces the sweep file's `patients`).")
 @click.option("--seed", type=int, help="The patients' seed (replaces the sweep file's `seed`).")
 @click.option("--weeks", type=int, help="Weeks followed from onset (replaces the sweep file's `weeks`).")
+@running_options
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def sweep(plan_file, pathway, parameters, out, patients, seed, weeks, quiet) -> None:
+def sweep(plan_file, pathway, parameters, out, patients, seed, weeks, running, quiet) -> None:
     """Sensitivity analysis: run one simulated cohort per parameter set of PARAMS.yaml (a grid of
     values, or a random sample from distributions) and tabulate and plot the summary figures.
 
     Every set simulates the same patients (the seed keys each patient's draws), so differences
-    between sets come from the parameters. Writes to --out:
+    between sets come from the parameters. The sets run one after another, each on the same
+    workers or cluster (--workers, --scheduler). Writes to --out:
 
     \b
       sweep.csv   one row per parameter set: its values, each reported figure, its parameters hash
@@ -61,7 +58,7 @@ def sweep(plan_file, pathway, parameters, out, patients, seed, weeks, quiet) -> 
     try:
         OutputFolder(out).check_writable()
     except PathwayError as err:
-        _fail(err)
+        fail(err)
     try:
         # disable=None: a bar on a terminal, nothing in logs and pipes.
         with tqdm(total=len(plan.sets), unit="set", desc="sweep", disable=True if quiet else None,
@@ -69,12 +66,14 @@ def sweep(plan_file, pathway, parameters, out, patients, seed, weeks, quiet) -> 
             def done(result: SetResult) -> None:
                 bar.update(1)
 
-            result = run_sweep(plan, spec, base, on_set=done)
+            with running.executor() as executor:
+                result = run_sweep(plan, spec, base, on_set=done, engine=running.engine, executor=executor,
+                                   chunk_size=running.chunk)
         write_sweep(result, out)
     except KeyboardInterrupt:
         click.echo("interrupted: no files written", err=True)
         sys.exit(130)
     except PathwayError as err:
-        _fail(err)
+        fail(err)
     click.echo(sweep_text(result), nl=False)
     click.echo(f"\nwrote {out}/: {', '.join(OUTPUTS)}")

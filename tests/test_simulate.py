@@ -25,6 +25,10 @@ SPEC = load_pathway(shipped_pathway())
 PARAMS = load_parameters()
 
 
+OUTPUT_FILES = ("summary.txt", "summary.json", "patients.csv", "visits.csv", "occupancy.csv", "flow.svg",
+                "occupancy.png", "recovery.png")
+
+
 def run_cli(*args):
     return CliRunner().invoke(main, [*map(str, args)], catch_exceptions=False)
 
@@ -50,8 +54,57 @@ def test_same_seed_same_bytes_whatever_the_chunk_size(tmp_path, fmt):
         assert result.exit_code == 0, result.output
         runs.append(folder_bytes(out))
     assert runs[0] == runs[1]
-    assert set(runs[0]) == {"summary.txt", "summary.json", f"patients.{fmt}", f"visits.{fmt}", "occupancy.csv",
-                            "flow.svg", "occupancy.png", "recovery.png"}
+    assert set(runs[0]) == {name.replace(".csv", f".{fmt}") if name != "occupancy.csv" else name
+                            for name in OUTPUT_FILES}
+
+
+def test_engines_workers_and_a_dask_cluster_write_the_same_bytes(tmp_path):
+    """The reference engine, the compiled engine in one process, two worker processes, and a Dask
+    LocalCluster on loopback: byte-identical files."""
+    distributed = pytest.importorskip("distributed", reason="the optional dask extra is not installed")
+    args = ("simulate", "--patients", 250, "--seed", 6, "--weeks", 40, "--chunk-size", 60, "--quiet")
+    runs = {}
+    for name, extra in (("reference", ("--engine", "reference")), ("compiled", ()), ("workers", ("--workers", 2))):
+        result = run_cli(*args, "--out", tmp_path / name, *extra)
+        assert result.exit_code == 0, result.output
+        runs[name] = folder_bytes(tmp_path / name)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None) as cluster:
+        result = run_cli(*args, "--out", tmp_path / "dask", "--scheduler", cluster.scheduler_address)
+        assert result.exit_code == 0, result.output
+        runs["dask"] = folder_bytes(tmp_path / "dask")
+    assert set(runs["compiled"]) == set(OUTPUT_FILES)
+    for name in ("reference", "workers", "dask"):
+        assert runs[name] == runs["compiled"], name
+
+
+def test_an_unreachable_scheduler_fails_fast_and_writes_nothing(tmp_path):
+    pytest.importorskip("distributed", reason="the optional dask extra is not installed")
+    out = tmp_path / "run"
+    result = run_cli("simulate", "--patients", 20, "--out", out, "--quiet", "--scheduler", "tcp://127.0.0.1:9")
+    assert result.exit_code == 1
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in result.output
+    assert not list(out.iterdir())
+
+
+def test_a_lost_cluster_writes_nothing_and_keeps_finished_chunks(tmp_path, monkeypatch):
+    import simulations.cohort as cohort_module
+    from simulations.execution import WorkerLost
+
+    real = cohort_module.run_chunks
+
+    def lost_after_two(job, ranges, executor=None, in_flight=4):
+        for i, chunk in enumerate(real(job, ranges, executor, in_flight)):
+            if i == 2:
+                raise WorkerLost(["the cluster went away while running patients from 20"])
+            yield chunk
+
+    monkeypatch.setattr(cohort_module, "run_chunks", lost_after_two)
+    out = tmp_path / "run"
+    result = run_cli("simulate", "--patients", 40, "--chunk-size", 10, "--out", out, "--quiet")
+    assert result.exit_code == 1
+    assert "error: the cluster went away while running patients from 20: no files written" in result.output
+    assert "2 finished chunk(s) kept" in result.output and "--resume" in result.output
+    assert [p.name[:17] for p in out.iterdir()] == [".sciatica-chunks-"]
 
 
 def test_a_different_seed_gives_different_patients(tmp_path):
@@ -336,7 +389,8 @@ def test_an_output_folder_that_cannot_be_created_is_refused(tmp_path):
     assert "cannot write" in result.output
 
 
-def test_an_interrupted_run_leaves_no_files(tmp_path, monkeypatch):
+def _interrupt_after(monkeypatch, chunks: int) -> list[int]:
+    """Make the next run stop with Ctrl-C when it has folded in `chunks` chunks."""
     import simulations.cohort as cohort_module
 
     real = cohort_module.CohortResult.add
@@ -344,19 +398,55 @@ def test_an_interrupted_run_leaves_no_files(tmp_path, monkeypatch):
 
     def interrupt(self, chunk):
         calls.append(chunk.first)
-        if len(calls) == 2:
+        if len(calls) > chunks:
             raise KeyboardInterrupt
         real(self, chunk)
 
     monkeypatch.setattr(cohort_module.CohortResult, "add", interrupt)
+    return calls
+
+
+def test_an_interrupted_run_leaves_no_files_and_resumes_from_its_chunks(tmp_path, monkeypatch):
     out = tmp_path / "run"
     out.mkdir()
     (out / "summary.txt").write_text("an earlier run")
-    result = run_cli("simulate", "--patients", 30, "--chunk-size", 10, "--out", out, "--quiet")
+    args = ("simulate", "--patients", 30, "--chunk-size", 10, "--out", out, "--quiet")
+    with monkeypatch.context() as patch:
+        _interrupt_after(patch, 1)  # Ctrl-C while the second finished chunk is being folded in
+        result = run_cli(*args)
     assert result.exit_code == 130
-    assert "interrupted" in result.output
-    assert sorted(p.name for p in out.iterdir()) == ["summary.txt"]  # no staging folder, no partial tables
-    assert (out / "summary.txt").read_text() == "an earlier run"
+    assert "interrupted: no files written" in result.output and "--resume" in result.output
+    kept = [p for p in out.iterdir() if p.name != "summary.txt"]
+    assert (out / "summary.txt").read_text() == "an earlier run"  # no output replaced, no partial table
+    assert len(kept) == 1 and kept[0].name.startswith(".sciatica-chunks-") and len(list(kept[0].iterdir())) == 2
+
+    import simulations.execution as execution
+
+    ran = []
+    real_run_chunk = execution.run_chunk
+    monkeypatch.setattr(execution, "run_chunk", lambda job, first, last: ran.append(first) or real_run_chunk(job, first, last))
+    assert run_cli(*args, "--resume").exit_code == 0
+    assert ran == [20]  # only the chunk the interrupted run had not finished
+    assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUT_FILES)  # the chunks folder is gone
+    fresh = tmp_path / "fresh"
+    assert run_cli("simulate", "--patients", 30, "--out", fresh, "--quiet").exit_code == 0
+    assert all((out / name).read_bytes() == (fresh / name).read_bytes() for name in OUTPUT_FILES)
+
+
+def test_without_resume_a_run_starts_afresh(tmp_path, monkeypatch):
+    out = tmp_path / "run"
+    args = ("simulate", "--patients", 30, "--chunk-size", 10, "--out", out, "--quiet")
+    with monkeypatch.context() as patch:
+        _interrupt_after(patch, 1)
+        assert run_cli(*args).exit_code == 130
+    import simulations.execution as execution
+
+    ran = []
+    real_run_chunk = execution.run_chunk
+    monkeypatch.setattr(execution, "run_chunk", lambda job, first, last: ran.append(first) or real_run_chunk(job, first, last))
+    assert run_cli(*args).exit_code == 0
+    assert ran == [0, 10, 20]
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
 
 
 def test_a_bad_parameter_file_names_file_and_line(tmp_path):

@@ -127,12 +127,12 @@ class CohortHistory:
             self.week += 1
             t = self.week
             waiting = np.flatnonzero(~self.improved)
+            well = np.flatnonzero(self.improved) if t > IMPROVEMENT_WEEK_RELAPSE_STARTS else None
             code = (self.fast[waiting] & ~self.relapsed[waiting]) + 2 * (t > self.surgery_week[waiting])
             better = waiting[self.draw(waiting, Purpose.COURSE, 10) < self._improve_chance[code]]
             self.improved[better] = True
             self.first_improved[better] = np.minimum(self.first_improved[better], t)
-            if t > IMPROVEMENT_WEEK_RELAPSE_STARTS:
-                well = np.setdiff1d(np.flatnonzero(self.improved), better, assume_unique=True)
+            if well is not None:  # improved before this week: may relapse (not both in one week)
                 worse = well[self.draw(well, Purpose.COURSE, 11) < self.model.relapse]
                 self.improved[worse] = False
                 self.relapsed[worse] = True

@@ -1,0 +1,132 @@
+"""The compiled cohort engine against the targets of issue 6. Not a unit test.
+
+    python benchmarks/bench_cohort.py speedup [--patients 10000]
+    python benchmarks/bench_cohort.py scaling [--sizes 10000 100000 1000000] [--workers 2]
+    python benchmarks/bench_cohort.py check
+
+speedup: the same cohort through the reference engine (one shared `transitions` Machine, a
+    model per patient) and the compiled engine, in this process; checks the two give identical
+    chunks and prints the ratio (target: at least 50x).
+scaling: `sciatica simulate` end to end (summary, patients and visits tables in Parquet, flow
+    diagram and plots) for each size, each in a fresh process tree; prints wall seconds, cost
+    per patient relative to the smallest size (linear: about 1.0), and the peak memory of the
+    whole process tree, workers included (targets: 1M x 52 weeks under 5 s, under 1 GB).
+check: wall seconds of `sciatica check` on the shipped pathway (target: under 10 s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from timing import median_seconds
+
+from pathway import load_pathway, shipped_pathway
+from simulations import load_parameters
+from simulations.execution import ChunkJob, run_chunk
+
+WEEKS = 52
+SCIATICA = [sys.executable, "-c", "from pathway.cli import main; main()"]  # the installed command, this Python
+
+
+def speedup(patients: int) -> None:
+    spec, params = load_pathway(shipped_pathway()), load_parameters()
+    reference, compiled = (ChunkJob(spec, params, WEEKS, 1, engine) for engine in ("reference", "compiled"))
+    run_chunk(compiled, 0, 10)  # build each engine once, outside the timing
+    run_chunk(reference, 0, 1)
+    slow = median_seconds(lambda: run_chunk(reference, 0, patients), 1)
+    fast = median_seconds(lambda: run_chunk(compiled, 0, patients), 3)
+    differences = run_chunk(reference, 0, patients).differences(run_chunk(compiled, 0, patients), spec)
+    print(f"{patients:,} patients x {WEEKS} weeks, shipped pathway and natural history")
+    print(f"  reference engine  {slow:8.2f} s  {patients / slow:>10,.0f} patients/s  (baseline)")
+    print(f"  compiled engine   {fast:8.3f} s  {patients / fast:>10,.0f} patients/s  {slow / fast:6.1f}x faster")
+    print(f"  per-patient traces identical: {'yes' if not differences else 'NO: ' + differences[0]}")
+
+
+def scaling(sizes: list[int], workers: int) -> None:
+    print(f"sciatica simulate --workers {workers} --format parquet, {WEEKS} weeks, all files written")
+    print(f"  {'patients':>10} {'seconds':>8} {'patients/s':>11} {'cost/patient vs first':>22} {'peak memory':>12}")
+    first = None
+    for n in sizes:
+        with tempfile.TemporaryDirectory() as out:
+            command = [*SCIATICA, "simulate", "--patients", str(n), "--workers", str(workers),
+                       "--format", "parquet", "--quiet", "--out", out]
+            seconds, peak = _timed_with_memory(command)
+        per_patient = seconds / n
+        first = first or per_patient
+        print(f"  {n:>10,} {seconds:>8.2f} {n / seconds:>11,.0f} {per_patient / first:>22.2f} {peak / 2**20:>9,.0f} MB")
+
+
+def check() -> None:
+    command = [*SCIATICA, "check"]
+    seconds, _ = _timed_with_memory(command)
+    print(f"sciatica check (shipped pathway): {seconds:.2f} s wall (target under 10 s)")
+
+
+def _timed_with_memory(command: list[str]) -> tuple[float, int]:
+    """Wall seconds of `command`, and the largest resident memory its whole process tree had at once."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    peak = 0
+
+    def sample() -> None:
+        nonlocal peak
+        while process.poll() is None:
+            peak = max(peak, _tree_rss(process.pid))
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    code = process.wait()
+    seconds = time.perf_counter() - start
+    sampler.join()
+    if code:
+        sys.exit(f"{' '.join(command)} failed with exit code {code}")
+    return seconds, peak
+
+
+def _tree_rss(root: int) -> int:
+    """Bytes resident in `root` and all its descendants (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            fields = stat[stat.rindex(")") + 2:].split()
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+            rss[int(entry.name)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, ValueError):
+            continue
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack += children.get(pid, [])
+    return total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("what", choices=("speedup", "scaling", "check"))
+    parser.add_argument("--patients", type=int, default=10_000)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    if args.what == "speedup":
+        speedup(args.patients)
+    elif args.what == "scaling":
+        scaling(args.sizes, args.workers)
+    else:
+        check()
+
+
+if __name__ == "__main__":
+    main()

@@ -56,7 +56,7 @@ def scaling(sizes: list[int], workers: int) -> None:
     for n in sizes:
         with tempfile.TemporaryDirectory() as out:
             command = [*SCIATICA, "simulate", "--patients", str(n), "--workers", str(workers),
-                       "--format", "parquet", "--quiet", "--out", out]
+                       "--format", "parquet", "--no-visits", "--quiet", "--out", out]
             seconds, peak = _timed_with_memory(command)
         per_patient = seconds / n
         first = first or per_patient

@@ -150,11 +150,13 @@ def run_with_progress(spec, params, settings, running: Running, quiet, label, on
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True,
               help="Format of the per-patient tables.")
 @PARAMETERS_OPT
+@click.option("--visits/--no-visits", default=True, show_default=True,
+              help="Write the visits table (about 3 rows a patient); --no-visits for the largest cohorts.")
 @running_options
 @click.option("--resume", is_flag=True,
               help="Continue a run that stopped part-way (same command and --out), from the chunks it finished.")
 @QUIET_OPT
-def simulate(pathway, patients, seed, weeks, out, fmt, parameters, running, resume, quiet) -> None:
+def simulate(pathway, patients, seed, weeks, out, fmt, parameters, visits, running, resume, quiet) -> None:
     """Run a simulated cohort through a pathway (default: the shipped one) and summarise it.
 
     Each patient's natural history (recovery, red flags, mimics, scan findings) comes from the
@@ -163,7 +165,7 @@ def simulate(pathway, patients, seed, weeks, out, fmt, parameters, running, resu
     \b
       summary.txt, summary.json   every figure (imaging, waits, red-flag delays, outcomes)
       patients.<format>           one row per patient: what happened and when
-      visits.<format>             one row per visit: the states and transitions taken
+      visits.<format>             one row per visit: the states and transitions taken (--visits)
       occupancy.csv               patients resting in each state, week by week
       flow.svg                    the pathway diagram, edges as wide as the patients who took them
       occupancy.png, recovery.png plots of state occupancy and time to recovery
@@ -186,7 +188,7 @@ def simulate(pathway, patients, seed, weeks, out, fmt, parameters, running, resu
         checkpoint.discard()  # start afresh
     try:
         with folder:
-            with TableWriter(folder.staging, fmt, spec, settings.recovery_weeks) as tables:
+            with TableWriter(folder.staging, fmt, spec, settings.recovery_weeks, visits) as tables:
                 result = run_with_progress(spec, params, settings, running, quiet, "simulating", tables.write,
                                            checkpoint=checkpoint)
             summary = summarise(result)
@@ -205,8 +207,9 @@ def simulate(pathway, patients, seed, weeks, out, fmt, parameters, running, resu
         sys.exit(130 if isinstance(err, KeyboardInterrupt) else 1)
     checkpoint.discard()
     click.echo(text, nl=False)
-    click.echo(f"\nwrote {out}/: summary.txt, summary.json, patients.{fmt}, visits.{fmt}, occupancy.csv, "
-               "flow.svg, occupancy.png, recovery.png")
+    tables = f"patients.{fmt}, visits.{fmt}" if visits else f"patients.{fmt}"
+    click.echo(f"\nwrote {out}/: summary.txt, summary.json, {tables}, occupancy.csv, flow.svg, occupancy.png, "
+               "recovery.png")
 
 
 def occupancy_csv(result: CohortResult) -> str:

@@ -100,9 +100,12 @@ class CohortResult:
         resampled = Counts.zero(settings.weeks, (resamples,)) if resamples else None
         return cls(spec, params, settings, Totals.zero(spec, settings.weeks), resampled)
 
-    def add(self, chunk: Chunk) -> None:
-        """Fold in a chunk (chunks may come in any order; each exactly once)."""
-        self.totals = self.totals + Totals.from_chunk(chunk, self.spec, self.settings)
+    def add(self, chunk: Chunk, totals: Totals | None = None) -> None:
+        """Fold in a chunk (chunks may come in any order; each exactly once), with its totals
+        when they were made already (by the worker that ran it)."""
+        if totals is None:
+            totals = Totals.from_chunk(chunk, self.spec, self.settings.weeks)
+        self.totals = self.totals + totals
         if self.resampled is not None:
             weights = poisson_weights(self.settings.seed, chunk.first, chunk.n, self.resamples)
             self.resampled = self.resampled + Counts.of(chunk, weights)
@@ -176,12 +179,12 @@ def simulate(
     result = CohortResult.empty(spec, params, settings, resamples)
     for first, last in ranges:
         if (first, last) in saved:
-            chunk = checkpoint.load(first, last)
+            chunk, totals = checkpoint.load(first, last), None
         else:
-            chunk = next(computed)
+            chunk, totals = next(computed)
             if checkpoint is not None:
                 checkpoint.save(chunk)
-        result.add(chunk)
+        result.add(chunk, totals)
         if on_chunk is not None:
             on_chunk(chunk)
     return result

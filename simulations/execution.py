@@ -26,6 +26,7 @@ from .chunk import Chunk, from_runs
 from .course import CourseSimulator, SimulationError
 from .history import NaturalHistory
 from .parameters import Parameters
+from .totals import Totals
 
 ENGINES = ("compiled", "reference")
 
@@ -71,13 +72,20 @@ def run_chunk(job: ChunkJob, first: int, last: int) -> Chunk:
     return from_runs(job.spec, first, [simulator.run(job.seed, i) for i in range(first, last)])
 
 
+def run_and_total(job: ChunkJob, first: int, last: int) -> tuple[Chunk, Totals]:
+    """A chunk and its totals: both made where the chunk runs, so a cluster shares that work too."""
+    chunk = run_chunk(job, first, last)
+    return chunk, Totals.from_chunk(chunk, job.spec, job.weeks)
+
+
 def run_chunks(job: ChunkJob, ranges: Iterable[tuple[int, int]],
-               executor: concurrent.futures.Executor | None = None, in_flight: int = 4) -> Iterator[Chunk]:
-    """Each range's chunk, in the order given: computed here, or on `executor` with at most
-    `in_flight` chunks submitted and not yet taken."""
+               executor: concurrent.futures.Executor | None = None, in_flight: int = 4
+               ) -> Iterator[tuple[Chunk, Totals]]:
+    """Each range's chunk and its totals, in the order given: computed here, or on `executor`
+    with at most `in_flight` chunks submitted and not yet taken."""
     if executor is None:
         for first, last in ranges:
-            yield run_chunk(job, first, last)
+            yield run_and_total(job, first, last)
         return
     ranges = iter(ranges)
     pending: collections.deque = collections.deque()
@@ -85,7 +93,7 @@ def run_chunks(job: ChunkJob, ranges: Iterable[tuple[int, int]],
     def submit_next() -> None:
         nxt = next(ranges, None)
         if nxt is not None:
-            pending.append((nxt, executor.submit(run_chunk, job, *nxt)))
+            pending.append((nxt, executor.submit(run_and_total, job, *nxt)))
 
     try:
         for _ in range(max(1, in_flight)):
@@ -100,7 +108,7 @@ def run_chunks(job: ChunkJob, ranges: Iterable[tuple[int, int]],
             future.cancel()
 
 
-def _result(future: concurrent.futures.Future, first: int) -> Chunk:
+def _result(future: concurrent.futures.Future, first: int) -> tuple[Chunk, Totals]:
     try:
         return future.result()
     except SimulationError:

@@ -159,14 +159,15 @@ class TableWriter:
             simulate(..., on_chunk=tables.write)
     """
 
-    def __init__(self, folder: Path, fmt: str, spec: PathwaySpec, recovery_weeks: Sequence[int]):
+    def __init__(self, folder: Path, fmt: str, spec: PathwaySpec, recovery_weeks: Sequence[int], visits: bool = True):
+        """`visits=False`: the patients table only (the visits table is the larger, about 3 rows a patient)."""
         check_format(fmt)
         self.words, self.recovery_weeks = Words.of(spec), tuple(recovery_weeks)
         self.plain_words = self.words.plain
         self.next = 0
         kind = {"csv": CsvTable, "jsonl": JsonlTable, "parquet": ParquetTable}[fmt]
         self.patients = kind(Path(folder) / f"patients.{fmt}", schema(patient_columns(self.recovery_weeks)))
-        self.visits = kind(Path(folder) / f"visits.{fmt}", schema(VISIT_COLUMNS))
+        self.visits = kind(Path(folder) / f"visits.{fmt}", schema(VISIT_COLUMNS)) if visits else None
 
     def write(self, chunk: Chunk) -> None:
         if chunk.first != self.next:
@@ -177,11 +178,16 @@ class TableWriter:
         # Every other string is made of the pathway's words (checked once) and `P`, digits, `>` and spaces.
         plain = self.plain_words and all(_plain(patients.column(name)) for name in TEXT)
         self.patients.write(patients, plain)
-        self.visits.write(visits_table(chunk, self.words, ids), plain)
+        if self.visits is not None:
+            self.visits.write(visits_table(chunk, self.words, ids), plain)
+
+    @property
+    def tables(self) -> tuple:
+        return (self.patients,) if self.visits is None else (self.patients, self.visits)
 
     def close(self) -> None:
-        self.patients.close()
-        self.visits.close()
+        for table in self.tables:
+            table.close()
 
     def __enter__(self) -> TableWriter:
         return self
@@ -190,8 +196,8 @@ class TableWriter:
         if kind is None:
             self.close()
         else:  # the run failed: release the files without finishing them (staging removes them)
-            self.patients.discard()
-            self.visits.discard()
+            for table in self.tables:
+                table.discard()
 
 
 def _plain(strings: pa.ChunkedArray) -> bool:

@@ -236,9 +236,9 @@ class Totals:
                    np.zeros(len(edges), dtype=np.int64), np.zeros(states, dtype=np.int64), 0)
 
     @classmethod
-    def from_chunk(cls, chunk: Chunk, spec: PathwaySpec, settings: CohortSettings) -> Totals:
-        """The chunk's totals (`settings` gives the weeks followed)."""
-        weeks, states = settings.weeks, len(spec.states)
+    def from_chunk(cls, chunk: Chunk, spec: PathwaySpec, weeks: int) -> Totals:
+        """The chunk's totals, `weeks` being the weeks followed."""
+        states = len(spec.states)
         if chunk.states.shape != (chunk.n, weeks + 1):
             raise ValueError(f"chunk has states of shape {chunk.states.shape}, expected ({chunk.n}, {weeks + 1})")
         # Week w's states land in bins w * states .. (w + 1) * states - 1.
@@ -255,8 +255,8 @@ class Totals:
         return cls(
             Counts.of(chunk),
             occupancy.astype(np.int64),
-            _patients_per(step_patient, edge_of[fired], len(edges)),
-            _patients_per(ever_patient, ever_state, states),
+            _patients_per(step_patient, edge_of[fired], len(edges), chunk.first, chunk.n),
+            _patients_per(ever_patient, ever_state, states, chunk.first, chunk.n),
             len(visit_patient),
         )
 
@@ -280,7 +280,9 @@ class Totals:
         return {spec.states[j].id: int(self.by_state[j]) for j in np.flatnonzero(self.by_state)}
 
 
-def _patients_per(patient: np.ndarray, category: np.ndarray, categories: int) -> np.ndarray:
-    """Patients per category, each patient counted once however often they had it."""
-    pairs = np.unique(patient.astype(np.int64) * categories + category)
-    return np.bincount(pairs % categories, minlength=categories).astype(np.int64)
+def _patients_per(patient: np.ndarray, category: np.ndarray, categories: int, first: int, n: int) -> np.ndarray:
+    """Patients per category, each patient counted once however often they had it (a yes/no
+    grid of the chunk's patients by category: no sorting)."""
+    seen = np.zeros((n, categories), dtype=bool)
+    seen[patient - first, category] = True
+    return seen.sum(axis=0, dtype=np.int64)

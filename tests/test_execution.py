@@ -20,7 +20,9 @@ RANGES = [(0, 150), (150, 151), (151, 400)]
 
 
 def same(a, b) -> bool:
-    return (a.first == b.first and np.array_equal(a.states, b.states) and np.array_equal(a.improved, b.improved)
+    """Two (chunk, totals) results are the same."""
+    (a, a_totals), (b, b_totals) = a, b
+    return (a_totals == b_totals and a.first == b.first and np.array_equal(a.states, b.states) and np.array_equal(a.improved, b.improved)
             and all(np.array_equal(a.patients[k], b.patients[k]) for k in a.patients)
             and all(np.array_equal(a.visits[k], b.visits[k]) for k in a.visits)
             and all(np.array_equal(a.steps[k], b.steps[k]) for k in a.steps))

@@ -396,11 +396,11 @@ def _interrupt_after(monkeypatch, chunks: int) -> list[int]:
     real = cohort_module.CohortResult.add
     calls = []
 
-    def interrupt(self, chunk):
+    def interrupt(self, chunk, totals=None):
         calls.append(chunk.first)
         if len(calls) > chunks:
             raise KeyboardInterrupt
-        real(self, chunk)
+        real(self, chunk, totals)
 
     monkeypatch.setattr(cohort_module.CohortResult, "add", interrupt)
     return calls

@@ -48,7 +48,7 @@ def test_totals_do_not_depend_on_the_chunk_size(chunk_size):
 
 def test_totals_add_in_any_order():
     result, chunks = cohort(7)
-    parts = [Totals.from_chunk(c, SPEC, SETTINGS) for c in chunks]
+    parts = [Totals.from_chunk(c, SPEC, SETTINGS.weeks) for c in chunks]
     backwards = sum(reversed(parts), Totals.zero(SPEC, SETTINGS.weeks))
     assert backwards == result.totals
     assert sum(parts[::2], Totals.zero(SPEC, SETTINGS.weeks)) + sum(parts[1::2], Totals.zero(SPEC, SETTINGS.weeks)) == result.totals
@@ -59,12 +59,12 @@ def test_a_dropped_or_repeated_chunk_is_caught():
     one, and leaving out or repeating any chunk changes them."""
     result, chunks = cohort(7)
     job = ChunkJob(SPEC, PARAMS, SETTINGS.weeks, SETTINGS.seed, engine="reference")
-    one_by_one = sum((Totals.from_chunk(run_chunk(job, i, i + 1), SPEC, SETTINGS) for i in range(SETTINGS.patients)),
+    one_by_one = sum((Totals.from_chunk(run_chunk(job, i, i + 1), SPEC, SETTINGS.weeks) for i in range(SETTINGS.patients)),
                      Totals.zero(SPEC, SETTINGS.weeks))
     assert result.totals == one_by_one
     assert result.counts.patients == SETTINGS.patients
     assert (result.occupancy.sum(axis=1) == SETTINGS.patients).all()
-    parts = [Totals.from_chunk(c, SPEC, SETTINGS) for c in chunks]
+    parts = [Totals.from_chunk(c, SPEC, SETTINGS.weeks) for c in chunks]
     zero = Totals.zero(SPEC, SETTINGS.weeks)
     for k in (0, len(parts) // 2, len(parts) - 1):
         assert sum(parts[:k] + parts[k + 1:], zero) != result.totals  # dropped

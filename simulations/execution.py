@@ -79,7 +79,7 @@ def run_and_total(job: ChunkJob, first: int, last: int) -> tuple[Chunk, Totals]:
 
 
 def run_chunks(job: ChunkJob, ranges: Iterable[tuple[int, int]],
-               executor: concurrent.futures.Executor | None = None, in_flight: int = 4
+               executor: concurrent.futures.Executor | None = None, in_flight: int = 3
                ) -> Iterator[tuple[Chunk, Totals]]:
     """Each range's chunk and its totals, in the order given: computed here, or on `executor`
     with at most `in_flight` chunks submitted and not yet taken."""

@@ -107,6 +107,15 @@ def test_a_lost_cluster_writes_nothing_and_keeps_finished_chunks(tmp_path, monke
     assert [p.name[:17] for p in out.iterdir()] == [".sciatica-chunks-"]
 
 
+def test_no_visits_writes_the_same_files_but_the_visits_table(tmp_path):
+    args = ("simulate", "--patients", 40, "--quiet")
+    assert run_cli(*args, "--out", tmp_path / "all").exit_code == 0
+    assert run_cli(*args, "--out", tmp_path / "some", "--no-visits").exit_code == 0
+    some, every = folder_bytes(tmp_path / "some"), folder_bytes(tmp_path / "all")
+    assert set(some) == set(every) - {"visits.csv"}
+    assert all(some[name] == every[name] for name in some)
+
+
 def test_a_different_seed_gives_different_patients(tmp_path):
     for seed in (1, 2):
         assert run_cli("simulate", "--patients", 60, "--seed", seed, "--out", tmp_path / str(seed), "--quiet").exit_code == 0

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
 import attrs
 import numpy as np
@@ -23,9 +22,6 @@ from pathway.spec import PathwaySpec
 
 from .chunk import NONE, PATIENT_FIELDS, STATE, TEXT, Chunk
 from .draws import WEEK_BITS, Purpose, uniform
-
-if TYPE_CHECKING:
-    from .cohort import CohortSettings
 
 # Outcome fields counted and summed (whole numbers and yes/no; NONE means "did not happen").
 NUMERIC = tuple(name for name in PATIENT_FIELDS if name not in TEXT + STATE)

@@ -12,8 +12,9 @@ from __future__ import annotations
 import numpy as np
 
 from pathway.errors import PatientError
+from pathway.guards import names_in
 from pathway.patients import checked_findings
-from pathway.spec import CareStep, Imaging, PathwaySpec, Urgency, Waits
+from pathway.spec import CareStep, Imaging, PathwaySpec, Waits
 
 from ..chunk import IMAGINGS, NONE, PATIENT_FIELDS, REASONS, URGENCIES, VISIT_FIELDS, Chunk
 from ..course import FixedWaits, SimulationError, _check_results_known, red_flag_questions
@@ -57,7 +58,7 @@ class CompiledSimulator:
         self.review_cap = np.array([s.review_within_weeks or NEVER for s in states], dtype=np.int64)
         self.look_again = np.array([s.review_within_weeks or 1 for s in states], dtype=np.int64)
         # The columns guards read (age and week always: a batch's length when no guard reads any).
-        self.names = sorted({"age", "week"} | {n for t in spec.transitions for n in _names(spec.spelled_out(t.expr))})
+        self.names = sorted({"age", "week"} | {n for t in spec.transitions for n in names_in(spec.spelled_out(t.expr))})
         # Unrecorded findings take their defaults; enums as codes, like every enum column.
         self.defaults = {f.name: f.values.index(f.default) if f.type == "enum" and f.default is not None else f.default
                          for f in spec.findings if not f.is_input}
@@ -97,7 +98,7 @@ class _Block:
         self.improved = np.zeros((span, n), dtype=bool)
         self.weeks_in_pathway = np.zeros(n, dtype=np.int64)
         self.visits: list[dict[str, np.ndarray]] = []
-        self.steps: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (visit, position, transition)
+        self.steps: list[tuple[np.ndarray, np.ndarray]] = []  # (visit, transition), by week then position
         self.visit_count = 0
 
     def go(self) -> Chunk:
@@ -176,7 +177,7 @@ class _Block:
         newly = np.zeros(len(rows), dtype=bool)
         newly[step_visit[entered & (dest == resting[step_visit])]] = True
         self._book(week, rows, resting, newly)
-        self._record(week, rows, reasons, start, resting, step_visit, position, fired, entered, dest)
+        self._record(week, rows, reasons, start, resting, step_visit, fired, entered, dest)
 
     def _env(self, week: int, rows: np.ndarray) -> dict[str, np.ndarray]:
         """What the guards read at these visits: Patient.findings, checked_findings' defaults,
@@ -258,7 +259,7 @@ class _Block:
         at_risk = np.flatnonzero((self.out["urgent_care_week"] == NONE) & self.h.any_red_flag())
         self.out["red_flag_worsened"][at_risk[self.h.worsens(at_risk)]] = True
 
-    def _record(self, week, rows, reasons, start, resting, step_visit, position, fired, entered, dest) -> None:
+    def _record(self, week, rows, reasons, start, resting, step_visit, fired, entered, dest) -> None:
         """The visits' rows (urgency: the most urgent state entered, or where the patient rests;
         imaging: the last state entered that orders any) and their transitions."""
         sim = self.sim
@@ -272,11 +273,11 @@ class _Block:
         self.visits.append(dict(zip(VISIT_FIELDS, (
             self.h.index[rows].astype(np.int64), self.episodes[rows], np.full(n, week, dtype=np.int64),
             reasons, start, resting, urgency, imaging))))
-        self.steps.append((step_visit + self.visit_count, position, fired))
+        self.steps.append((step_visit + self.visit_count, fired))
         self.visit_count += n
 
     def _finish(self) -> Chunk:
-        h, out, sim = self.h, self.out, self.sim
+        h, out = self.h, self.out
         onset = np.where(h.first_onset < NEVER, h.first_onset, NONE)
         flagged, escalated = onset != NONE, out["urgent_care_week"] != NONE
         patients = {
@@ -294,8 +295,7 @@ class _Block:
         }
         empty = np.zeros(0, dtype=np.int64)
         visits = {k: np.concatenate([v[k] for v in self.visits] or [empty]) for k in VISIT_FIELDS}
-        step_visit, position, fired = (np.concatenate(part or [empty]) for part in zip(*self.steps)) if self.steps \
-            else (empty, empty, empty)
+        step_visit, fired = (np.concatenate([step[i] for step in self.steps] or [empty]) for i in (0, 1))
         # Visits were made week by week (each week's by patient); the chunk lists them by patient,
         # then week: a stable sort by patient. Steps likewise, by visit, keeping their firing order.
         order = np.argsort(visits["patient"], kind="stable")
@@ -310,17 +310,6 @@ class _Block:
             visits={k: v[order] for k, v in visits.items()},
             steps={"visit": step_visit[step_order], "transition": fired[step_order].astype(np.int64)},
         )
-
-
-def _names(expr) -> set[str]:
-    """The finding names a (spelled-out) guard reads."""
-    from pathway.guards.nodes import Compare, Name, Not
-
-    if isinstance(expr, (Name, Compare)):
-        return {expr.name}
-    if isinstance(expr, Not):
-        return _names(expr.operand)
-    return set().union(*(_names(o) for o in getattr(expr, "operands", ())))
 
 
 def _check_findings(spec: PathwaySpec, history: NaturalHistory, weeks: int, questions: tuple[str, ...]) -> None:

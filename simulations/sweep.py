@@ -45,7 +45,7 @@ from pathway.yamlsource import Node, item_line, key_line, read_yaml
 from .cohort import CohortSettings, simulate
 from .parameters import NUMBER_PARAMETERS, Parameters, value_problem
 from .schema import SCHEMA, Kind
-from .summary import summarise
+from .summary import shown as figure_text, summarise
 from .values import is_number, shown
 
 KINDS = ("grid", "sample")
@@ -571,7 +571,7 @@ def _table(result: SweepResult) -> list[str]:
     columns = [("", "set", [str(r.number) for r in result.sets])]
     columns += [(name.partition(".")[0], name.partition(".")[2], [_g(r.values[j], digits) for r in result.sets])
                 for j, name in enumerate(plan.names)]
-    columns += [(unit, key, [_shown(r.figures[i], unit) for r in result.sets])
+    columns += [(unit, key, [figure_text(r.figures[i], unit) for r in result.sets])
                 for i, (key, unit) in enumerate(zip(plan.report, units))]
     columns.append(("", "parameters", [r.parameters_hash[:12] for r in result.sets]))
     widths = [max(len(top), len(head), *(len(c) for c in cells)) for top, head, cells in columns]
@@ -596,7 +596,7 @@ def _spread(result: SweepResult) -> list[str]:
             mean, low, high = float(values.mean()), *(float(q) for q in np.quantile(values, [0.025, 0.975]))
         else:
             mean = low = high = float("nan")
-        lines.append(f"  {key:<{width}}  {_shown(mean, unit):>10}  {_shown(low, unit):>10}  {_shown(high, unit):>10}  {unit}")
+        lines.append(f"  {key:<{width}}  {figure_text(mean, unit):>10}  {figure_text(low, unit):>10}  {figure_text(high, unit):>10}  {unit}")
     return lines
 
 
@@ -649,16 +649,6 @@ def _csv_number(value: float) -> str:
     if value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     return repr(value)
-
-
-def _shown(value: float, unit: str) -> str:
-    if math.isnan(value):
-        return "-"
-    if unit in ("patients", "scans"):
-        return f"{value:,.0f}"
-    if unit == "visits":
-        return f"{value:,.2f}"
-    return f"{value:,.1f}"
 
 
 def _what(value) -> str:

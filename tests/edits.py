@@ -60,3 +60,10 @@ def broken_copy(tmp_path: Path, *edits: Edit) -> Path:
     for edit in edits:
         edit.apply(folder)
     return folder
+
+
+def line_of(path: Path, needle: str) -> int:
+    """The line (from 1) where `needle`, which must occur once, starts in the file."""
+    text = path.read_text(encoding="utf-8")
+    assert text.count(needle) == 1, f"{needle!r} occurs {text.count(needle)} times"
+    return text.count("\n", 0, text.index(needle)) + 1

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pathway import load_pathway, shipped_pathway
 from pathway.guards import parse_guard
 from pathway.spec import CareStep, Imaging, State, Transition, Urgency, Waits
 from pathway.verify.mutants import mutants
@@ -22,7 +23,8 @@ from simulations.history import RED_FLAGS, NaturalHistory
 
 
 def with_values(params, **values):
-    """Parameters with some values replaced (names with `__` for the section dot)."""
+    """Parameters with some values replaced, distributions too (names with `__` for the section
+    dot); unchecked, unlike Parameters.with_values, which takes single numbers only."""
     changed = {name.replace("__", "."): value for name, value in values.items()}
     return attrs.evolve(params, parameters={
         name: attrs.evolve(p, value=changed[name]) if name in changed else p for name, p in params.parameters.items()
@@ -76,7 +78,7 @@ def test_identical_with_red_flags_common(spec):
     assert (chunk.patients["urgent_care_week"] >= 0).sum() > 100
 
 
-MUTANTS = list(mutants(__import__("pathway").load_pathway(__import__("pathway").shipped_pathway())))
+MUTANTS = list(mutants(load_pathway(shipped_pathway())))
 
 
 @pytest.mark.parametrize("index", range(len(MUTANTS)), ids=[m.id for m in MUTANTS])

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from edits import line_of
 from simulations import SCHEMA, Kind, ParameterError, load_parameters, shipped_parameters
 
 FILE = "<file>"
@@ -21,12 +22,6 @@ def broken(tmp_path: Path, *edits: tuple[str, str]) -> Path:
         text = text.replace(old, new)
     path.write_text(text, encoding="utf-8")
     return path
-
-
-def line_of(path: Path, needle: str) -> int:
-    text = path.read_text(encoding="utf-8")
-    assert text.count(needle) == 1, f"{needle!r} occurs {text.count(needle)} times"
-    return text.count("\n", 0, text.index(needle)) + 1
 
 
 def problems_of(path: Path) -> list[str]:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from edits import line_of
 from pathway.loader import load_pathway
 from pathway.shipped import shipped_pathway
 from simulations import ParameterError, load_parameters
@@ -59,12 +60,6 @@ def write(tmp_path: Path, text: str, name: str = "sweep.yaml") -> Path:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return path
-
-
-def line_of(path: Path, needle: str) -> int:
-    text = path.read_text(encoding="utf-8")
-    assert text.count(needle) == 1, f"{needle!r} occurs {text.count(needle)} times"
-    return text.count("\n", 0, text.index(needle)) + 1
 
 
 def problems_of(path: Path, **overrides) -> list[str]:

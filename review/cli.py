@@ -1,0 +1,85 @@
+"""`sciatica report`, registered through the `sciatica.commands` entry point."""
+
+from __future__ import annotations
+
+import os
+import shlex
+from pathlib import Path
+
+import click
+
+from diagrams.render import write_atomic
+from pathway.cli import PATHWAY_ARG, exit_with_problems, load_or_exit
+from pathway.errors import PathwayError
+from pathway.loader import load_pathway
+from simulations.cli import PARAMETERS_OPT, SEED_OPT, WEEKS_OPT, fail, load_parameters_or_exit, settings_or_exit
+
+from .packet import SimulationRequest, build_packet
+from .page import render_page
+
+
+@click.command()
+@PATHWAY_ARG
+@click.option("--simulate", "patients", type=click.IntRange(min=1), metavar="N",
+              help="Add a simulated cohort of N patients: summary, cohort flow, plots, calibration.")
+@SEED_OPT
+@WEEKS_OPT
+@PARAMETERS_OPT
+@click.option("--against", "old", type=click.Path(path_type=Path),
+              help="Add what changed since pathway OLD (a previous version), on the diagram and as text.")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=Path("report.html"),
+              show_default=True, help="The HTML file to write (atomically: all of it or nothing).")
+@click.option("--quiet", is_flag=True, help="Do not say what is being done.")
+def report(pathway: Path | None, patients: int | None, seed: int, weeks: int, parameters: Path | None,
+           old: Path | None, out: Path, quiet: bool) -> None:
+    """One self-contained HTML file to review and sign off a pathway version (default: the shipped
+    one). It opens anywhere, with no network: the clickable diagram (each state and arrow shows
+    its guard in words, rationale, urgency, imaging and sources), the decision tables, the
+    exhaustive verification with its certificate and any counterexample stories, a simulated
+    cohort (--simulate), the changes since a previous version (--against), a reproducibility
+    block and a sign-off section.
+    """
+    _check_writable(out)  # before minutes of work, not after
+    spec = load_or_exit(pathway)
+    against = _load_against(old) if old is not None else None
+    request = None
+    if patients is not None:
+        settings_or_exit(patients, seed, weeks)
+        request = SimulationRequest(patients, seed, weeks, load_parameters_or_exit(parameters))
+    say = (lambda step: None) if quiet else (lambda step: click.echo(f"{step}...", err=True))
+    try:
+        packet = build_packet(spec, request, against, progress=say)
+    except PathwayError as err:  # SimulationError, WorkerLost: nothing is written
+        fail(err)
+    page = render_page(packet, _command(pathway, patients, seed, weeks, parameters, old))
+    try:
+        write_atomic(out, page.encode("utf-8"))
+    except OSError as err:
+        fail(f"{out}: cannot write: {err.strerror or err}")
+    verdict = "all properties hold" if packet.verification.report.holds else "SOME PROPERTIES FAIL"
+    click.echo(f"wrote {out} ({len(page) / 1e6:.1f} MB): {spec.name} {spec.version}, {verdict}")
+
+
+def _check_writable(out: Path) -> None:
+    folder = out.parent
+    if not folder.is_dir():
+        fail(f"{out}: cannot write: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        fail(f"{out}: cannot write: the folder {folder} is not writable")
+
+
+def _load_against(old: Path):
+    try:
+        return load_pathway(old)
+    except PathwayError as err:
+        exit_with_problems(err, f"the --against pathway {old}")
+
+
+def _command(pathway, patients, seed, weeks, parameters, old) -> str:
+    """The command that makes this packet again (without --out, which does not change it)."""
+    words = ["sciatica", "report"] + ([str(pathway)] if pathway else [])
+    if patients is not None:
+        words += ["--simulate", str(patients), "--seed", str(seed), "--weeks", str(weeks)]
+        words += ["--parameters", str(parameters)] if parameters else []
+    words += ["--against", str(old)] if old else []
+    return shlex.join(words)

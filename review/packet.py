@@ -1,0 +1,156 @@
+"""Everything a reviewer signs off, gathered as plain data before any HTML is written: the
+clickable diagram, the decision tables, the exhaustive check with its counterexample stories,
+optionally a simulated cohort and the changes since an older version, and how to reproduce it.
+
+Nothing here depends on the clock or on timing, so the same inputs give the same packet, and
+the page made from it is byte-identical.
+"""
+
+from __future__ import annotations
+
+import platform
+from collections.abc import Callable
+from importlib.metadata import PackageNotFoundError, version
+
+import attrs
+
+from diagrams.model import build_model
+from diagrams.overlay import diff_overlay, flow_overlay, trace_overlay
+from diagrams.tables import Table, build_tables
+from pathway.compare import PathwayDiff, diff_pathways
+from pathway.spec import PathwaySpec
+from pathway.verify import Report, Verdict, check_pathway, find_story, story_text
+from simulations.parameters import Parameters
+
+from .diagrams import Picture, picture
+
+STORIES_PER_PROPERTY = 3
+LIBRARIES = ("attrs", "transitions", "dd", "numpy", "scipy", "matplotlib", "pygraphviz", "pyarrow",
+             "ruamel.yaml", "jinja2")
+
+
+@attrs.frozen
+class SimulationRequest:
+    patients: int
+    seed: int
+    weeks: int
+    params: Parameters
+
+
+@attrs.frozen
+class Story:
+    property: str
+    text: str
+    path: Picture | None  # the counterexample's path drawn on the pathway, when the engine ran it
+
+
+@attrs.frozen
+class Verification:
+    report: Report
+    stories: tuple[Story, ...]
+
+    @property
+    def verdicts(self) -> tuple[Verdict, ...]:
+        return self.report.verdicts
+
+
+@attrs.frozen
+class Simulation:
+    request: SimulationRequest
+    sections: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...]  # section -> (label, value, unit)
+    flow: Picture
+    plots: dict[str, str]  # name -> PNG data URI
+    calibration: tuple  # simulations.calibrate.Row, one per target
+
+
+@attrs.frozen
+class Changes:
+    old: PathwaySpec
+    diff: PathwayDiff
+    picture: Picture
+
+
+@attrs.frozen
+class Packet:
+    spec: PathwaySpec
+    pathway: Picture
+    tables: tuple[Table, ...]
+    verification: Verification
+    simulation: Simulation | None
+    changes: Changes | None
+    reproducibility: tuple[tuple[str, str], ...]
+
+
+def build_packet(spec: PathwaySpec, simulation: SimulationRequest | None = None, against: PathwaySpec | None = None,
+                 progress: Callable[[str], None] = lambda step: None) -> Packet:
+    """Gather the packet. Raises whatever the simulation raises (SimulationError, WorkerLost)."""
+    progress("drawing the pathway")
+    pathway = picture("pathway", build_model(spec), (spec,))
+    progress("checking every property exhaustively")
+    verification = _verify(spec)
+    changes = None
+    if against is not None:
+        progress(f"comparing with {against.name} {against.version}")
+        changes = Changes(against, diff_pathways(against, spec), picture("changes", diff_overlay(against, spec),
+                                                                          (spec, against)))
+    cohort = None
+    if simulation is not None:
+        progress(f"simulating {simulation.patients:,} patients over {simulation.weeks} weeks")
+        cohort = _simulate(spec, simulation)
+    return Packet(spec, pathway, build_tables(spec), verification, cohort, changes,
+                  reproducibility(spec, simulation, against))
+
+
+def _verify(spec: PathwaySpec) -> Verification:
+    report = check_pathway(spec)
+    stories = []
+    for verdict in report.verdicts:
+        for number, failure in enumerate(verdict.failures[:STORIES_PER_PROPERTY], 1):
+            story = find_story(report.model, failure)
+            path = None
+            if story is not None and story.trace is not None:
+                path = picture(f"story-{verdict.number}-{number}", trace_overlay(build_model(spec), story.trace), (spec,))
+            stories.append(Story(f"{verdict.number}. {verdict.title}", story_text(report.model, failure, story), path))
+    return Verification(report, tuple(stories))
+
+
+def _simulate(spec: PathwaySpec, request: SimulationRequest) -> Simulation:
+    # Imported here: a report without --simulate never loads the simulator or scipy's survival code.
+    from simulations.calibrate import calibration_table
+    from simulations.cohort import CohortSettings, simulate
+    from simulations.summary import shown, summarise
+
+    from .figures import cohort_figures
+
+    settings = CohortSettings(request.patients, seed=request.seed, weeks=request.weeks)
+    result = simulate(spec, request.params, settings)
+    sections: dict[str, list[tuple[str, str, str]]] = {}
+    for figure, value in summarise(result).values:
+        sections.setdefault(figure.section, []).append((figure.label, shown(value, figure.unit), figure.unit))
+    flow = picture("flow", flow_overlay(build_model(spec), result.patients_by_edge, result.patients_by_state,
+                                        settings.patients), (spec,))
+    calibration = calibration_table(request.params, patients=request.patients, seed=request.seed)
+    return Simulation(request, tuple((k, tuple(v)) for k, v in sections.items()), flow, cohort_figures(result),
+                      tuple(calibration))
+
+
+def reproducibility(spec: PathwaySpec, simulation: SimulationRequest | None,
+                    against: PathwaySpec | None) -> tuple[tuple[str, str], ...]:
+    rows = [("Pathway", f"{spec.name} {spec.version}"), ("Pathway content hash (SHA-256)", spec.content_hash)]
+    if against is not None:
+        rows += [("Compared with", f"{against.name} {against.version}"),
+                 ("Its content hash (SHA-256)", against.content_hash)]
+    if simulation is not None:
+        params = simulation.params
+        rows += [("Parameters hash (SHA-256)", params.content_hash),
+                 ("Simulated cohort", f"{simulation.patients:,} patients, {simulation.weeks} weeks, seed {simulation.seed}")]
+    rows += [("sciatica-pathway", _version("sciatica-pathway")), ("Python", platform.python_version())]
+    rows += [(name, _version(name)) for name in LIBRARIES]
+    return tuple(rows)
+
+
+def _version(distribution: str) -> str:
+    try:
+        return version(distribution)
+    except PackageNotFoundError:
+        return "not installed"

@@ -3,17 +3,17 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
 from pathway.cli import PATHWAY_ARG, assess_or_exit, load_or_exit
+from pathway.files import check_folder, fail, write_or_exit
 
 from .diagram import FORMAT_BY_SUFFIX, TEXT_FORMATS, Diagram
 from .model import build_model
 from .overlay import diff_overlay, trace_overlay
-from .render import FORMATS, RendererMissing, write_atomic
+from .render import FORMATS, RendererMissing
 from .tables import to_html, to_markdown
 
 
@@ -40,7 +40,7 @@ def diagram(pathway: Path | None, fmt: str | None, out: Path | None, patient: Pa
     """
     fmt = fmt or (FORMAT_BY_SUFFIX.get(out.suffix.lower(), "svg") if out else "svg")
     if patient and old:
-        _fail("use --trace or --diff, not both")
+        fail("use --trace or --diff, not both")
     spec = load_or_exit(pathway)
     model = build_model(spec)
     if patient:
@@ -52,14 +52,8 @@ def diagram(pathway: Path | None, fmt: str | None, out: Path | None, patient: Pa
         click.echo(picture.render(fmt).decode(), nl=False)
         return
     out = out or Path(f"pathway.{fmt}")
-    if not out.parent.is_dir():
-        _fail(f"{out}: the folder {out.parent} does not exist")
-    try:
-        write_atomic(out, picture.render(fmt))
-    except RendererMissing as err:
-        _fail(str(err))
-    except OSError as err:
-        _fail(f"{out}: cannot write: {err.strerror or err}")
+    check_folder(out)
+    _write_picture(out, picture, fmt)
     click.echo(f"wrote {out}")
 
 
@@ -77,17 +71,13 @@ def tables(pathway: Path | None, fmt: str) -> None:
 
 def draw_trace(spec, trace, out: Path) -> None:
     """One patient's path on the pathway diagram, written atomically (used by `sciatica check --diagram`)."""
-    fmt = FORMAT_BY_SUFFIX.get(out.suffix.lower(), "svg")
-    if not out.parent.is_dir():
-        _fail(f"{out}: the folder {out.parent} does not exist")
+    check_folder(out)
+    _write_picture(out, Diagram(trace_overlay(build_model(spec), trace)), FORMAT_BY_SUFFIX.get(out.suffix.lower(), "svg"))
+
+
+def _write_picture(out: Path, picture: Diagram, fmt: str) -> None:
     try:
-        write_atomic(out, Diagram(trace_overlay(build_model(spec), trace)).render(fmt))
+        data = picture.render(fmt)
     except RendererMissing as err:
-        _fail(str(err))
-    except OSError as err:
-        _fail(f"{out}: cannot write: {err.strerror or err}")
-
-
-def _fail(message: str) -> None:
-    click.echo(message, err=True)
-    sys.exit(1)
+        fail(str(err))
+    write_or_exit(out, data)

@@ -4,10 +4,9 @@ so `pip install` alone renders; the `graphviz` package would need a separate `do
 
 from __future__ import annotations
 
-import os
-import tempfile
 import warnings
-from pathlib import Path
+
+from pathway.files import write_atomic  # noqa: F401  (kept here: diagrams.write_atomic is public)
 
 FORMATS = ("svg", "png", "pdf")
 
@@ -36,25 +35,3 @@ def _pygraphviz():
             "DOT and Mermaid text need no renderer: sciatica diagram --format dot (or --format mermaid)."
         ) from err
     return pygraphviz
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write all of ``data`` or nothing: a temporary file in the same folder, then os.replace."""
-    path = Path(path)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes it private; give it a normal file's mode
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import click
 
-from diagrams.render import write_atomic
 from pathway.cli import PATHWAY_ARG, exit_with_problems, load_or_exit
 from pathway.errors import PathwayError
+from pathway.files import check_folder, write_or_exit
 from pathway.loader import load_pathway
 from simulations.cli import PARAMETERS_OPT, SEED_OPT, WEEKS_OPT, fail, load_parameters_or_exit, settings_or_exit
 
@@ -52,20 +52,15 @@ def report(pathway: Path | None, patients: int | None, seed: int, weeks: int, pa
     except PathwayError as err:  # SimulationError, WorkerLost: nothing is written
         fail(err)
     page = render_page(packet, _command(pathway, patients, seed, weeks, parameters, old))
-    try:
-        write_atomic(out, page.encode("utf-8"))
-    except OSError as err:
-        fail(f"{out}: cannot write: {err.strerror or err}")
+    write_or_exit(out, page.encode("utf-8"))
     verdict = "all properties hold" if packet.verification.report.holds else "SOME PROPERTIES FAIL"
     click.echo(f"wrote {out} ({len(page) / 1e6:.1f} MB): {spec.name} {spec.version}, {verdict}")
 
 
 def _check_writable(out: Path) -> None:
-    folder = out.parent
-    if not folder.is_dir():
-        fail(f"{out}: cannot write: the folder {folder} does not exist")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        fail(f"{out}: cannot write: the folder {folder} is not writable")
+    check_folder(out)
+    if not os.access(out.parent, os.W_OK | os.X_OK):
+        fail(f"{out}: cannot write: the folder {out.parent} is not writable")
 
 
 def _load_against(old: Path):

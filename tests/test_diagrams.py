@@ -20,6 +20,7 @@ from click.testing import CliRunner
 
 import diagrams
 import diagrams.render
+import pathway.files
 from diagrams import Emphasis, RendererMissing, build_model, diagram, to_dot, to_mermaid, write_atomic
 from diagrams.model import CARE_ORDER, SCREEN
 from diagrams.render import render
@@ -202,7 +203,7 @@ def test_an_interrupted_write_leaves_the_old_file(tmp_path, monkeypatch):
     def fail(*args):
         raise OSError("disk full")
 
-    monkeypatch.setattr(diagrams.render.os, "replace", fail)
+    monkeypatch.setattr(pathway.files.os, "replace", fail)
     with pytest.raises(OSError):
         write_atomic(target, b"new")
     assert target.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == ["pathway.svg"]

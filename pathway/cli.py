@@ -135,6 +135,8 @@ def demo() -> None:
         click.echo(f"\nThe story of {first.stem}:\n")
         click.echo(to_text(trace, spec), nl=False)
         click.echo(f"\nAssess your own: sciatica assess PATIENT.json  (examples in {first.parent})")
+        click.echo("Review and sign off a version: sciatica report --simulate 10000 --out report.html  "
+                   "(one HTML file: clickable diagram, tables, proofs, cohort)")
     for section in entry_points(group="sciatica.demo"):  # e.g. a simulated cohort, from `simulations`
         click.echo("")
         section.load()(spec)

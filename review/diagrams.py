@@ -14,7 +14,7 @@ import re
 import attrs
 
 from diagrams.diagram import Diagram
-from diagrams.model import IMAGING_WORDS, PHASE_TITLES, SCREEN, DiagramModel, Edge, Node
+from diagrams.model import IMAGING_WORDS, PHASE_TITLES, DiagramModel, Edge, Node
 from diagrams.dot import svg_id
 from pathway.spec import PathwaySpec, Reference, Urgency
 
@@ -50,16 +50,12 @@ def inline_svg(svg: str, key: str) -> str:
     return svg.strip()
 
 
-def _find(specs, lookup, key):
-    return next((lookup(s)[key] for s in specs if key in lookup(s)), None)
-
-
 def _node_details(node: Node, specs: tuple[PathwaySpec, ...]) -> dict:
-    if node.is_screen or node.id == SCREEN:
+    if node.is_screen:
         return {"kind": "screen", "title": node.label, "text": node.tooltip, "note": node.note,
                 "facts": [], "citations": []}
-    state = _find(specs, lambda s: s.state, node.id)
     spec = next(s for s in specs if node.id in s.state)
+    state = spec.state[node.id]
     facts = [("Urgency", URGENCY_NAMES[state.urgency]), ("Imaging", IMAGING_WORDS[state.imaging]),
              ("Phase", PHASE_TITLES[state.phase]), ("Waits", node.waits)]
     if node.red_flags:

@@ -9,8 +9,9 @@ speedup: the same cohort through the reference engine (one shared `transitions` 
     chunks and prints the ratio (target: at least 50x).
 scaling: `sciatica simulate` end to end (summary, patients table in Parquet, flow diagram and
     plots; --no-visits) for each size, each in a fresh process tree; prints wall seconds, the
-    marginal cost per patient between sizes (linear: about constant), and the peak memory of
-    the whole process tree, workers included (targets: 1M x 52 weeks under 5 s, under 1 GB).
+    marginal cost per patient between sizes (linear: about constant), the CPU seconds of the
+    whole process tree (less noisy than wall time on a shared machine) and its peak memory,
+    workers included (targets: 1M x 52 weeks under 5 s, under 1 GB).
 check: wall seconds of `sciatica check` on the shipped pathway (target: under 10 s).
 """
 
@@ -52,35 +53,41 @@ def speedup(patients: int) -> None:
 def scaling(sizes: list[int], workers: int) -> None:
     print(f"sciatica simulate --workers {workers} --format parquet, {WEEKS} weeks, all files written")
     print("  marginal: the cost of each extra patient since the previous size (fixed start-up costs cancel)")
-    print(f"  {'patients':>10} {'seconds':>8} {'patients/s':>11} {'marginal us/patient':>20} {'peak memory':>12}")
+    print(f"  {'patients':>10} {'seconds':>8} {'patients/s':>11} {'marginal us/patient':>20} {'CPU s':>7}"
+          f" {'peak memory':>12}")
     previous = None
     for n in sizes:
         with tempfile.TemporaryDirectory() as out:
             command = [*SCIATICA, "simulate", "--patients", str(n), "--workers", str(workers),
                        "--format", "parquet", "--no-visits", "--quiet", "--out", out]
-            seconds, peak = _timed_with_memory(command)
+            seconds, peak, cpu = _timed_with_memory(command)
         marginal = f"{(seconds - previous[1]) / (n - previous[0]) * 1e6:.2f}" if previous else "-"
         previous = (n, seconds)
-        print(f"  {n:>10,} {seconds:>8.2f} {n / seconds:>11,.0f} {marginal:>20} {peak / 2**20:>9,.0f} MB")
-    print("  (a fixed start-up of about 3 s loads the pathway and parameters and draws the plots)")
+        print(f"  {n:>10,} {seconds:>8.2f} {n / seconds:>11,.0f} {marginal:>20} {cpu:>7.2f} {peak / 2**20:>9,.0f} MB")
+    print("  (a fixed cost of about 1.5 s: start-up, the workers' imports, the plots and flow diagram)")
 
 
 def check() -> None:
     command = [*SCIATICA, "check"]
-    seconds, _ = _timed_with_memory(command)
+    seconds, _, _ = _timed_with_memory(command)
     print(f"sciatica check (shipped pathway): {seconds:.2f} s wall (target under 10 s)")
 
 
-def _timed_with_memory(command: list[str]) -> tuple[float, int]:
-    """Wall seconds of `command`, and the largest resident memory its whole process tree had at once."""
+def _timed_with_memory(command: list[str]) -> tuple[float, int, float]:
+    """Wall seconds of `command`, the largest resident memory its whole process tree had at once,
+    and the CPU seconds (user and system) of the tree, as last seen of each process (sampled)."""
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
     peak = 0
+    cpu: dict[int, int] = {}
 
     def sample() -> None:
         nonlocal peak
         while process.poll() is None:
-            peak = max(peak, _tree_rss(process.pid))
+            rss, ticks = _tree(process.pid)
+            peak = max(peak, rss)
+            for pid, used in ticks.items():
+                cpu[pid] = max(cpu.get(pid, 0), used)
             time.sleep(0.02)
 
     sampler = threading.Thread(target=sample)
@@ -90,13 +97,14 @@ def _timed_with_memory(command: list[str]) -> tuple[float, int]:
     sampler.join()
     if code:
         sys.exit(f"{' '.join(command)} failed with exit code {code}")
-    return seconds, peak
+    return seconds, peak, sum(cpu.values()) / os.sysconf("SC_CLK_TCK")
 
 
-def _tree_rss(root: int) -> int:
-    """Bytes resident in `root` and all its descendants (Linux /proc)."""
+def _tree(root: int) -> tuple[int, dict[int, int]]:
+    """Bytes resident in `root` and all its descendants, and each one's CPU ticks so far (Linux /proc)."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
+    ticks: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -105,14 +113,16 @@ def _tree_rss(root: int) -> int:
             fields = stat[stat.rindex(")") + 2:].split()
             children.setdefault(int(fields[1]), []).append(int(entry.name))
             rss[int(entry.name)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+            ticks[int(entry.name)] = int(fields[11]) + int(fields[12])
         except (OSError, ValueError):
             continue
-    total, stack = 0, [root]
+    total, stack, mine = 0, [root], {}
     while stack:
         pid = stack.pop()
         total += rss.get(pid, 0)
+        mine[pid] = ticks.get(pid, 0)
         stack += children.get(pid, [])
-    return total
+    return total, mine
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .cache import cached
 from .errors import PathwayError, Problem, in_file_order
 from .guards import GuardSyntaxError, Literal, parse_guard
 from .spec import (
@@ -22,10 +23,15 @@ STAY = "stay"  # `to: stay` keeps the patient in the state, on purpose
 
 
 def load_pathway(path: str | Path) -> PathwaySpec:
-    """Load and validate a pathway directory (or its ``pathway.yaml``); raise PathwayError listing every problem."""
+    """Load and validate a pathway directory (or its ``pathway.yaml``); raise PathwayError listing every
+    problem. A pathway loaded before, from the same files with the same bytes, comes from the cache."""
+    folder = _folder(Path(path))
+    return cached("pathway", str(folder), [folder / name for name in FILES], lambda: _load(folder))
+
+
+def _load(folder: Path) -> PathwaySpec:
     from .validate import validate_spec  # validation reads the built spec
 
-    folder = _folder(Path(path))
     problems: list[Problem] = []
     docs = {name: _document(folder / name, problems) for name in FILES}
     if any(doc is None for doc in docs.values()):
@@ -35,7 +41,6 @@ def load_pathway(path: str | Path) -> PathwaySpec:
     if problems:
         raise PathwayError(in_file_order(problems))
     return spec
-
 
 
 def _folder(path: Path) -> Path:

@@ -2,6 +2,9 @@
 
 YAML 1.2 keeps `yes`/`no`/`on`/`off` as strings; the round-trip loader builds only plain
 mappings, sequences and scalars, never Python objects named in the file.
+
+ruamel.yaml is imported when a file is first read, not with this module: a pathway or parameter
+file found in the cache (pathway.cache) never needs it.
 """
 
 from __future__ import annotations
@@ -9,17 +12,15 @@ from __future__ import annotations
 import enum
 from pathlib import Path
 
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.constructor import DuplicateKeyError
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
-
 from .errors import Problem, where
 
 
 def read_yaml(path: Path, problems: list[Problem]) -> object | None:
     """The file's content, or None after adding a ``file:line`` problem."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.constructor import DuplicateKeyError
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as err:
@@ -55,6 +56,10 @@ def read_yaml(path: Path, problems: list[Problem]) -> object | None:
 
 def _duplicate_keys(text: str) -> list[tuple[str, int, int]]:
     """(key, first line, repeated line) for every key given twice in one mapping."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+    from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
     found: list[tuple[str, int, int]] = []
     seen: set[int] = set()
 
@@ -91,6 +96,8 @@ class Node:
     """A YAML mapping read field by field; every bad field becomes a problem with its line."""
 
     def __init__(self, data: object, file: str, problems: list[Problem], line: int | None = None, what: str = ""):
+        from ruamel.yaml.comments import CommentedMap
+
         self.file, self.problems, self.what = file, problems, what
         self.data = data if isinstance(data, CommentedMap) else None
         self._line = line if line is not None else _map_line(data)
@@ -181,24 +188,32 @@ class Node:
 
 
 def _map_line(data: object) -> int | None:
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
     if isinstance(data, (CommentedMap, CommentedSeq)):
         return data.lc.line + 1
     return None
 
 
 def item_line(seq: object, index: int) -> int | None:
+    from ruamel.yaml.comments import CommentedSeq
+
     if isinstance(seq, CommentedSeq):
         return seq.lc.item(index)[0] + 1
     return None
 
 
 def key_line(mapping: object, key: str) -> int | None:
+    from ruamel.yaml.comments import CommentedMap
+
     if isinstance(mapping, CommentedMap) and key in mapping:
         return mapping.lc.key(key)[0] + 1
     return None
 
 
 def _shown(value: object) -> str:
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
     if value is None:
         return "empty"
     if isinstance(value, bool):

@@ -17,15 +17,14 @@ from pathway.cli import PATHWAY_ARG, exit_with_problems, load_or_exit
 from pathway.errors import PathwayError
 from pathway.spec import Urgency
 
-from .chunk import Chunk
+from .chunk import Chunk, Parts
 from .checkpoint import Checkpoint, run_key
 from .cohort import (
-    COMPILED_CHUNK, DEFAULT_CHUNK, CohortResult, CohortSettings, check_fits_in_memory, default_chunk,
+    COMPILED_CHUNK, DEFAULT_CHUNK, FORMATS, CohortResult, CohortSettings, check_fits_in_memory, default_chunk,
     simulate as run_cohort,
 )
-from .execution import ENGINES, WorkerLost, dask_client, process_pool
+from .execution import ENGINES, WorkerLost, call_with_mail, dask_client, process_pool
 from .comparison import RESAMPLES, compare_cohorts, comparison_json, comparison_text
-from .outputs import FORMATS, OutputFolder, TableWriter, check_format
 from .parameters import Parameters, load_parameters
 from .summary import summarise, summary_json, summary_text
 from .totals import MAX_RESAMPLES
@@ -53,6 +52,11 @@ class Running:
     def chunk(self) -> int:
         return default_chunk(self.engine) if self.chunk_size is None else self.chunk_size
 
+    @property
+    def local(self) -> bool:
+        """Worker processes on this machine (not a cluster)."""
+        return self.scheduler is None and self.workers > 1
+
     @contextlib.contextmanager
     def executor(self) -> Iterator[concurrent.futures.Executor | None]:
         """None (this process), a process pool, or a Dask cluster's executor; closed afterwards."""
@@ -77,8 +81,8 @@ def running_options(command):
         click.option("--scheduler", metavar="tcp://HOST:PORT",
                      help="Run chunks on a Dask cluster (needs the dask extra: pip install 'sciatica-pathway[dask]')."),
         click.option("--chunk-size", type=int, default=None,
-                     help=f"Patients per chunk (default {COMPILED_CHUNK:,} compiled, {DEFAULT_CHUNK:,} reference); "
-                          "memory and progress only, results do not depend on it."),
+                     help=f"Patients per chunk (default {COMPILED_CHUNK:,} compiled, {DEFAULT_CHUNK:,} reference; the "
+                          "last few smaller); memory and progress only, results do not depend on it."),
     ]
 
     @functools.wraps(command)
@@ -117,9 +121,11 @@ def settings_or_exit(patients: int, seed: int, weeks: int, chunk_size: int = COM
 
 
 def run_with_progress(spec, params, settings, running: Running, quiet, label, on_chunk=None, resamples=0,
-                      checkpoint: Checkpoint | None = None) -> CohortResult:
+                      checkpoint: Checkpoint | None = None, parts: Parts | None = None,
+                      executor: concurrent.futures.Executor | None = None, after_last_submitted=None) -> CohortResult:
     """The cohort with a progress bar on a terminal; a problem with the inputs exits 1 with its
-    message (a lost worker or cluster is raised, for the caller to say what is kept)."""
+    message (a lost worker or cluster is raised, for the caller to say what is kept). `executor`:
+    one `running.executor()` opened already (else one is opened, and closed after)."""
     from tqdm import tqdm
 
     # disable=None: a bar on a terminal, nothing in logs and pipes.
@@ -130,10 +136,11 @@ def run_with_progress(spec, params, settings, running: Running, quiet, label, on
                 on_chunk(chunk)
             bar.update(chunk.n)
 
+        opened = running.executor() if executor is None else contextlib.nullcontext(executor)
         try:
-            with running.executor() as executor:
+            with opened as pool:
                 return run_cohort(spec, params, settings, running.chunk, chunk_done, resamples, running.engine,
-                                  executor, checkpoint)
+                                  pool, checkpoint, parts, after_last_submitted)
         except WorkerLost:
             raise
         except PathwayError as err:
@@ -177,26 +184,29 @@ def simulate(pathway, patients, seed, weeks, out, fmt, parameters, visits, runni
     settings = settings_or_exit(patients, seed, weeks, running.chunk)
     spec = load_or_exit(pathway)
     params = load_parameters_or_exit(parameters)
-    folder = OutputFolder(out)
+    parts = Parts(settings.recovery_weeks, visits)  # what the tables read: workers send back no more
+    checkpoint = Checkpoint(out, run_key(spec, params, settings, running.chunk, parts))
     try:
-        check_format(fmt)
-        folder.check_writable()
-    except PathwayError as err:
-        fail(err)
-    checkpoint = Checkpoint(out, run_key(spec, params, settings, running.chunk))
-    if not resume:
-        checkpoint.discard()  # start afresh
-    try:
-        with folder:
-            with TableWriter(folder.staging, fmt, spec, settings.recovery_weeks, visits) as tables:
-                result = run_with_progress(spec, params, settings, running, quiet, "simulating", tables.write,
-                                           checkpoint=checkpoint)
-            summary = summarise(result)
-            text = summary_text(summary)
-            folder.path("summary.txt").write_text(text, encoding="utf-8")
-            folder.path("summary.json").write_text(summary_json(summary), encoding="utf-8")
-            folder.path("occupancy.csv").write_text(occupancy_csv(result), encoding="utf-8")
-            write_pictures(result, folder)
+        with running.executor() as executor:  # first: the workers get ready while the rest starts here
+            from .outputs import OutputFolder, TableWriter, check_format  # pyarrow, which workers need not load
+
+            folder = OutputFolder(out)
+            check_format(fmt)
+            folder.check_writable()
+            if not resume:
+                checkpoint.discard()  # start afresh
+            with folder, Plots(executor if running.local else None) as plots:
+                with TableWriter(folder.staging, fmt, spec, settings.recovery_weeks, visits) as tables:
+                    result = run_with_progress(spec, params, settings, running, quiet, "simulating", tables.write,
+                                               checkpoint=checkpoint, parts=parts, executor=executor,
+                                               after_last_submitted=plots.park)
+                plots.draw(result)
+                summary = summarise(result)
+                text = summary_text(summary)
+                folder.path("summary.txt").write_text(text, encoding="utf-8")
+                folder.path("summary.json").write_text(summary_json(summary), encoding="utf-8")
+                folder.path("occupancy.csv").write_text(occupancy_csv(result), encoding="utf-8")
+                write_pictures(result, folder, plots)
     except (KeyboardInterrupt, WorkerLost) as err:
         stopped = "interrupted" if isinstance(err, KeyboardInterrupt) else "error: " + "; ".join(err.problems)
         click.echo(f"{stopped}: no files written", err=True)
@@ -205,6 +215,8 @@ def simulate(pathway, patients, seed, weeks, out, fmt, parameters, visits, runni
             click.echo(f"{kept} finished chunk(s) kept in {checkpoint.folder}; run the same command with "
                        "--resume to go on from them, or without it to start afresh", err=True)
         sys.exit(130 if isinstance(err, KeyboardInterrupt) else 1)
+    except PathwayError as err:  # a bad --format or --out, a scheduler that cannot be reached
+        fail(err)
     checkpoint.discard()
     click.echo(text, nl=False)
     tables = f"patients.{fmt}, visits.{fmt}" if visits else f"patients.{fmt}"
@@ -218,26 +230,79 @@ def occupancy_csv(result: CohortResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_pictures(result: CohortResult, folder: OutputFolder) -> None:
-    from diagrams.diagram import Diagram
-    from diagrams.model import build_model
-    from diagrams.overlay import flow_overlay
-
-    from .plots import occupancy_plot, recovery_plot
-
+def plot_arguments(result: CohortResult) -> dict[str, tuple[tuple, dict]]:
+    """The arguments of `occupancy_figure` and `recovery_figure` for a cohort, by plot."""
     spec = result.spec
-    model = flow_overlay(build_model(spec), result.patients_by_edge, result.patients_by_state,
-                         result.settings.patients)
-    folder.path("flow.svg").write_bytes(Diagram(model).render("svg"))
     urgent = [s.id for s in spec.states if s.urgency >= Urgency.URGENT]
-    occupancy_plot(result.occupancy, result.states, {s.id: s.label for s in spec.states},
-                   folder.path("occupancy.png"), urgent=urgent)
     targets = [(t.week, t.value, t.tolerance, ", ".join(t.citations)) for t in result.params.calibration
                if t.week <= result.settings.weeks]
     counts = result.counts
     never = counts.patients - counts.present["first_improved_week"]
-    recovery_plot(counts.improved / counts.patients, counts.histogram["first_improved_week"], never, targets,
-                  folder.path("recovery.png"))
+    return {
+        "occupancy": ((result.occupancy, result.states, {s.id: s.label for s in spec.states}), {"urgent": urgent}),
+        "recovery": ((counts.improved / counts.patients, counts.histogram["first_improved_week"], never, targets), {}),
+    }
+
+
+class Plots:
+    """occupancy.png and recovery.png drawn by a local pool's workers (the same fonts as here, so the
+    same bytes) as they come free after their last chunks: `park` queues a task per plot behind
+    the chunks, which imports matplotlib and waits; `draw` sends the plots' data, the slower
+    plot first (to the first worker ready). Without a pool (None) they are drawn here, by
+    `write_pictures`. Leaving the context sends nothing-to-do to any task still waiting, so the
+    pool can close."""
+
+    def __init__(self, executor: concurrent.futures.Executor | None):
+        self.executor = executor
+        self.waiting: list[concurrent.futures.Future] = []
+        self.sent = 0
+
+    def park(self) -> None:
+        if self.executor is not None and getattr(self.executor, "mailbox", None) is not None:
+            self.waiting = [self.executor.submit(call_with_mail, "simulations.plots", "pngs") for _ in range(2)]
+
+    def draw(self, result: CohortResult) -> None:
+        if self.waiting:
+            for kind, arguments in plot_arguments(result).items():  # occupancy first: the slower
+                self._send((({kind: arguments},), {}))
+
+    def drawn(self) -> dict[str, bytes]:
+        """The PNG bytes drawn elsewhere, by plot (those a worker failed to draw are missing)."""
+        found = {}
+        for future in self.waiting:
+            with contextlib.suppress(Exception):
+                found.update(future.result() or {})
+        return found
+
+    def _send(self, mail) -> None:
+        self.executor.mailbox.put(mail)
+        self.sent += 1
+
+    def __enter__(self) -> Plots:
+        return self
+
+    def __exit__(self, *error) -> None:
+        while self.sent < len(self.waiting):
+            self._send(None)
+
+
+def write_pictures(result: CohortResult, folder, plots: Plots | None = None) -> None:
+    """flow.svg, occupancy.png and recovery.png into the OutputFolder; the plots as `plots` drew
+    them, else drawn here."""
+    from diagrams.diagram import Diagram
+    from diagrams.model import build_model
+    from diagrams.overlay import flow_overlay
+
+    model = flow_overlay(build_model(result.spec), result.patients_by_edge, result.patients_by_state,
+                         result.settings.patients)
+    folder.path("flow.svg").write_bytes(Diagram(model).render("svg"))
+    drawn = plots.drawn() if plots is not None else {}
+    for kind, (args, kwargs) in plot_arguments(result).items():
+        if kind not in drawn:
+            from .plots import png
+
+            drawn[kind] = png(kind, *args, **kwargs)
+        folder.path(f"{kind}.png").write_bytes(drawn[kind])
 
 
 @click.command()

@@ -9,8 +9,9 @@ and `i`), and totals are sums of whole numbers, so results do not depend on chun
 from __future__ import annotations
 
 import concurrent.futures
+import itertools
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 
 import attrs
 import numpy as np
@@ -18,7 +19,7 @@ import numpy as np
 from pathway.spec import PathwaySpec
 
 from .checkpoint import Checkpoint
-from .chunk import PATIENT_FIELDS, Chunk
+from .chunk import PATIENT_FIELDS, Chunk, Parts
 from .course import SimulationError
 from .draws import MAX_PATIENT
 from .execution import ChunkJob, run_chunks
@@ -28,8 +29,9 @@ from .totals import MAX_RESAMPLES, Counts, Totals, poisson_weights
 MAX_WEEKS = 520  # the pathway's `week` input stops here
 RECOVERY_WEEKS = (2, 4, 12, 52)  # proportions recovered reported (the calibration weeks)
 DEFAULT_CHUNK = 1000  # the reference engine's: a chunk a second, for the progress bar
-COMPILED_CHUNK = 50_000  # the compiled engine's: per-week overheads under 5%, two chunks per worker at 200,000
+COMPILED_CHUNK = 125_000  # the compiled engine's: few per-week overheads (a million patients: 8 chunks, ~600 MB)
 PARQUET_ROW_GROUP = 65_536  # rows per Parquet row group: fixed, so files do not depend on chunking
+FORMATS = ("csv", "jsonl", "parquet")  # of the per-patient tables (outputs.py)
 PATIENT_BYTES = 1024  # a patient's outcome columns (text included), weekly states and table row
 VISIT_BYTES = 512  # a visit's columns, its steps, and its table row
 
@@ -142,6 +144,17 @@ class CohortResult:
         return self.totals.visits
 
 
+def chunk_ranges(patients: int, chunk_size: int) -> list[tuple[int, int]]:
+    """(first, last) of each chunk, in patient order: chunks of `chunk_size`, but the last (at
+    most 2 x chunk_size) patients in four chunks of half the size or less, so that workers run
+    out of work at about the same time rather than one finishing a whole chunk alone."""
+    whole = max(0, -(-patients // chunk_size) - 2)  # the chunks before the last two
+    tail = patients - whole * chunk_size
+    edges = [k * chunk_size for k in range(whole)] + [whole * chunk_size + (tail * k) // 4 for k in range(4)]
+    edges = sorted(set(edges)) + [patients]
+    return [(a, b) for a, b in itertools.pairwise(edges) if b > a]
+
+
 def default_chunk(engine: str) -> int:
     return COMPILED_CHUNK if engine == "compiled" else DEFAULT_CHUNK
 
@@ -156,6 +169,8 @@ def simulate(
     engine: str = "compiled",
     executor: concurrent.futures.Executor | None = None,
     checkpoint: Checkpoint | None = None,
+    parts: Parts | None = None,
+    after_last_submitted: Callable[[], None] | None = None,
 ) -> CohortResult:
     """Run the cohort in chunks, in patient order; `on_chunk` receives each `Chunk` (to stream
     tables and show progress). With `resamples`, also fold in that many Poisson-bootstrap
@@ -165,26 +180,39 @@ def simulate(
     patient at a time); they give identical results. `executor`: any concurrent.futures
     Executor to run chunks on (a process pool, `client.get_executor()` of a Dask client);
     results are the same byte for byte. `checkpoint`: keep each finished chunk there, and take
-    the chunks already there instead of running them again (resuming a failed run).
+    the chunks already there instead of running them again (resuming a failed run). `parts`:
+    `on_chunk` and the checkpoint get slim chunks, only these parts (`Chunk.slim`: what the tables
+    need; less to send back from workers and to keep); not with `resamples`, which read whole chunks.
+    `after_last_submitted`: called once the last chunk has been handed to the executor (to queue
+    more work behind the chunks, which workers take up as they come free).
     """
     chunk_size = default_chunk(engine) if chunk_size is None else chunk_size
     if chunk_size < 1:
         raise SimulationError([f"chunk size must be 1 or more, not {chunk_size}"])
     if not 0 <= resamples <= MAX_RESAMPLES:
         raise SimulationError([f"resamples must be from 0 to {MAX_RESAMPLES:,}, not {resamples:,}"])
-    job = ChunkJob(spec, params, settings.weeks, settings.seed, engine)
-    ranges = [(first, min(first + chunk_size, settings.patients)) for first in range(0, settings.patients, chunk_size)]
+    if parts is not None and resamples:
+        raise ValueError("resamples read whole chunks: give no parts")
+    job = ChunkJob(spec, params, settings.weeks, settings.seed, engine, parts)
+    ranges = chunk_ranges(settings.patients, chunk_size)
     saved = checkpoint.saved() if checkpoint is not None else set()
-    computed = run_chunks(job, (r for r in ranges if r not in saved), executor)
+    computed = run_chunks(job, _then((r for r in ranges if r not in saved), after_last_submitted), executor)
     result = CohortResult.empty(spec, params, settings, resamples)
     for first, last in ranges:
         if (first, last) in saved:
-            chunk, totals = checkpoint.load(first, last), None
+            chunk, totals = checkpoint.load(first, last)
         else:
             chunk, totals = next(computed)
             if checkpoint is not None:
-                checkpoint.save(chunk)
+                checkpoint.save(chunk, totals)
         result.add(chunk, totals)
         if on_chunk is not None:
             on_chunk(chunk)
     return result
+
+
+def _then(items: Iterable, done: Callable[[], None] | None) -> Iterator:
+    """`items`, then a call of `done` once they are all taken."""
+    yield from items
+    if done is not None:
+        done()

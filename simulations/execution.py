@@ -14,15 +14,20 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures
+import importlib
 import multiprocessing
+import os
+import queue
 import re
+import sys
+import threading
 from collections.abc import Iterable, Iterator
 
 import attrs
 
 from pathway.spec import PathwaySpec
 
-from .chunk import Chunk, from_runs
+from .chunk import Chunk, Parts, from_runs
 from .course import CourseSimulator, SimulationError
 from .history import NaturalHistory
 from .parameters import Parameters
@@ -44,6 +49,7 @@ class ChunkJob:
     weeks: int
     seed: int
     engine: str = "compiled"
+    parts: Parts | None = None  # send back slim chunks with these parts (None: whole chunks)
 
     def __attrs_post_init__(self) -> None:
         if self.engine not in ENGINES:
@@ -67,15 +73,17 @@ def run_chunk(job: ChunkJob, first: int, last: int) -> Chunk:
             simulator = CourseSimulator(job.spec, history, job.weeks)
         _SIMULATORS.clear()  # one cohort at a time per process; a sweep moves on to the next
         _SIMULATORS[key] = simulator
-    if job.engine == "compiled":
-        return simulator.run(job.seed, first, last)
+    if job.engine == "compiled":  # a chunk sent back without its visits need not list them in order
+        return simulator.run(job.seed, first, last, visits_in_order=job.parts is None or job.parts.visits)
     return from_runs(job.spec, first, [simulator.run(job.seed, i) for i in range(first, last)])
 
 
 def run_and_total(job: ChunkJob, first: int, last: int) -> tuple[Chunk, Totals]:
-    """A chunk and its totals: both made where the chunk runs, so a cluster shares that work too."""
+    """A chunk and its totals: both made where the chunk runs, so a cluster shares that work too;
+    the chunk slim when the job says so (less to send back)."""
     chunk = run_chunk(job, first, last)
-    return chunk, Totals.from_chunk(chunk, job.spec, job.weeks)
+    totals = Totals.from_chunk(chunk, job.spec, job.weeks)
+    return (chunk if job.parts is None else chunk.slim(job.parts)), totals
 
 
 def run_chunks(job: ChunkJob, ranges: Iterable[tuple[int, int]],
@@ -130,13 +138,55 @@ def _lost(err: BaseException) -> bool:
 
 
 def process_pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
-    """A pool of `workers` processes, started from a fork server that has already imported the
-    engine (quick to start, and safe where a plain fork of a threaded parent is not)."""
+    """A pool of `workers` processes, started at once, each importing the engine before its first
+    chunk. On Linux, when this process has no other thread yet (the pool is made before anything
+    else starts one), they are forked from it: quick to start, with what it has imported already;
+    otherwise they come from a fork server (safe where a plain fork of a threaded parent is not)."""
     if workers < 1:
         raise SimulationError([f"--workers must be 1 or more, not {workers}"])
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["simulations.execution", "simulations.compiled"])
-    return concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        context = multiprocessing.get_context("fork")
+    else:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["simulations.execution", "simulations.compiled", "scipy.special"])
+    mailbox = context.Queue()  # made before the workers, who inherit it
+    pool = concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_prepare,
+                                                  initargs=(mailbox,))
+    pool.mailbox = mailbox  # what is put here goes to a task waiting in `call_with_mail`
+    pool.submit(int)  # start the workers now (they prepare while this process goes on), not at the first chunk
+    return pool
+
+
+_MAILBOX = None  # in a pool's worker: the pool's mailbox
+
+
+def _prepare(mailbox) -> None:
+    """In a new worker: keep the mailbox, import what every chunk needs (the engine, scipy for the
+    normal draws)."""
+    global _MAILBOX
+    _MAILBOX = mailbox
+    import scipy.special  # noqa: F401
+
+    from . import compiled  # noqa: F401
+
+
+def call_with_mail(module: str, function: str):
+    """In a pool's worker: import `module`, then wait for `(args, kwargs)` put in the pool's mailbox
+    and return `module.function(*args, **kwargs)`: work made ready (imports done) before its data
+    exists. None when None is put, or when the process that made the pool has gone."""
+    target = getattr(importlib.import_module(module), function)
+    parent = os.getppid()
+    while True:
+        try:
+            mail = _MAILBOX.get(timeout=1.0)
+            break
+        except queue.Empty:
+            if os.getppid() != parent:
+                return None
+    if mail is None:
+        return None
+    args, kwargs = mail
+    return target(*args, **kwargs)
 
 
 SCHEDULER = re.compile(r"^(tcp|tls|inproc|ucx|ws|wss)://[^\s/]+(:\d+)?$")

@@ -24,18 +24,16 @@ from pathlib import Path
 import attrs
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from pathway.spec import PathwaySpec
 
 from .chunk import IMAGINGS, NONE, PATIENT_FIELDS, REASONS, STATE, TEXT, URGENCIES, Chunk
-from .cohort import PARQUET_ROW_GROUP
+from .cohort import FORMATS, PARQUET_ROW_GROUP
 from .course import Outcome, SimulationError, VisitRow
 from .totals import destinations
 
-FORMATS = ("csv", "jsonl", "parquet")
 TYPES = {"int": pa.int64(), "bool": pa.bool_(), "str": pa.string()}
 # No quoting (Python's csv quotes only what needs it; such chunks go through csv), no header
 # (written once, before any chunk).
@@ -92,13 +90,32 @@ def _decoded(codes: np.ndarray, words: pa.Array) -> pa.DictionaryArray:
 
 def _ids(first: int, n: int) -> pa.Array:
     """`P0000042`: "P" and the patient index, zero-padded to 7 digits (more once past 9,999,999)."""
-    digits = pc.utf8_lpad(pc.cast(pa.array(np.arange(first, first + n, dtype=np.int64)), pa.string()), 7, "0")
-    return pc.binary_join_element_wise("P", digits, "")
+    if first + n > 10**7:
+        import pyarrow.compute as pc
+
+        digits = pc.utf8_lpad(pc.cast(pa.array(np.arange(first, first + n, dtype=np.int64)), pa.string()), 7, "0")
+        return pc.binary_join_element_wise("P", digits, "")
+    # Eight bytes each: "P" and the first three digits, then the last four, from two lookup tables.
+    high, low = np.divmod(np.arange(first, first + n, dtype=np.int32), 10_000)
+    chars = np.empty((n, 2), dtype=np.uint32)
+    chars[:, 0], chars[:, 1] = _P_AND_3_DIGITS[high], _4_DIGITS[low]
+    offsets = np.arange(0, 8 * (n + 1), 8, dtype=np.int32)
+    return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(chars))
+
+
+def _packed(texts) -> np.ndarray:
+    """ASCII texts of four characters each, as one uint32 each (their bytes in memory order)."""
+    return np.frombuffer("".join(texts).encode("ascii"), dtype=np.uint32).copy()
+
+
+_P_AND_3_DIGITS = _packed(f"P{i:03d}" for i in range(1000))
+_4_DIGITS = _packed(f"{i:04d}" for i in range(10_000))
 
 
 def _number(values: np.ndarray) -> pa.Array:
-    """Whole numbers, NONE as missing."""
-    return pa.array(values, pa.int64(), mask=values == NONE)
+    """Whole numbers, NONE as missing (no mask to make for a column with none missing)."""
+    missing = values == NONE
+    return pa.array(values.astype(np.int64), mask=missing if missing.any() else None)
 
 
 def patients_table(chunk: Chunk, words: Words, recovery_weeks: Sequence[int], ids: pa.Array | None = None) -> pa.Table:
@@ -109,18 +126,22 @@ def patients_table(chunk: Chunk, words: Words, recovery_weeks: Sequence[int], id
         values = chunk.patients[name]
         if name in STATE:
             columns[name] = _decoded(values, words.states)
-        elif name in TEXT or values.dtype == bool:
+        elif name in TEXT:
+            columns[name] = _decoded(values, pa.array(chunk.words[name], pa.string()))
+        elif values.dtype == bool:
             columns[name] = pa.array(values)
         else:
             columns[name] = _number(values)
     for week in recovery_weeks:
-        columns[f"improved_week_{week}"] = pa.array(chunk.improved[:, week])
+        columns[f"improved_week_{week}"] = pa.array(chunk.improved_at(week))
     return pa.table(columns)
 
 
 def visits_table(chunk: Chunk, words: Words, ids: pa.Array | None = None) -> pa.Table:
     """One row per visit: the patient, when and why, the states entered (`path`), the
     transitions fired, where the patient rests, the urgency and the imaging ordered."""
+    import pyarrow.compute as pc  # here: a table without visits never needs it (a tenth of a second to load)
+
     visits, steps = chunk.visits, chunk.steps
     count = len(visits["patient"])
     order = np.argsort(steps["visit"], kind="stable")  # by visit, each in firing order (usually already)
@@ -146,6 +167,8 @@ def _joined(visit: np.ndarray, words: pa.Array, visits: int, separator: str) -> 
     `separator`; "" for a visit with none. A list array and one `binary_join`, no Python loop."""
     offsets = np.zeros(visits + 1, dtype=np.int32)
     np.cumsum(np.bincount(visit, minlength=visits), out=offsets[1:])
+    import pyarrow.compute as pc
+
     return pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets), words), separator)
 
 
@@ -176,7 +199,7 @@ class TableWriter:
         ids = _ids(chunk.first, chunk.n)
         patients = patients_table(chunk, self.words, self.recovery_weeks, ids)
         # Every other string is made of the pathway's words (checked once) and `P`, digits, `>` and spaces.
-        plain = self.plain_words and all(_plain(patients.column(name)) for name in TEXT)
+        plain = self.plain_words and not any(NEEDS_QUOTES.search(w) for name in TEXT for w in chunk.words[name])
         self.patients.write(patients, plain)
         if self.visits is not None:
             self.visits.write(visits_table(chunk, self.words, ids), plain)
@@ -198,12 +221,6 @@ class TableWriter:
         else:  # the run failed: release the files without finishing them (staging removes them)
             for table in self.tables:
                 table.discard()
-
-
-def _plain(strings: pa.ChunkedArray) -> bool:
-    """No value needs quoting in CSV (checked on the distinct values: few, for words)."""
-    distinct = pc.unique(strings)
-    return len(distinct) == 0 or not pc.any(pc.match_substring_regex(distinct, NEEDS_QUOTES.pattern)).as_py()
 
 
 class CsvTable:

@@ -12,6 +12,7 @@ from types import MappingProxyType
 
 import attrs
 
+from pathway.cache import cached
 from pathway.errors import PathwayError, Problem, in_file_order, where
 from pathway.spec import Reference
 from pathway.yamlsource import Node, key_line, read_yaml
@@ -122,8 +123,13 @@ def shipped_parameters() -> Path:
 
 
 def load_parameters(path: str | Path | None = None) -> Parameters:
-    """Load and check a parameter file (default: the shipped one); raise ParameterError listing every problem."""
+    """Load and check a parameter file (default: the shipped one); raise ParameterError listing every
+    problem. A file loaded before, with the same bytes, comes from the cache (pathway.cache)."""
     path = Path(path) if path is not None else shipped_parameters()
+    return cached("parameters", str(path), [path], lambda: _load(path))
+
+
+def _load(path: Path) -> Parameters:
     problems: list[Problem] = []
     doc = read_yaml(path, problems) if path.is_file() else None
     if doc is None:
@@ -134,7 +140,6 @@ def load_parameters(path: str | Path | None = None) -> Parameters:
     if problems:
         raise ParameterError(in_file_order(problems))
     return attrs.evolve(result, content_hash=hashlib.sha256(path.read_bytes()).hexdigest())
-
 
 
 def _build(doc, file: str, problems: list[Problem]) -> Parameters:

@@ -119,11 +119,29 @@ def save_figure(fig: Figure, path: str | Path) -> Path:
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in SAVE:
         raise ValueError(f"cannot tell the format from `{path.name}`; use .png or .svg")
+    write_atomic(path, figure_bytes(fig, fmt))  # a temporary file in the same folder, then os.replace
+    return path
+
+
+def figure_bytes(fig: Figure, fmt: str) -> bytes:
+    """``fig`` as PNG or SVG bytes, the same bytes each time."""
     buffer = io.BytesIO()
     with matplotlib.rc_context({"svg.hashsalt": "sciatica"}):  # SVG ids from a fixed salt, not random
         fig.savefig(buffer, format=fmt, dpi=DPI, **SAVE[fmt])
-    write_atomic(path, buffer.getvalue())  # a temporary file in the same folder, then os.replace
-    return path
+    return buffer.getvalue()
+
+
+def pngs(plots: dict[str, tuple[tuple, dict]]) -> dict[str, bytes]:
+    """Several plots as PNG bytes: `plots` maps each kind ("occupancy", "recovery") to its
+    ``*_figure`` arguments (args, kwargs)."""
+    return {kind: png(kind, *args, **kwargs) for kind, (args, kwargs) in plots.items()}
+
+
+def png(kind: str, *args, **kwargs) -> bytes:
+    """The "occupancy" or "recovery" figure (its ``*_figure`` arguments) as PNG bytes: what a
+    worker process draws and sends back, to be written where ``*_plot`` would write it."""
+    figure = {"occupancy": occupancy_figure, "recovery": recovery_figure}[kind]
+    return figure_bytes(figure(*args, **kwargs), "png")
 
 
 def _texts(ax, title: str, xlabel: str, ylabel: str) -> None:

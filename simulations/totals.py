@@ -59,18 +59,15 @@ class Counts:
     def of(cls, chunk: Chunk, weights: np.ndarray | None = None) -> Counts:
         """The chunk's counts; with `weights` (resamples, patients) whole numbers, each patient
         counts `weights[r, i]` times in resample r (see `poisson_weights`)."""
+        if weights is None:
+            return cls._unweighted(chunk)
         columns = {name: chunk.patients[name].astype(np.int64) for name in NUMERIC}
         has = np.stack([columns[name] != NONE for name in NUMERIC], axis=1)
         values = np.stack([np.maximum(columns[name], 0) for name in NUMERIC], axis=1)
         joint = np.stack([(columns[yes] == 1) & (columns[given] != NONE) for yes, given in JOINT.values()], axis=1)
-        if weights is None:
-            patients = np.int64(chunk.n)
-            present, total, joint_counts = has.sum(axis=0), values.sum(axis=0), joint.sum(axis=0)
-            improved = chunk.improved.sum(axis=0, dtype=np.int64)
-        else:
-            patients = weights.sum(axis=-1)
-            present, total, joint_counts, improved = (
-                _weighted_sum(weights, m) for m in (has, values, joint, chunk.improved))
+        patients = weights.sum(axis=-1)
+        present, total, joint_counts, improved = (
+            _weighted_sum(weights, m) for m in (has, values, joint, chunk.improved.T))
         return cls(
             patients,
             {name: present[..., j] for j, name in enumerate(NUMERIC)},
@@ -79,6 +76,23 @@ class Counts:
             {name: joint_counts[..., j] for j, name in enumerate(JOINT)},
             improved,
         )
+
+    @classmethod
+    def _unweighted(cls, chunk: Chunk) -> Counts:
+        """`of` without weights, column by column in the columns' own types (no int64 copies):
+        NONE is -1 and every real value 0 or more, so a sum of the values present is the
+        column's sum plus one for each NONE."""
+        present, total = {}, {}
+        for name in NUMERIC:
+            column = chunk.patients[name]
+            missing = 0 if column.dtype == bool else np.count_nonzero(column == NONE)
+            present[name] = np.array(chunk.n - missing, dtype=np.int64)
+            total[name] = np.array(column.sum(dtype=np.int64) + missing, dtype=np.int64)
+        joint = {name: np.array(np.count_nonzero((chunk.patients[yes] == 1) & (chunk.patients[given] != NONE)),
+                                dtype=np.int64) for name, (yes, given) in JOINT.items()}
+        return cls(np.array(chunk.n, dtype=np.int64), present, total,
+                   {name: _histogram(chunk.patients[name], None) for name in HISTOGRAMS}, joint,
+                   chunk.improved.sum(axis=1, dtype=np.int64))
 
     @property
     def batch(self) -> tuple[int, ...]:
@@ -235,11 +249,12 @@ class Totals:
     def from_chunk(cls, chunk: Chunk, spec: PathwaySpec, weeks: int) -> Totals:
         """The chunk's totals, `weeks` being the weeks followed."""
         states = len(spec.states)
-        if chunk.states.shape != (chunk.n, weeks + 1):
-            raise ValueError(f"chunk has states of shape {chunk.states.shape}, expected ({chunk.n}, {weeks + 1})")
-        # Week w's states land in bins w * states .. (w + 1) * states - 1.
-        cells = (np.arange(weeks + 1) * states + chunk.states.astype(np.int64)).ravel()
-        occupancy = np.bincount(cells, minlength=(weeks + 1) * states).reshape(weeks + 1, states)
+        if chunk.states.shape != (weeks + 1, chunk.n):
+            raise ValueError(f"chunk has states of shape {chunk.states.shape}, expected ({weeks + 1}, {chunk.n})")
+        occupancy = chunk.occupancy
+        if occupancy is None:  # week w's states land in bins w * states .. (w + 1) * states - 1
+            cells = np.add(chunk.states, np.arange(weeks + 1, dtype=np.intp)[:, None] * states, dtype=np.intp)
+            occupancy = np.bincount(cells.ravel(), minlength=(weeks + 1) * states).reshape(weeks + 1, states)
         edges, edge_of = diagram_edges(spec)
         visit_patient = chunk.visits["patient"]
         step_patient = visit_patient[chunk.steps["visit"]]
@@ -266,6 +281,23 @@ class Totals:
                                                           (self.by_edge, other.by_edge),
                                                           (self.by_state, other.by_state))))
 
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Every number as named arrays (for a checkpoint's .npy files); `from_arrays` reads them back."""
+        c = self.counts
+        named = {"patients": c.patients, "improved": c.improved, "occupancy": self.occupancy,
+                 "by_edge": self.by_edge, "by_state": self.by_state, "visits": np.array(self.visits, dtype=np.int64)}
+        for part in ("present", "total", "histogram", "joint"):
+            named.update({f"{part}.{name}": values for name, values in getattr(c, part).items()})
+        return named
+
+    @classmethod
+    def from_arrays(cls, named: Mapping[str, np.ndarray]) -> Totals:
+        parts = {part: {name: named[f"{part}.{name}"] for name in names} for part, names in
+                 (("present", NUMERIC), ("total", NUMERIC), ("histogram", HISTOGRAMS), ("joint", JOINT))}
+        counts = Counts(named["patients"], parts["present"], parts["total"], parts["histogram"], parts["joint"],
+                        named["improved"])
+        return cls(counts, named["occupancy"], named["by_edge"], named["by_state"], int(named["visits"]))
+
     def patients_by_edge(self, spec: PathwaySpec) -> dict[str, int]:
         """Diagram edge id -> patients who took it, for the edges anyone took."""
         edges, _ = diagram_edges(spec)
@@ -281,4 +313,4 @@ def _patients_per(patient: np.ndarray, category: np.ndarray, categories: int, fi
     grid of the chunk's patients by category: no sorting)."""
     seen = np.zeros((n, categories), dtype=bool)
     seen[patient - first, category] = True
-    return seen.sum(axis=0, dtype=np.int64)
+    return np.count_nonzero(seen, axis=0).astype(np.int64)

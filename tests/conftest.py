@@ -1,5 +1,6 @@
 import json
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,9 @@ from hypothesis import HealthCheck, settings
 from pathway import Engine, load_pathway, parse_patient, shipped_pathway
 
 REPO = Path(__file__).resolve().parent.parent
+# The load cache (pathway/cache.py) of this test run, not the user's: nothing left in ~/.cache.
+# Set before any test runs, so that commands the tests start inherit it too.
+os.environ.setdefault("SCIATICA_CACHE_DIR", tempfile.mkdtemp(prefix="sciatica-test-cache-"))
 
 settings.register_profile("dev", max_examples=100)
 settings.register_profile("ci", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

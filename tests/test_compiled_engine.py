@@ -203,5 +203,52 @@ def test_chunks_of_any_size_join_to_the_same_patients(spec):
     whole = simulator.run(3, 0, 90)
     for start, stop in ((0, 1), (1, 50), (50, 90)):
         part = simulator.run(3, start, stop)
-        assert np.array_equal(part.states, whole.states[start:stop])
+        assert np.array_equal(part.states, whole.states[:, start:stop])
         assert all(np.array_equal(part.patients[k], whole.patients[k][start:stop]) for k in part.patients)
+
+
+# -- the routes remembered by key, and the routing without them ---------------------------------------
+
+def _routed_without(change):
+    """A `_compiled` whose simulator has been changed by `change` before it runs."""
+    def build(spec, history, weeks, seed, first, last):
+        simulator = CompiledSimulator(spec, history, weeks)
+        change(simulator)
+        return simulator.run(seed, first, last)
+
+    return build
+
+
+@pytest.mark.parametrize("change", [
+    lambda sim: setattr(sim.router, "columns", None),  # visits not keyed: every visit routed
+    lambda sim: setattr(sim, "plain_keys", False),  # every visit keyed by every column
+], ids=["unkeyed", "full-keys"])
+def test_routing_without_the_remembered_routes_is_identical(spec, change):
+    history = NaturalHistory(FLAGGED)
+    reference = _reference(spec, history, 52, 4, 300, 700)
+    assert not reference.differences(_routed_without(change)(spec, history, 52, 4, 300, 700), spec)
+
+
+def test_routes_remembered_in_one_chunk_route_the_next_alike(spec):
+    """The routes a simulator remembers carry over from chunk to chunk (as in a worker process):
+    later chunks, routed mostly from memory, are still the reference engine's."""
+    history = NaturalHistory(FLAGGED)
+    simulator = CompiledSimulator(spec, history, 40)
+    for first in (0, 250, 500):
+        simulator.run(7, first, first + 250)
+    assert len(simulator.router.known) > 0
+    reference = _reference(spec, history, 40, 7, 750, 1000)
+    assert not reference.differences(simulator.run(7, 750, 1000), spec)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), seed=st.integers(0, 2**32))
+def test_generated_pathways_route_alike_with_and_without_keys(spec, data, seed):
+    pathway = data.draw(small_pathways(spec)).spec
+    history = NaturalHistory(FLAGGED)
+    try:
+        keyed = _compiled(pathway, history, 30, seed, 0, 40)
+    except SimulationError:
+        return  # refused alike: test_identical_on_small_generated_pathways
+    unkeyed = _routed_without(lambda sim: setattr(sim.router, "columns", None))(pathway, history, 30, seed, 0, 40)
+    assert not keyed.differences(unkeyed, pathway)

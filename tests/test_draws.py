@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from scipy import stats
 
-from simulations.draws import Purpose, normal, uniform
+from simulations.draws import Purpose, as_uniform, below, bound, hashes, normal, offset, patient_keys, uniform
 
 
 def test_a_draw_depends_only_on_its_keys():
@@ -38,3 +39,28 @@ def test_normal_draws_are_standard_normal():
     z = normal(3, np.arange(100_000), Purpose.IMAGING, 2, 10)
     assert np.isfinite(z).all()
     assert stats.kstest(z, "norm").pvalue > 0.001
+
+
+def test_the_engines_fast_draws_are_the_same_numbers():
+    """patient_keys + offset + hashes (the compiled engine's way) give `uniform`'s draws exactly."""
+    patients = np.array([0, 1, 17, 2**30, 2**40 - 1], dtype=np.uint64)
+    keys = patient_keys(patients)
+    for seed, purpose, week, slot in ((1, Purpose.COURSE, 5, 10), (7, Purpose.PERSON, 0, 3), (2**20, Purpose.HARM, 65535, 255)):
+        assert np.array_equal(as_uniform(hashes(keys, offset(seed, purpose, week, slot))),
+                              uniform(seed, patients, purpose, week, slot))
+    slots = offset(3, Purpose.IMAGING, 0, np.arange(5))
+    assert np.array_equal(as_uniform(hashes(keys[:, None], slots)), uniform(3, patients[:, None], Purpose.IMAGING, 0, np.arange(5)))
+
+
+def test_a_draw_is_below_a_probability_exactly_when_its_hash_is_below_the_bound():
+    h = np.concatenate([
+        np.random.default_rng(0).integers(0, 2**64 - 1, 20_000, dtype=np.uint64, endpoint=True),
+        np.array([0, 2**11 - 1, 2**11, 2**63, 2**64 - 1, 2**63 + 2**11 - 1, (2**53 - 1) << 11], dtype=np.uint64),
+    ])
+    u = as_uniform(h)
+    chosen = [0.0, 1.0, 0.5, 0.675, 2.0**-54, 1 - 2.0**-53, *u[:20], *np.nextafter(u[:20], 0), *np.nextafter(u[:20], 1)]
+    for p in chosen:
+        assert np.array_equal(below(h, float(p)), u < p), p
+    assert bound(0.0) == 0 and bound(1.0) < 2**64
+    with pytest.raises(ValueError):
+        bound(1.5)

@@ -96,3 +96,33 @@ def test_a_cluster_that_goes_away_is_a_clear_error(spec):
 def test_an_unknown_engine_is_named(spec):
     with pytest.raises(SimulationError, match="--engine is `numba`; allowed: compiled, reference"):
         ChunkJob(spec, PARAMS, 52, 1, engine="numba")
+
+
+def test_a_pool_made_beside_another_thread_comes_from_a_fork_server(spec, here):
+    """A plain fork is only used while this process has no other thread; with one, the workers come
+    from a fork server, and give the same chunks (and take their mail) all the same."""
+    from simulations.execution import call_with_mail
+
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        with process_pool(2) as pool:
+            assert pool._mp_context.get_start_method() == "forkserver"
+            there = list(run_chunks(ChunkJob(spec, PARAMS, 52, 9), RANGES, pool, in_flight=2))
+            waiting = pool.submit(call_with_mail, "math", "hypot")
+            pool.mailbox.put(((3, 4), {}))
+            assert waiting.result(timeout=60) == 5.0
+    finally:
+        stop.set()
+        other.join()
+    assert all(same(a, b) for a, b in zip(here, there))
+
+
+def test_a_task_waiting_for_mail_ends_when_told_there_is_none(spec):
+    from simulations.execution import call_with_mail
+
+    with process_pool(1) as pool:
+        waiting = pool.submit(call_with_mail, "math", "hypot")
+        pool.mailbox.put(None)
+        assert waiting.result(timeout=60) is None

@@ -3,6 +3,7 @@ red flags visible, and bad input refused before any work."""
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import attrs
@@ -15,7 +16,7 @@ from pathway.loader import load_pathway
 from pathway.shipped import shipped_pathway
 from pathway.spec import Urgency
 from simulations import load_parameters
-from simulations.cohort import CohortSettings, check_fits_in_memory, simulate
+from simulations.cohort import CohortSettings, check_fits_in_memory, chunk_ranges, simulate
 from simulations.comparison import compare_cohorts
 from simulations.course import CourseSimulator, SimulationError
 from simulations.history import RED_FLAG_FINDINGS, NaturalHistory
@@ -83,7 +84,7 @@ def test_an_unreachable_scheduler_fails_fast_and_writes_nothing(tmp_path):
     result = run_cli("simulate", "--patients", 20, "--out", out, "--quiet", "--scheduler", "tcp://127.0.0.1:9")
     assert result.exit_code == 1
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in result.output
-    assert not list(out.iterdir())
+    assert not out.exists() or not list(out.iterdir())  # the scheduler is tried first: --out may not be made
 
 
 def test_a_lost_cluster_writes_nothing_and_keeps_finished_chunks(tmp_path, monkeypatch):
@@ -127,9 +128,10 @@ def test_a_patient_is_the_same_person_in_any_cohort():
     alone = CourseSimulator(SPEC, history, 52).run(seed=3, index=17)
     chunks = []
     simulate(SPEC, PARAMS, CohortSettings(patients=20, seed=3), chunk_size=6, on_chunk=chunks.append)
-    assert [(c.first, c.n) for c in chunks] == [(0, 6), (6, 6), (12, 6), (18, 2)]
-    assert chunks[2].patients["age"][5] == alone.outcome.age
-    assert chunks[2].patients["visits"][5] == alone.outcome.visits
+    assert [(c.first, c.first + c.n) for c in chunks] == chunk_ranges(20, 6)
+    chunk = next(c for c in chunks if c.first <= 17 < c.first + c.n)
+    assert chunk.patients["age"][17 - chunk.first] == alone.outcome.age
+    assert chunk.patients["visits"][17 - chunk.first] == alone.outcome.visits
 
 
 def test_cohort_chunks_are_the_reference_engines_own():
@@ -142,8 +144,9 @@ def test_cohort_chunks_are_the_reference_engines_own():
     chunks = []
     simulate(SPEC, PARAMS, CohortSettings(patients=25, seed=7, weeks=30), chunk_size=10, on_chunk=chunks.append)
     job = pickle.loads(pickle.dumps(ChunkJob(SPEC, PARAMS, 30, 7, engine="reference")))
-    there = run_chunk(job, 10, 20)
-    assert (there.first, there.n) == (10, 10)
+    first, last = chunk_ranges(25, 10)[1]
+    there = run_chunk(job, first, last)
+    assert (there.first, there.n) == (chunks[1].first, chunks[1].n)
     assert chunks[1].differences(there, SPEC) == []
 
 
@@ -181,6 +184,55 @@ def write_tables(folder, fmt, chunks, weeks=(2, 4, 12)):
     return folder
 
 
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
+def test_slim_chunks_write_the_same_tables(tmp_path, chunks, fmt):
+    """What workers send back (Chunk.slim) makes the very tables the whole chunks make."""
+    from simulations.chunk import Parts
+
+    whole = write_tables(tmp_path / "whole", fmt, chunks)
+    slim = write_tables(tmp_path / "slim", fmt, [c.slim(Parts((2, 4, 12), visits=True)) for c in chunks])
+    assert folder_bytes(slim) == folder_bytes(whole)
+    no_visits = tmp_path / "no_visits"
+    no_visits.mkdir()
+    from simulations.outputs import TableWriter
+
+    with TableWriter(no_visits, fmt, SPEC, (2, 4, 12), visits=False) as tables:
+        for chunk in chunks:
+            tables.write(chunk.slim(Parts((2, 4, 12), visits=False)))
+    assert folder_bytes(no_visits) == {name: data for name, data in folder_bytes(whole).items() if "visits" not in name}
+
+
+@pytest.mark.parametrize("parts", [None, (2, 4, 12, 52), (4,)], ids=["whole", "slim", "slim-with-visits"])
+def test_a_checkpoint_keeps_a_chunk_and_its_totals(tmp_path, parts):
+    from simulations.checkpoint import Checkpoint
+    from simulations.chunk import Parts
+    from simulations.execution import ChunkJob, run_and_total
+
+    parts = None if parts is None else Parts(parts, visits=len(parts) == 1)
+    chunk, totals = run_and_total(ChunkJob(SPEC, PARAMS, 52, 3, parts=parts), 100, 400)
+    checkpoint = Checkpoint(tmp_path, "key")
+    checkpoint.save(chunk, totals)
+    assert checkpoint.saved() == {(100, 400)}
+    loaded, loaded_totals = checkpoint.load(100, 400)
+    assert loaded_totals == totals
+    assert (loaded.first, loaded.n, loaded.words, loaded.improved_weeks) == (chunk.first, chunk.n, chunk.words, chunk.improved_weeks)
+    assert np.array_equal(loaded.improved, chunk.improved)
+    assert (loaded.states is None) == (chunk.states is None)
+    for part in ("patients", "visits", "steps"):
+        mine, theirs = getattr(loaded, part), getattr(chunk, part)
+        assert (mine is None) == (theirs is None)
+        assert all(np.array_equal(mine[k], theirs[k]) and mine[k].dtype == theirs[k].dtype for k in theirs or {})
+
+
+@pytest.mark.parametrize("patients,size", [(1, 10), (30, 10), (1_000_000, 125_000), (120, 7), (7, 50), (100, 1)])
+def test_chunks_cover_the_cohort_in_order_the_last_ones_smaller(patients, size):
+    ranges = chunk_ranges(patients, size)
+    assert ranges[0][0] == 0 and ranges[-1][1] == patients
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(ranges)) and all(last > first for first, last in ranges)
+    sizes = [last - first for first, last in ranges]
+    assert max(sizes) <= size and sizes[-1] <= max(1, size // 2 + 1)
+
+
 def test_arrow_csv_is_what_python_csv_wrote(tmp_path, chunks):
     import pyarrow as pa
 
@@ -198,8 +250,9 @@ def test_arrow_csv_is_what_python_csv_wrote(tmp_path, chunks):
 def test_a_value_that_needs_quotes_is_quoted_as_python_csv_does(tmp_path, chunks):
     import csv
 
-    odd = attrs.evolve(chunks[1], patients=dict(chunks[1].patients))
-    odd.patients["red_flags"] = np.array(['cauda, equina', 'say "when"', "line\nbreak"] + [""] * (odd.n - 3))
+    odd = attrs.evolve(chunks[1], patients=dict(chunks[1].patients),
+                       words={**chunks[1].words, "red_flags": ("", 'cauda, equina', 'say "when"', "line\nbreak")})
+    odd.patients["red_flags"] = np.array([1, 2, 3] + [0] * (odd.n - 3))
     folder = write_tables(tmp_path, "csv", [chunks[0], odd, chunks[2]])
     rows = list(csv.reader((folder / "patients.csv").open(newline="")))
     assert [r[4] for r in rows[8:11]] == ['cauda, equina', 'say "when"', "line\nbreak"]
@@ -435,7 +488,8 @@ def test_an_interrupted_run_leaves_no_files_and_resumes_from_its_chunks(tmp_path
     real_run_chunk = execution.run_chunk
     monkeypatch.setattr(execution, "run_chunk", lambda job, first, last: ran.append(first) or real_run_chunk(job, first, last))
     assert run_cli(*args, "--resume").exit_code == 0
-    assert ran == [20]  # only the chunk the interrupted run had not finished
+    firsts = [first for first, _ in chunk_ranges(30, 10)]  # 0, 10, 15, 20, 25: the last ones smaller
+    assert ran == firsts[2:]  # only the chunks the interrupted run had not finished
     assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUT_FILES)  # the chunks folder is gone
     fresh = tmp_path / "fresh"
     assert run_cli("simulate", "--patients", 30, "--out", fresh, "--quiet").exit_code == 0
@@ -454,7 +508,7 @@ def test_without_resume_a_run_starts_afresh(tmp_path, monkeypatch):
     real_run_chunk = execution.run_chunk
     monkeypatch.setattr(execution, "run_chunk", lambda job, first, last: ran.append(first) or real_run_chunk(job, first, last))
     assert run_cli(*args).exit_code == 0
-    assert ran == [0, 10, 20]
+    assert ran == [first for first, _ in chunk_ranges(30, 10)]
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
 
 

@@ -13,7 +13,7 @@ from pathway.loader import load_pathway
 from pathway.shipped import shipped_pathway
 from simulations import load_parameters
 from simulations.chunk import NONE, PATIENT_FIELDS, STATE, TEXT
-from simulations.cohort import CohortSettings, simulate
+from simulations.cohort import CohortSettings, chunk_ranges, simulate
 from simulations.execution import ChunkJob, run_chunk
 from simulations.summary import figures, summarise
 from simulations.totals import Counts, Totals, poisson_weights, quantile
@@ -38,7 +38,7 @@ def cohort(chunk_size: int):
 def test_totals_do_not_depend_on_the_chunk_size(chunk_size):
     reference, _ = cohort(1000)
     result, chunks = cohort(chunk_size)
-    assert len(chunks) == math.ceil(SETTINGS.patients / chunk_size)
+    assert [(c.first, c.first + c.n) for c in chunks] == chunk_ranges(SETTINGS.patients, chunk_size)
     assert result.totals == reference.totals
     assert result.resampled == reference.resampled
     mine, theirs = summarise(result).values, summarise(reference).values
@@ -92,7 +92,7 @@ def columns(chunks) -> tuple[dict[str, np.ndarray], np.ndarray]:
     for name in numeric:
         values = np.concatenate([c.patients[name] for c in chunks]).astype(float)
         cols[name] = np.where(values == NONE, np.nan, values)
-    return cols, np.concatenate([c.improved for c in chunks])
+    return cols, np.concatenate([c.improved for c in chunks], axis=1).T  # (patients, weeks + 1)
 
 
 def per_patient_figures(cols: dict[str, np.ndarray], improved: np.ndarray, weeks: tuple[int, ...]) -> dict[str, float]:
@@ -210,3 +210,15 @@ def test_a_resample_of_nobody_gives_no_figure():
         assert values.shape == (2,)
         if figure.key not in ("imaging_without_indication_share",) and figure.unit not in ("patients", "scans"):
             assert np.isnan(values).all(), figure.key
+
+
+def test_the_occupancy_the_engine_counts_is_that_of_its_states():
+    """The compiled engine counts who rests where as patients move; Totals would count it from
+    the chunk's states: the same numbers."""
+    import attrs
+
+    chunk = run_chunk(ChunkJob(SPEC, PARAMS, SETTINGS.weeks, SETTINGS.seed), 0, 300)
+    assert chunk.occupancy is not None
+    counted = Totals.from_chunk(attrs.evolve(chunk, occupancy=None), SPEC, SETTINGS.weeks)
+    assert Totals.from_chunk(chunk, SPEC, SETTINGS.weeks) == counted
+    assert np.array_equal(counted.occupancy, chunk.occupancy)

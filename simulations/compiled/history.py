@@ -2,18 +2,20 @@
 
 Every number comes from the same counter-based draws, with the same keys, as the reference
 `Patient` draws them, and every comparison is the same, so patient `i` here is the person `i`
-there. Weekly draws are made only for the patients who need one that week (a patient who has
-improved draws for relapse, not for improvement), which is most of the engine's time saved.
+there. Draws are made from each patient's share of the counter, mixed once (draws.patient_keys),
+and compared with probabilities as hashes (draws.bound): the weekly course, one draw for every
+patient every week, is most of the engine's arithmetic.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from ..draws import Purpose, normal, uniform
+from ..draws import Purpose, as_normal, as_uniform, below, bounds, hashes, mix, offset, patient_keys
 from ..history import (
     IMPROVEMENT_WEEK_RELAPSE_STARTS, PERSISTING_WEEKS, RED_FLAG_FINDINGS, RED_FLAGS, Mimic, NaturalHistory,
     lognormal_weeks,
@@ -25,6 +27,10 @@ SHOWS_ON_XRAY = ("fracture", "malignancy", "spinal_cord_compression", "infection
 EPIDURAL_RESPONSES = ("lasting_relief", "temporary_relief", "no_relief")
 SCAN_RESULTS = ("concordant", "discordant", "normal")
 XRAY_RESULTS = ("abnormal", "normal")
+
+# The findings recorded as they were at presentation (unless a red flag changes them).
+BASELINE = ("pain_distribution", "pain_below_knee", "sensory_symptoms", "reflex_change", "weakness",
+            "neurogenic_claudication", "hip_or_si_signs", "bilateral_leg_symptoms", "foot_drop", "prior_lumbar_surgery")
 
 # Red-flag findings are applied category by category; the reference applies them by onset. The
 # order cannot matter as long as no two categories record the same finding.
@@ -42,10 +48,10 @@ class CohortHistory:
         self.code = {name: {word: code for code, word in enumerate(values)} for name, values in words.items()}
         v = model.params.value
         self.index = np.arange(first, last, dtype=np.uint64)
+        self.keys = patient_keys(self.index)
         n = self.n = last - first
-        ids = self.index[:, None]
 
-        person = uniform(seed, ids, Purpose.PERSON, 0, np.arange(12))
+        person = self._at_start(Purpose.PERSON, 12)
         bands = list(model.age_bands)
         band = _pick(dict(bands), person[:, 0])
         low = np.array([b[0][0] for b in bands])[band]
@@ -54,11 +60,11 @@ class CohortHistory:
         self.fast = person[:, 2] < v("recovery.fast_fraction")
         without, with_spine = v("mimics.hip_or_si_without_spine"), v("mimics.hip_or_si_with_spine")
         self.mimic = np.where(person[:, 3] < without, 1, np.where(person[:, 3] < without + with_spine, 2, 0))
-        nerve_root = self.mimic != 1
+        nerve_root = self.nerve_root = self.mimic != 1
         pain = self._codes("pain_distribution", model.pain)[_pick(model.pain, person[:, 4])]
         weakness = self._codes("weakness", model.weakness)[_pick(model.weakness, person[:, 5])]
         flags = person[:, 6:]
-        self.baseline: dict[str, np.ndarray] = {
+        self.baseline: dict[str, np.ndarray] = {  # BASELINE
             "pain_distribution": np.where(nerve_root, pain, self.code["pain_distribution"]["back_dominant"]),
             "pain_below_knee": (flags[:, 0] < v("presentation.pain_below_knee")) & nerve_root,
             "sensory_symptoms": (flags[:, 1] < v("presentation.sensory_symptoms")) & nerve_root,
@@ -73,96 +79,171 @@ class CohortHistory:
         self.disabling = flags[:, 4] < v("course.disabling_when_persisting")
         self.wants_intervention = self.disabling & (flags[:, 5] < v("course.intervention_wanted"))
 
-        concordant, protrusion, slip, bulge, degeneration = uniform(seed, ids, Purpose.IMAGING, 0, np.arange(5)).T
-        self.concordant = nerve_root & (concordant < v("imaging.concordant_herniation"))
-        self.incidental = (protrusion < self._table("imaging.disc_protrusion_by_age")) | (
-            slip < self._table("imaging.spondylolisthesis_by_age"))
-        self.incidental_reported = self.incidental | (bulge < self._table("imaging.disc_bulge_by_age")) | (
-            degeneration < self._table("imaging.disc_degeneration_by_age"))
-
-        categories = np.arange(len(RED_FLAGS))
-        chances = uniform(seed, ids, Purpose.RED_FLAGS, 0, categories)
-        onsets = (uniform(seed, ids, Purpose.RED_FLAGS, 1, categories) * (model.onset_window + 1)).astype(np.int64)
-        has = (chances < np.array([model.red_flag_chance[c] for c in RED_FLAGS])) & (onsets <= weeks)
-        self.onset = np.where(has, onsets, NEVER)  # (n, categories): the week each red flag starts
+        # What a scan shows and how long an epidural relieves are drawn when first asked for (few
+        # are scanned or injected); an onset week only for a red flag the patient will have.
+        categories = len(RED_FLAGS)
+        chances = self._at_start(Purpose.RED_FLAGS, categories)
+        rows, which = np.nonzero(chances < np.array([model.red_flag_chance[c] for c in RED_FLAGS]))
+        onsets = (as_uniform(hashes(self.keys[rows], offset(seed, Purpose.RED_FLAGS, 1, which)))
+                  * (model.onset_window + 1)).astype(np.int64)
+        self.onset = np.full((n, categories), NEVER, dtype=np.int64)  # the week each red flag starts
+        within = onsets <= weeks
+        self.onset[rows[within], which[within]] = onsets[within]
         self.first_onset = self.onset.min(axis=1)
+        self.flagged = np.flatnonzero(self.first_onset < NEVER)  # the few with a red flag, in order
         shows = [RED_FLAGS.index(c) for c in SHOWS_ON_XRAY]
         self.first_xray_visible = self.onset[:, shows].min(axis=1)
 
-        relieved, length = uniform(seed, ids, Purpose.TREATMENT, 0, np.arange(2)).T
-        lo, hi = v("treatment.epidural_relief_min_weeks"), v("treatment.epidural_relief_max_weeks")
-        self.relief_weeks = np.where(relieved < v("treatment.epidural_relief"),
-                                     np.round(lo + (hi - lo) * length), 0).astype(np.int64)
-
-        # The untreated course; the chance of improving this week takes one of four values.
+        # The untreated course. The chance of improving this week takes one of four values, by
+        # `speed` (fast and never relapsed: +1; operated on: +2); an improved patient's is that
+        # of relapsing, once relapse can start. As bounds on the draws' hashes, by speed + 4 x improved.
         p_fast, p_slow, ratio = model.improve_fast, model.improve_slow, model.surgery_ratio
-        self._improve_chance = np.array([p_slow, p_fast, 1 - (1 - p_slow) ** ratio, 1 - (1 - p_fast) ** ratio])
+        improve = [p_slow, p_fast, 1 - (1 - p_slow) ** ratio, 1 - (1 - p_fast) ** ratio]
+        self._course = bounds(improve + [0.0] * 4)
+        self._course_relapsing = bounds(improve + [model.relapse] * 4)
         self.week = 0
         self.improved = np.zeros(n, dtype=bool)
-        self.relapsed = np.zeros(n, dtype=bool)
+        self.speed = self.fast.astype(np.intp)
+        self.course = self.speed.copy()  # speed + 4 x improved: the row of the course's bounds
+        # The counters of the weekly draw, but for the week: slot 10 (improve), or once improved 11 (relapse).
+        self.course_keys = self.keys.copy()
         self.first_improved = np.full(n, NEVER, dtype=np.int64)
-        self.surgery_week = np.full(n, NEVER, dtype=np.int64)
         self.relief_from = np.full(n, NEVER, dtype=np.int64)
         self.relief_to = np.full(n, NEVER, dtype=np.int64)
+        self.relieved = np.zeros(0, dtype=np.int64)  # patients ever given an epidural (some twice)
+        self.scan = np.zeros(n, dtype=np.uint8)  # what a scan shows (bits), once drawn: _scans
+        self._flagged_now = (-1, self.flagged)  # (week, red_flagged() that week)
+
+    def _at_start(self, purpose: Purpose, slots: int, rows=slice(None)) -> np.ndarray:
+        """(patients, slots) draws at presentation (week 0, slots 0 .. slots - 1), for these patients."""
+        return as_uniform(hashes(self.keys[rows][:, None], offset(self.seed, purpose, 0, np.arange(slots))))
 
     def _codes(self, name: str, words) -> np.ndarray:
         return np.array([self.code[name][word] for word in words], dtype=np.int64)
 
-    def _table(self, name: str, step: bool = False) -> np.ndarray:
-        """`NaturalHistory.table` for every patient's age."""
-        anchors = sorted(self.model.params.value(name).items())
-        ages = np.array([a for a, _ in anchors])
-        values = np.array([p for _, p in anchors])
+    def _table(self, name: str, step: bool = False, rows=slice(None)) -> np.ndarray:
+        """`NaturalHistory.table` for these patients' ages."""
+        ages, values = _anchors(self.model.params.value(name))
+        age = self.age[rows]
         if step:
-            return values[np.maximum(np.searchsorted(ages, self.age, side="right") - 1, 0)]
-        return np.interp(self.age, ages, values)
+            return values[np.maximum(np.searchsorted(ages, age, side="right") - 1, 0)]
+        return np.interp(age, ages, values)
 
-    def draw(self, rows: np.ndarray, purpose: Purpose, slot: int, week: int | None = None) -> np.ndarray:
-        """The weekly draw (slot 10 and up) for these patients this week, as `Patient` draws it."""
-        return uniform(self.seed, self.index[rows], purpose, self.week if week is None else week, slot)
+    def _scans(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """What these patients' spine scans show: a herniation that explains the pain, an incidental
+        finding that imitates one, an incidental finding the report lists (drawn once a patient's
+        first scan asks, then kept)."""
+        new = rows[self.scan[rows] == 0]
+        if new.size:
+            v = self.model.params.value
+            concordant, protrusion, slip, bulge, degeneration = self._at_start(Purpose.IMAGING, 5, new).T
+            explains = self.nerve_root[new] & (concordant < v("imaging.concordant_herniation"))
+            incidental = (protrusion < self._table("imaging.disc_protrusion_by_age", rows=new)) | (
+                slip < self._table("imaging.spondylolisthesis_by_age", rows=new))
+            reported = incidental | (bulge < self._table("imaging.disc_bulge_by_age", rows=new)) | (
+                degeneration < self._table("imaging.disc_degeneration_by_age", rows=new))
+            self.scan[new] = SCANNED | explains * EXPLAINS | incidental * INCIDENTAL | reported * REPORTED
+        scan = self.scan[rows]
+        return (scan & EXPLAINS) > 0, (scan & INCIDENTAL) > 0, (scan & REPORTED) > 0
+
+    def incidental_reported(self, rows: np.ndarray) -> np.ndarray:
+        return self._scans(rows)[2]
+
+    def _relief_weeks(self, rows: np.ndarray) -> np.ndarray:
+        """How long an epidural relieves these patients (0: not at all)."""
+        v = self.model.params.value
+        relieved, length = self._at_start(Purpose.TREATMENT, 2, rows).T
+        lo, hi = v("treatment.epidural_relief_min_weeks"), v("treatment.epidural_relief_max_weeks")
+        return np.where(relieved < v("treatment.epidural_relief"), np.round(lo + (hi - lo) * length), 0).astype(np.int64)
+
+    def _hashes(self, rows: np.ndarray, purpose: Purpose, slot: int) -> np.ndarray:
+        """The hashes of this week's draws (slot 10 and up) for these patients, as `Patient` draws them."""
+        return hashes(self.keys[rows], offset(self.seed, purpose, self.week, slot))
+
+    def draw(self, rows: np.ndarray, purpose: Purpose, slot: int) -> np.ndarray:
+        return as_uniform(self._hashes(rows, purpose, slot))
+
+    def below(self, rows: np.ndarray, purpose: Purpose, slot: int, p: float) -> np.ndarray:
+        """This week's draws for these patients, below `p`."""
+        return below(self._hashes(rows, purpose, slot), p)
 
     # -- the course, week by week (as Patient.advance) ---------------------------------------------
     def advance(self, week: int) -> None:
+        """Every patient draws once a week: to improve (slot 10), or once improved, to relapse (slot
+        11: a draw that cannot succeed until after IMPROVEMENT_WEEK_RELAPSE_STARTS, its bound 0
+        till then); never both in one week."""
         while self.week < week:
             self.week += 1
             t = self.week
-            waiting = np.flatnonzero(~self.improved)
-            well = np.flatnonzero(self.improved) if t > IMPROVEMENT_WEEK_RELAPSE_STARTS else None
-            code = (self.fast[waiting] & ~self.relapsed[waiting]) + 2 * (t > self.surgery_week[waiting])
-            better = waiting[self.draw(waiting, Purpose.COURSE, 10) < self._improve_chance[code]]
-            self.improved[better] = True
-            self.first_improved[better] = np.minimum(self.first_improved[better], t)
-            if well is not None:  # improved before this week: may relapse (not both in one week)
-                worse = well[self.draw(well, Purpose.COURSE, 11) < self.model.relapse]
-                self.improved[worse] = False
-                self.relapsed[worse] = True
+            counters = np.add(self.course_keys, offset(self.seed, Purpose.COURSE, t, 10))
+            table = self._course_relapsing if t > IMPROVEMENT_WEEK_RELAPSE_STARTS else self._course
+            changed = np.flatnonzero(mix(counters) < np.take(table, self.course))  # improved, or relapsed
+            if not changed.size:
+                continue
+            better = ~self.improved[changed]
+            first = changed[better]
+            self.first_improved[first] = np.minimum(self.first_improved[first], t)
+            self.speed[changed[~better]] &= 2  # relapsed: no longer fast
+            self.improved[changed] = better
+            self.course[changed] = self.speed[changed] + 4 * better
+            self.course_keys[changed] = self.keys[changed] + better * _NEXT_SLOT
 
-    def feels_improved(self, rows=slice(None)) -> np.ndarray:
-        return self.improved[rows] | ((self.relief_from[rows] <= self.week) & (self.week < self.relief_to[rows]))
+    def feels_improved(self, rows: np.ndarray) -> np.ndarray:
+        """Improved, or while an epidural's relief lasts (only those given one can be relieved)."""
+        feels = self.improved[rows]
+        if self.relieved.size:
+            some = np.flatnonzero(self.relief_from[rows] <= self.week)
+            r = rows[some]
+            feels[some] |= self.week < self.relief_to[r]
+        return feels
+
+    def feels_improved_into(self, out: np.ndarray) -> None:
+        """`feels_improved()` for every patient, written into `out`: only those given an epidural
+        can feel better than they are."""
+        np.copyto(out, self.improved)
+        rows = self.relieved
+        out[rows] |= (self.relief_from[rows] <= self.week) & (self.week < self.relief_to[rows])
 
     def any_red_flag(self, rows=slice(None)) -> np.ndarray:
         return self.first_onset[rows] <= self.week
 
+    def red_flagged(self) -> np.ndarray:
+        """The patients (in order) whose red flag has started by now."""
+        week, flagged = self._flagged_now
+        if week != self.week:
+            flagged = self.flagged[self.first_onset[self.flagged] <= self.week]
+            self._flagged_now = (self.week, flagged)
+        return flagged
+
     # -- what a clinician records (as Patient.findings, enums as codes) ------------------------------
-    def findings(self, rows: np.ndarray, red_flag_questions: tuple[str, ...]) -> dict[str, np.ndarray]:
-        found = {name: column[rows] for name, column in self.baseline.items()}
-        found.update({q: np.zeros(len(rows), dtype=bool) for q in red_flag_questions})
-        for c, category in enumerate(RED_FLAGS):
-            active = self.onset[rows, c] <= self.week
-            if active.any():
+    def findings(self, rows: np.ndarray, red_flag_questions: tuple[str, ...],
+                 wanted: frozenset[str] | None = None) -> dict[str, np.ndarray]:
+        """What is recorded at these visits; only the findings in `wanted` (None: all)."""
+        def want(name: str) -> bool:
+            return wanted is None or name in wanted
+
+        found = {name: column[rows] for name, column in self.baseline.items() if want(name)}
+        found.update({q: np.zeros(len(rows), dtype=bool) for q in red_flag_questions if want(q)})
+        flagged = np.flatnonzero(self.first_onset[rows] <= self.week)  # the few with a red flag showing
+        if flagged.size:
+            active = self.onset[rows[flagged]] <= self.week  # (flagged, categories)
+            for c, category in enumerate(RED_FLAGS):
+                these = flagged[active[:, c]]
                 for name, value in RED_FLAG_FINDINGS[category].items():
-                    found[name] = np.where(active, self.code[name][value] if isinstance(value, str) else value,
-                                           found[name])
+                    if these.size and want(name):
+                        found[name][these] = self.code[name][value] if isinstance(value, str) else value
         better = self.feels_improved(rows)
-        worse = ~better & (self.draw(rows, Purpose.COURSE, 12) < self.model.worse)
-        improving, worse_code, stuck = (self.code["trend"][w] for w in ("improving", "worse", "stuck"))
-        found.update(
-            trend=np.where(better, improving, np.where(worse, worse_code, stuck)),
-            symptoms_resolved=self.improved[rows],
-            conservative_care_weeks=np.full(len(rows), self.week, dtype=np.int64),
-            disabling=~better & self.disabling[rows],
-            intervention_considered=~better & self.wants_intervention[rows],
-        )
+        if want("trend"):
+            worse = ~better & self.below(rows, Purpose.COURSE, 12, self.model.worse)
+            improving, worse_code, stuck = (self.code["trend"][w] for w in ("improving", "worse", "stuck"))
+            found["trend"] = np.where(better, improving, np.where(worse, worse_code, stuck))
+        later = {
+            "symptoms_resolved": lambda: self.improved[rows],
+            "conservative_care_weeks": lambda: np.full(len(rows), self.week, dtype=np.int64),
+            "disabling": lambda: ~better & self.disabling[rows],
+            "intervention_considered": lambda: ~better & self.wants_intervention[rows],
+        }
+        found.update({name: make() for name, make in later.items() if want(name)})
         return found
 
     def needs_imaging(self, rows: np.ndarray, xray: bool) -> np.ndarray:
@@ -176,33 +257,34 @@ class CohortHistory:
         return weeks[_pick(self.model.review_after, self.draw(rows, Purpose.VISITS, 10))]
 
     def presents_with_red_flag(self, rows: np.ndarray) -> np.ndarray:
-        return self.draw(rows, Purpose.VISITS, 11) < self.model.presents
+        return self.below(rows, Purpose.VISITS, 11, self.model.presents)
 
     def scan_wait(self, rows: np.ndarray) -> np.ndarray:
-        normals = normal(self.seed, self.index[rows], Purpose.IMAGING, self.week, 10)
-        return lognormal_weeks(self.model.scan_wait, normals)
+        return lognormal_weeks(self.model.scan_wait, as_normal(self._hashes(rows, Purpose.IMAGING, 10)))
 
     def emergency_scan_late(self, rows: np.ndarray) -> np.ndarray:
-        return self.draw(rows, Purpose.IMAGING, 11) >= self.model.emergency_scan_on_time
+        return ~self.below(rows, Purpose.IMAGING, 11, self.model.emergency_scan_on_time)
 
     def scan_result(self, rows: np.ndarray) -> np.ndarray:
         """Codes into SCAN_RESULTS."""
-        return np.where(self.concordant[rows], 0, np.where(self.incidental[rows], 1, 2))
+        explains, incidental, _ = self._scans(rows)
+        return np.where(explains, 0, np.where(incidental, 1, 2))
 
     def xray_result(self, rows: np.ndarray) -> np.ndarray:
         """Codes into XRAY_RESULTS."""
         return np.where(self.first_xray_visible[rows] <= self.week, 0, 1)
 
     def specialist_wait(self, rows: np.ndarray) -> np.ndarray:
-        normals = normal(self.seed, self.index[rows], Purpose.TREATMENT, self.week, 10)
-        return lognormal_weeks(self.model.specialist_wait, normals)
+        return lognormal_weeks(self.model.specialist_wait, as_normal(self._hashes(rows, Purpose.TREATMENT, 10)))
 
     def has_surgery(self, rows: np.ndarray) -> np.ndarray:
-        return ~self.improved[rows] & (self.draw(rows, Purpose.TREATMENT, 11) < self.model.surgery_after_referral)
+        return ~self.improved[rows] & self.below(rows, Purpose.TREATMENT, 11, self.model.surgery_after_referral)
 
     def give_epidural(self, rows: np.ndarray) -> None:
         self.relief_from[rows] = self.week
-        self.relief_to[rows] = self.week + self.relief_weeks[rows]
+        self.relief_to[rows] = self.week + self._relief_weeks(rows)
+        if rows.size:
+            self.relieved = np.concatenate([self.relieved, rows])
 
     def epidural_response(self, rows: np.ndarray) -> np.ndarray:
         """Codes into EPIDURAL_RESPONSES."""
@@ -211,13 +293,17 @@ class CohortHistory:
         return np.where(self.improved[rows], 0, np.where(none, 2, np.where(self.week < to, 0, 1)))
 
     def operate(self, rows: np.ndarray) -> None:
-        self.surgery_week[rows] = self.week
+        """Operated on this week: recovery speeds up from next week, for good (Patient.advance
+        compares the week with the latest operation's, which only moves later)."""
+        self.speed[rows] |= 2
+        self.course[rows] |= 2
 
     def worsens(self, rows: np.ndarray) -> np.ndarray:
-        return self.draw(rows, Purpose.HARM, 10) < self.model.worsening
+        return self.below(rows, Purpose.HARM, 10, self.model.worsening)
 
-    def red_flag_names(self) -> np.ndarray:
-        """Each patient's red-flag categories by onset, `;`-separated (as the patients table has them)."""
+    def red_flag_names(self) -> tuple[np.ndarray, tuple[str, ...]]:
+        """Each patient's red-flag categories by onset, `;`-separated (as the patients table has
+        them): codes into the words, the first "" (no red flag)."""
         flagged = np.flatnonzero(self.first_onset < NEVER)
         onset = self.onset[flagged]
         by_onset = np.argsort(onset, axis=1, kind="stable")  # ties in category order, as the reference
@@ -226,10 +312,26 @@ class CohortHistory:
         digits = np.where(present, by_onset + 1, 0)
         key = digits @ (8 ** np.arange(len(RED_FLAGS), dtype=np.int64))
         lists, which = np.unique(key, return_inverse=True)
-        names = np.array([";".join(RED_FLAGS[d - 1] for d in _digits(k)) for k in lists] or [""], dtype=str)
-        out = np.full(self.n, "", dtype=names.dtype)
-        out[flagged] = names[which]
-        return out
+        words = ("", *(";".join(RED_FLAGS[d - 1] for d in _digits(k)) for k in lists))
+        codes = np.zeros(self.n, dtype=np.int32)
+        codes[flagged] = which.ravel() + 1
+        return codes, words
+
+
+SCANNED, EXPLAINS, INCIDENTAL, REPORTED = 1, 2, 4, 8  # the bits of CohortHistory.scan
+# A draw's counter one slot on (slot 11 for 10): the same keys, this much further.
+_NEXT_SLOT = np.uint64((int(offset(0, Purpose.COURSE, 0, 11)) - int(offset(0, Purpose.COURSE, 0, 10))) % 2**64)
+
+
+@functools.lru_cache(maxsize=64)
+def _sorted_anchors(items: tuple) -> tuple[np.ndarray, np.ndarray]:
+    anchors = sorted(items)
+    return np.array([a for a, _ in anchors]), np.array([p for _, p in anchors])
+
+
+def _anchors(table) -> tuple[np.ndarray, np.ndarray]:
+    """An age table's ages, in order, and its values (made once per table)."""
+    return _sorted_anchors(tuple(table.items()))
 
 
 def _digits(key: int) -> list[int]:

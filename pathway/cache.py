@@ -89,10 +89,19 @@ def cached(kind: str, source: str, files: Iterable[Path], load: Callable[[], T])
 
 def _read(entry: Path):
     try:
+        if not (_private(entry.parent) and _private(entry)):
+            return None
         with open(entry, "rb") as file:
-            return pickle.load(file)
+            return pickle.load(file)  # only an entry this user wrote, in a folder only this user can write
     except Exception:  # noqa: BLE001 - missing, truncated, corrupt, made by other code: load afresh
         return None
+
+
+def _private(path: Path) -> bool:
+    """Owned by this user and writable by no one else: unpickling runs code, so an entry another
+    user could have written or replaced (a shared or world-writable cache folder) is never read."""
+    status = path.stat()
+    return status.st_uid == os.getuid() and not status.st_mode & 0o022
 
 
 def _write(folder: Path, entry: Path, value: object) -> None:

@@ -113,3 +113,17 @@ def test_the_default_folder_follows_xdg(monkeypatch, tmp_path):
     assert cache_dir() == tmp_path / "sciatica"
     monkeypatch.delenv("XDG_CACHE_HOME")
     assert cache_dir() == Path(os.path.expanduser("~")) / ".cache" / "sciatica"
+
+
+@pytest.mark.parametrize("writable_by_others", [False, True])
+def test_an_entry_others_could_write_is_never_unpickled(cache, pathway, writable_by_others):
+    """Unpickling runs code: a planted entry is read only when only this user could have written it."""
+    import pickle
+
+    load_pathway(pathway)
+    [entry] = entries(cache)
+    entry.write_bytes(pickle.dumps("planted"))
+    if writable_by_others:
+        entry.chmod(0o666)
+    loaded = load_pathway(pathway)
+    assert (loaded != "planted") if writable_by_others else (loaded == "planted")

@@ -11,7 +11,6 @@ needs; the patients are rebuilt from those counts as repeated weeks.
 from __future__ import annotations
 
 import base64
-import io
 import warnings
 
 import numpy as np
@@ -21,7 +20,7 @@ from scipy import stats
 
 from pathway.spec import Urgency
 from simulations.cohort import CohortResult
-from simulations.plots import DPI, SAVE, occupancy_figure
+from simulations.plots import DPI, figure_bytes, occupancy_figure
 
 SIZE = (10, 5.2)
 
@@ -113,9 +112,7 @@ def delay_figure(delay_by_week: np.ndarray) -> Figure:
 
 def png_data_uri(fig: Figure) -> str:
     """The figure as a PNG data URI, the same bytes each time (no software or date stamp)."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI, **SAVE["png"])
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    return "data:image/png;base64," + base64.b64encode(figure_bytes(fig, "png")).decode("ascii")
 
 
 def _empty(ax, message: str) -> None:

@@ -10,9 +10,10 @@ import click
 
 from pathway.cli import PATHWAY_ARG, exit_with_problems, load_or_exit
 from pathway.errors import PathwayError
-from pathway.files import check_folder, write_or_exit
+from pathway.files import check_folder, fail, write_or_exit
 from pathway.loader import load_pathway
-from simulations.cli import PARAMETERS_OPT, SEED_OPT, WEEKS_OPT, fail, load_parameters_or_exit, settings_or_exit
+from simulations.cli import PARAMETERS_OPT, SEED_OPT, WEEKS_OPT, load_parameters_or_exit, settings_or_exit
+from simulations.cli import fail as fail_with_problems
 
 from .packet import SimulationRequest, build_packet
 from .page import render_page
@@ -50,7 +51,7 @@ def report(pathway: Path | None, patients: int | None, seed: int, weeks: int, pa
     try:
         packet = build_packet(spec, request, against, progress=say)
     except PathwayError as err:  # SimulationError, WorkerLost: nothing is written
-        fail(err)
+        fail_with_problems(err)
     page = render_page(packet, _command(pathway, patients, seed, weeks, parameters, old))
     write_or_exit(out, page.encode("utf-8"))
     verdict = "all properties hold" if packet.verification.report.holds else "SOME PROPERTIES FAIL"

@@ -20,7 +20,7 @@ from scipy import stats
 
 from pathway.spec import Urgency
 from simulations.cohort import CohortResult
-from simulations.plots import DPI, figure_bytes, occupancy_figure
+from simulations.plots import DPI, figure_bytes, label_axes, occupancy_figure
 
 SIZE = (10, 5.2)
 
@@ -86,7 +86,7 @@ def survival_figure(events_by_week: np.ndarray, patients: int, horizon: int, tit
         ax.set_ylim(bottom=0)
     ax.yaxis.set_major_formatter(PercentFormatter())
     ax.grid(alpha=0.3)
-    _texts(ax, f"{title} ({patients:,} simulated patients, followed {horizon} weeks)", "Weeks since onset",
+    label_axes(ax, f"{title} ({patients:,} simulated patients, followed {horizon} weeks)", "Weeks since onset",
            f"{ylabel} (share of the cohort)")
     return fig
 
@@ -105,7 +105,7 @@ def delay_figure(delay_by_week: np.ndarray) -> Figure:
         ax.set_xticks(weeks)
         ax.set_xlim(-0.6, max(len(weeks), 4) - 0.4)
         ax.grid(axis="y", alpha=0.3)
-    _texts(ax, f"Red-flag onset to urgent care: {int(delays.sum()):,} patients (green: the same week)",
+    label_axes(ax, f"Red-flag onset to urgent care: {int(delays.sum()):,} patients (green: the same week)",
            "Whole weeks from onset of the red flag to an urgent or emergency state", "Patients")
     return fig
 
@@ -117,9 +117,3 @@ def png_data_uri(fig: Figure) -> str:
 
 def _empty(ax, message: str) -> None:
     ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=13, transform=ax.transAxes)
-
-
-def _texts(ax, title: str, xlabel: str, ylabel: str) -> None:
-    ax.set_title(title, fontsize=13, fontweight="bold")
-    ax.set_xlabel(xlabel, fontsize=11)
-    ax.set_ylabel(ylabel, fontsize=11)

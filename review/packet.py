@@ -19,7 +19,7 @@ from diagrams.overlay import diff_overlay, flow_overlay, trace_overlay
 from diagrams.tables import Table, build_tables
 from pathway.compare import PathwayDiff, diff_pathways
 from pathway.spec import PathwaySpec
-from pathway.verify import Report, Verdict, check_pathway, find_story, story_text
+from pathway.verify import Report, check_pathway, find_story, story_text
 from simulations.parameters import Parameters
 
 from .diagrams import Picture, picture
@@ -48,10 +48,6 @@ class Story:
 class Verification:
     report: Report
     stories: tuple[Story, ...]
-
-    @property
-    def verdicts(self) -> tuple[Verdict, ...]:
-        return self.report.verdicts
 
 
 @attrs.frozen

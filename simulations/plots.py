@@ -49,7 +49,7 @@ def occupancy_figure(occupancy: np.ndarray, states: Sequence[str], labels: Mappi
                  labels=[_wrap(labels.get(states[i], states[i])) for i in shown])
     ax.set(xlim=(0, weeks[-1]), ylim=(0, 100))
     ax.yaxis.set_major_formatter(PercentFormatter())
-    _texts(ax, f"Where the cohort of {cohort:,.0f} simulated patients rests, week by week",
+    label_axes(ax, f"Where the cohort of {cohort:,.0f} simulated patients rests, week by week",
            "Weeks since onset", "Share of the cohort")
     # Outside the axes so it hides no data; reversed so it reads top to bottom like the stack.
     handles, names = ax.get_legend_handles_labels()
@@ -101,7 +101,7 @@ def recovery_figure(improved_share: np.ndarray, first_improved: np.ndarray, neve
                     markersize=7, linestyle="none", label=f"Target \u00b1 tolerance: {source}")
     ax.set(xlim=(0, weeks[-1] + 1), ylim=(0, 100))  # room for a target at the horizon
     ax.yaxis.set_major_formatter(PercentFormatter())
-    _texts(ax, f"Recovery of {patients:,} simulated patients", "Weeks since onset", "Share of the cohort")
+    label_axes(ax, f"Recovery of {patients:,} simulated patients", "Weeks since onset", "Share of the cohort")
     ax.grid(alpha=0.3)
     ax.legend(loc="best", fontsize=10)
     return fig
@@ -144,7 +144,8 @@ def png(kind: str, *args, **kwargs) -> bytes:
     return figure_bytes(figure(*args, **kwargs), "png")
 
 
-def _texts(ax, title: str, xlabel: str, ylabel: str) -> None:
+def label_axes(ax, title: str, xlabel: str, ylabel: str) -> None:
+    """Title and axis labels in the cohort plots' sizes (the review packet's plots use it too)."""
     ax.set_title(title, fontsize=14, fontweight="bold")
     ax.set_xlabel(xlabel, fontsize=12)
     ax.set_ylabel(ylabel, fontsize=12)

@@ -1,7 +1,8 @@
 """Read YAML safely (ruamel.yaml, YAML 1.2, line numbers kept) and check its shape.
 
-YAML 1.2 keeps `yes`/`no`/`on`/`off` as strings; the round-trip loader builds only plain
-mappings, sequences and scalars, never Python objects named in the file.
+YAML 1.2 keeps `yes`/`no`/`on`/`off` as strings; the strict reader (pathway.yamlread) builds
+only plain mappings, sequences and scalars, never Python objects named in the file, and refuses
+tags, aliases, deep nesting and text that is not valid Unicode.
 
 ruamel.yaml is imported when a file is first read, not with this module: a pathway or parameter
 file found in the cache (pathway.cache) never needs it.
@@ -10,86 +11,17 @@ file found in the cache (pathway.cache) never needs it.
 from __future__ import annotations
 
 import enum
+
 from pathlib import Path
 
 from .errors import Problem, where
 
 
-def read_yaml(path: Path, problems: list[Problem]) -> object | None:
-    """The file's content, or None after adding a ``file:line`` problem."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.constructor import DuplicateKeyError
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+def read_yaml(path: Path, problems: list[Problem], kind: str = "pathway") -> object | None:
+    """The file's content, or None after adding its `file:line` problems (pathway.yamlread)."""
+    from .yamlread import read_yaml as read  # with ruamel.yaml: only when a file is read
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        problems.append(Problem(str(path), f"cannot read file: {err.strerror}"))
-        return None
-    except UnicodeDecodeError:
-        problems.append(Problem(str(path), "file is not UTF-8 text"))
-        return None
-    try:
-        return YAML(typ="rt").load(text)
-    except DuplicateKeyError as err:
-        # ruamel names the enclosing mapping's first line, not the key's, and stops at the first
-        # repeat: find every repeated key, with where it first appears.
-        repeats = _duplicate_keys(text)
-        for key, first, again in repeats:
-            problems.append(Problem(where(str(path), again), f"malformed YAML: duplicate key `{key}` (first at line {first})"))
-        if not repeats:
-            mark = err.problem_mark
-            problems.append(Problem(where(str(path), mark.line + 1 if mark else None), f"malformed YAML: {_one_line(err.problem)}"))
-    except MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        line = mark.line + 1 if mark else None
-        detail = err.problem or err.context or "malformed YAML"
-        if err.problem and err.context and err.context_mark and mark is not err.context_mark \
-                and err.context_mark.line != mark.line:
-            # e.g. an unclosed [ or quote: say where it was opened, not only where parsing failed
-            detail = f"{detail} ({err.context} that starts at line {err.context_mark.line + 1})"
-        problems.append(Problem(where(str(path), line), f"malformed YAML: {_one_line(detail)}"))
-    except YAMLError as err:
-        problems.append(Problem(str(path), f"malformed YAML: {_one_line(str(err))}"))
-    return None
-
-
-def _duplicate_keys(text: str) -> list[tuple[str, int, int]]:
-    """(key, first line, repeated line) for every key given twice in one mapping."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
-    from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
-
-    found: list[tuple[str, int, int]] = []
-    seen: set[int] = set()
-
-    def walk(node) -> None:
-        if id(node) in seen:  # an alias shares its anchor's node
-            return
-        seen.add(id(node))
-        if isinstance(node, MappingNode):
-            first: dict[str, int] = {}
-            for key, value in node.value:
-                if isinstance(key, ScalarNode):
-                    line = key.start_mark.line + 1
-                    if key.value in first:
-                        found.append((key.value, first[key.value], line))
-                    else:
-                        first[key.value] = line
-                walk(value)
-        elif isinstance(node, SequenceNode):
-            for item in node.value:
-                walk(item)
-
-    try:
-        walk(YAML(typ="rt").compose(text))
-    except YAMLError:
-        return []
-    return found
-
-
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
+    return read(path, problems, kind)
 
 
 class Node:

@@ -131,7 +131,7 @@ def load_parameters(path: str | Path | None = None) -> Parameters:
 
 def _load(path: Path) -> Parameters:
     problems: list[Problem] = []
-    doc = read_yaml(path, problems) if path.is_file() else None
+    doc = read_yaml(path, problems, kind="parameter") if path.is_file() else None
     if doc is None:
         if not problems:
             problems.append(Problem(str(path), "no such parameter file" if not path.is_file() else "file is empty"))

@@ -203,7 +203,7 @@ def load_plan(path: str | Path, base: Parameters, patients: int | None = None, s
     path = Path(path)
     file = str(path)
     problems: list[Problem] = []
-    doc = read_yaml(path, problems) if path.is_file() else None
+    doc = read_yaml(path, problems, kind="sweep") if path.is_file() else None
     if doc is None:
         if not problems:
             problems.append(Problem(file, "no such sweep file" if not path.is_file() else "file is empty"))

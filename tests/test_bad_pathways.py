@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from pathway import PathwayError, load_pathway
 from pathway.cli import main
+from pathway.yamlwords import INDENTATION
 
 from edits import Edit, append, broken_copy, replace, use_fixture
 
@@ -128,22 +129,21 @@ CASES = [
         replace("findings.yaml", "values: [none, mild, stable, progressive]", "values: [none, mild, stable, progressive"),
         # The parser notices on the next line; the message also names the line the [ was opened on.
         lambda at: [
-            f"{at('findings.yaml', 'label: weakness')}: malformed YAML: expected ',' or ']', but got ':' "
-            f"(while parsing a flow sequence that starts at line {at.line('findings.yaml', 'values: [none, mild, stable, progressive')})"
+            f"{at('findings.yaml', 'label: weakness')}: the `[` opened at line "
+            f"{at.line('findings.yaml', 'values: [none, mild, stable, progressive')} is not closed by `]` before this "
+            "point (or a comma is missing between its items)"
         ],
         id="malformed-yaml-unclosed-bracket",
     ),
     pytest.param(
         use_fixture("pathway.yaml", "pathway-unclosed-quote.yaml"),
-        lambda at: [
-            f"{FOLDER}/pathway.yaml:{at.line('pathway.yaml', 'Adults (16+)') + 1}: malformed YAML: found unexpected end of stream "
-            f"(while scanning a quoted scalar that starts at line {at.line('pathway.yaml', 'name: ')})"
-        ],
+        # The parser notices only at the end of the file: the message names the line the quote opens on.
+        lambda at: [f"{at('pathway.yaml', 'name: ')}: this quote is never closed (the file ends inside it)"],
         id="malformed-yaml-unclosed-quote",
     ),
     pytest.param(
         use_fixture("pathway.yaml", "pathway-tab-indented.yaml"),
-        lambda at: [f"{at('pathway.yaml', chr(9) + 'Adults')}: malformed YAML: found character '\\t' that cannot start any token"],
+        lambda at: [f"{at('pathway.yaml', chr(9) + 'Adults')}: tabs are not allowed for indentation; use spaces"],
         id="malformed-yaml-tab",
     ),
     pytest.param(
@@ -162,7 +162,7 @@ CASES = [
     pytest.param(
         append("findings.yaml", SECOND_FEVER),
         lambda at: [
-            f"{at('findings.yaml', '  fever:', nth=2)}: malformed YAML: duplicate key `fever` "
+            f"{at('findings.yaml', '  fever:', nth=2)}: duplicate key `fever` "
             f"(first at line {at.line('findings.yaml', '  fever:', nth=1)})"
         ],
         id="duplicate-key-finding-defined-twice",
@@ -170,10 +170,91 @@ CASES = [
     pytest.param(
         replace("states.yaml", "    citation: nice-ng41\n", "    citation: nice-ng41\n    citation: nice-ng41\n"),
         lambda at: [
-            f"{at('states.yaml', 'citation: nice-ng41', nth=2)}: malformed YAML: duplicate key `citation` "
+            f"{at('states.yaml', 'citation: nice-ng41', nth=2)}: duplicate key `citation` "
             f"(first at line {at.line('states.yaml', 'citation: nice-ng41', nth=1)})"
         ],
         id="duplicate-key-in-a-state",
+    ),
+    # -- layout, in plain words ------------------------------------------------------------------
+    pytest.param(
+        replace("pathway.yaml", "version: 1.0.0\n", "  version: 1.0.0\n"),
+        lambda at: [f"{at('pathway.yaml', '  version: 1.0.0')}: {INDENTATION}"],
+        id="indentation-key-deeper-than-its-siblings",
+    ),
+    pytest.param(
+        replace("states.yaml", "    phase: onset\n", "   phase: onset\n"),
+        lambda at: [f"{at('states.yaml', '   phase: onset')}: {INDENTATION}"],
+        id="indentation-key-shallower-than-its-siblings",
+    ),
+    pytest.param(
+        replace("pathway.yaml", "name: Sciatica care pathway", "name: Sciatica: care pathway"),
+        lambda at: [f"{at('pathway.yaml', 'name: Sciatica')}: a value holds `: `; put the value in quotes "
+                    "(a colon then a space starts a key)"],
+        id="colon-inside-a-value",
+    ),
+    # -- hostile input (issue 17): refused while reading, with the line ------------------------------
+    pytest.param(
+        replace("findings.yaml", "  pain_below_knee:\n    type: boolean\n",
+                "  pain_below_knee:\n    type: boolean\n    type: enum  # again\n"),
+        lambda at: [f"{at('findings.yaml', '# again')}: duplicate key `type` "
+                    f"(first at line {at.line('findings.yaml', '# again') - 1})"],
+        id="duplicate-key-nested",
+    ),
+    pytest.param(
+        replace("findings.yaml", "values: [leg_dominant, back_dominant]", "values: {a: 1, a: 2}"),
+        lambda at: [f"{at('findings.yaml', 'values: {a: 1, a: 2}')}: duplicate key `a` "
+                    f"(first at line {at.line('findings.yaml', 'values: {a: 1, a: 2}')})"],
+        id="duplicate-key-in-a-flow-mapping",
+    ),
+    pytest.param(
+        replace("pathway.yaml", "initial: onset", "initial: !!str onset"),
+        lambda at: [f"{at('pathway.yaml', 'initial: ')}: `initial`: explicit YAML tags are not allowed (`!!str`); "
+                    "write the value plainly (in quotes if it is text)"],
+        id="explicit-tag-on-a-value",
+    ),
+    pytest.param(
+        replace("findings.yaml", "    type: boolean\n    label: pain below the knee",
+                "    type: !!bool yes\n    label: pain below the knee"),
+        lambda at: [f"{at('findings.yaml', '!!bool')}: `type`: explicit YAML tags are not allowed (`!!bool`); "
+                    "write the value plainly (in quotes if it is text)"],
+        id="explicit-tag-that-would-not-convert",
+    ),
+    pytest.param(
+        replace("pathway.yaml", "initial: onset", "!custom initial: onset"),
+        lambda at: [f"{at('pathway.yaml', '!custom')}: explicit YAML tags are not allowed (`!custom`); "
+                    "write the value plainly (in quotes if it is text)"],
+        id="custom-tag-on-a-key",
+    ),
+    pytest.param(
+        replace("pathway.yaml", "initial: onset", "initial: &start onset\nalso: *start"),
+        lambda at: [
+            f"{at('pathway.yaml', '&start')}: `initial`: anchors (`&start`) are not allowed; write each value out in full",
+            f"{at('pathway.yaml', '*start')}: `also`: aliases (`*start`) are not allowed; write the value out in full",
+        ],
+        id="anchor-and-alias",
+    ),
+    pytest.param(
+        replace("states.yaml", "    label: New episode of sciatica", '    label: "New episode \\ud800"'),
+        lambda at: [f"{at('states.yaml', 'New episode')}: `label`: the text holds U+D800, half of a surrogate pair, "
+                    "which is not valid Unicode text"],
+        id="lone-surrogate-in-a-label",
+    ),
+    pytest.param(
+        replace("states.yaml", "    label: New episode of sciatica", '    label: "New episode\\0"'),
+        lambda at: [f"{at('states.yaml', 'New episode')}: `label`: the text holds the control character U+0000; "
+                    "text may hold tabs and line breaks, but no other control characters"],
+        id="nul-in-a-label",
+    ),
+    pytest.param(
+        replace("findings.yaml", "    max: 120\n", f"    max: {'9' * 5000}\n"),
+        lambda at: [f"{at('findings.yaml', '    max: 999')}: `max`: the number 999999999999...999999 is 5,000 digits "
+                    "long; allowed: whole numbers of at most 18 digits"],
+        id="integer-thousands-of-digits",
+    ),
+    pytest.param(
+        replace("pathway.yaml", "initial: onset", "initial: " + "[" * 300 + "]" * 300),
+        lambda at: [f"{at('pathway.yaml', 'initial: ')}: nested more than 20 levels deep; a pathway file needs at most 4"],
+        id="flow-nesting-300-deep",
     ),
     # -- shape ---------------------------------------------------------------------------------
     pytest.param(
@@ -518,8 +599,8 @@ def test_yaml_errors_in_two_files_are_both_reported(tmp_path):
     at = At(folder)
     # YAML problems come in the order the files are read: pathway.yaml first.
     assert problems_of(folder) == [
-        f"{at('pathway.yaml', chr(9) + 'Adults')}: malformed YAML: found character '\\t' that cannot start any token",
-        f"{at('findings.yaml', '  fever:', nth=2)}: malformed YAML: duplicate key `fever` "
+        f"{at('pathway.yaml', chr(9) + 'Adults')}: tabs are not allowed for indentation; use spaces",
+        f"{at('findings.yaml', '  fever:', nth=2)}: duplicate key `fever` "
         f"(first at line {at.line('findings.yaml', '  fever:', nth=1)})",
     ]
 
@@ -532,9 +613,9 @@ def test_every_repeated_key_in_a_file_is_reported(tmp_path):
     )
     at = At(folder)
     assert problems_of(folder) == [
-        f"{at('findings.yaml', 'label: dropped foot')}: malformed YAML: duplicate key `label` "
+        f"{at('findings.yaml', 'label: dropped foot')}: duplicate key `label` "
         f"(first at line {at.line('findings.yaml', 'label: foot drop')})",
-        f"{at('findings.yaml', '  fever:', nth=2)}: malformed YAML: duplicate key `fever` "
+        f"{at('findings.yaml', '  fever:', nth=2)}: duplicate key `fever` "
         f"(first at line {at.line('findings.yaml', '  fever:', nth=1)})",
     ]
 

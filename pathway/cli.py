@@ -33,11 +33,13 @@ def load_or_exit(pathway: Path | None) -> PathwaySpec:
 
 
 def exit_with_problems(err: PathwayError, what: str) -> NoReturn:
-    """Print every problem as file:line: message, then a count, and exit 1."""
+    """Print every problem as file:line: message, then a count, and exit 1 (a file or folder that
+    is not there is said to be missing, not invalid: no count)."""
     for problem in err.problems:
         click.echo(str(problem), err=True)
-    count = len(err.problems)
-    click.echo(f"{count} problem{'s' if count != 1 else ''} found; {what} is not valid.", err=True)
+    if not err.missing:
+        count = len(err.problems)
+        click.echo(f"{count} problem{'s' if count != 1 else ''} found; {what} is not valid.", err=True)
     sys.exit(1)
 
 

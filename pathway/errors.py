@@ -19,9 +19,13 @@ class Problem:
 class PathwayError(Exception):
     """Raised with every problem found in one pass, so a reviewer fixes them in one go."""
 
-    def __init__(self, problems: list[Problem] | tuple[Problem, ...]):
+    def __init__(self, problems: list[Problem] | tuple[Problem, ...], missing: bool = False):
         self.problems = tuple(problems)
+        self.missing = missing  # the file or folder named does not exist: said so, not called invalid
         super().__init__("\n".join(str(p) for p in self.problems))
+
+    def __reduce__(self):  # from a worker process, with its problems as they were
+        return type(self), (self.problems, self.missing)
 
 
 class PatientError(PathwayError):

@@ -9,8 +9,13 @@ before any of it reaches the loaders.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import unicodedata
+from pathlib import Path
+
+from .errors import Problem
 
 NESTING_LIMIT = 20  # levels of mappings and lists inside each other
 NESTING_NEEDED = 4  # the deepest any shipped pathway, parameter, sweep or patient file goes
@@ -56,3 +61,29 @@ def bad_text(text: str) -> str | None:
 def printable(text: str) -> str:
     """`text` safe to print in a message: each character `bad_text` refuses as a \\uXXXX escape."""
     return _BAD_CHARACTER.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
+
+
+def look_up(path: Path) -> str:
+    """What is at `path`: "folder", "file", "missing", or why it cannot be looked up (a name too
+    long, a NUL byte, no permission), said in words: pathlib raises on some of these."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return "missing"
+    except ValueError:  # an embedded NUL byte
+        return "the name holds a NUL character"
+    except OSError as err:
+        return err.strerror or str(err)
+    return "folder" if stat.S_ISDIR(mode) else "file"
+
+
+def missing_file(path: Path, what: str) -> Problem | None:
+    """A Problem when `path` is not a file that can be read (missing, a folder, a name the system
+    refuses), else None. `what`: "patient file", "parameter file", ..."""
+    found = look_up(path)
+    if found == "file":
+        return None
+    if found == "missing":
+        return Problem("", f"no such {what}: {path}")
+    said = "is a folder" if found == "folder" else f"cannot be opened: {found}"
+    return Problem(str(path), f"{said}; give a {what}")

@@ -11,6 +11,7 @@ from pathlib import Path
 from .cache import cached
 from .errors import PathwayError, Problem, in_file_order
 from .guards import GuardSyntaxError, Literal, parse_guard
+from .inputs import look_up
 from .spec import (
     CareStep, Condition, Escalation, Finding, Imaging, PathwaySpec, Phase, Reference, State, Transition,
     Urgency, Waits,
@@ -44,11 +45,15 @@ def _load(folder: Path) -> PathwaySpec:
 
 
 def _folder(path: Path) -> Path:
-    if path.is_file() and path.name == "pathway.yaml":
+    found = look_up(path)
+    if found == "file" and path.name == "pathway.yaml":
         return path.parent
-    if not path.is_dir():
-        raise PathwayError([Problem(str(path), "no such pathway: give a pathway folder holding " + ", ".join(FILES))])
-    return path
+    if found == "folder":
+        return path
+    if found == "missing":
+        raise PathwayError([Problem("", f"no such folder: {path}")], missing=True)
+    said = "is a file, not a folder" if found == "file" else f"cannot be opened: {found}"
+    raise PathwayError([Problem(str(path), f"{said}; a pathway is a folder holding " + ", ".join(FILES))], missing=True)
 
 
 def _document(path: Path, problems: list[Problem]):

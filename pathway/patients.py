@@ -13,6 +13,8 @@ from pathlib import Path
 import attrs
 
 from .errors import PatientError, Problem
+from .inputs import missing_file
+from .jsonread import read_json
 from .spec import PathwaySpec
 
 
@@ -34,15 +36,16 @@ class Patient:
 
 
 def load_patient(path: str | Path, spec: PathwaySpec) -> Patient:
+    """Read a patient file strictly (pathway.jsonread: a key given twice, deep nesting, an
+    over-long number or invalid text is refused with its line), then check the record."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise PatientError([Problem(str(path), f"cannot read patient file: {getattr(err, 'strerror', None) or err}")]) from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise PatientError([Problem(f"{path}:{err.lineno}:{err.colno}", f"malformed JSON: {err.msg}")]) from None
+    missing = missing_file(path, "patient file")
+    if missing is not None:
+        raise PatientError([missing], missing=True)
+    problems: list[Problem] = []
+    data = read_json(path, problems, "patient", {f.name: f.domain_text() for f in spec.findings})
+    if data is None:
+        raise PatientError(problems)
     return parse_patient(data, spec, str(path))
 
 
@@ -65,7 +68,7 @@ def parse_patient(data: object, spec: PathwaySpec, source: str = "patient") -> P
     if not isinstance(visits_raw, list) or not visits_raw:
         bad("visits", "`visits` must be a non-empty list of {\"week\": ..., \"findings\": {...}}")
         visits_raw = []
-    visits = [_visit(v, f"visits[{i}]", spec, bad) for i, v in enumerate(visits_raw)]
+    visits = [_visit(v, _visit_name(i, v), spec, bad) for i, v in enumerate(visits_raw)]
     _check_order(visits_raw, bad)
     if problems:
         raise PatientError(problems)
@@ -82,23 +85,29 @@ def checked_findings(answers: dict, spec: PathwaySpec, source: str) -> dict:
     return values
 
 
+def _visit_name(index: int, raw: object) -> str:
+    """How a visit is named in messages: counted from 1, with its week when it has one."""
+    week = raw.get("week") if isinstance(raw, dict) else None
+    return f"visit {index + 1}" + (f" (week {week})" if isinstance(week, int) and not isinstance(week, bool) else "")
+
+
 def _visit(raw: object, field: str, spec: PathwaySpec, bad) -> Visit | None:
     if not isinstance(raw, dict):
         bad(field, "a visit is an object: {\"week\": ..., \"findings\": {...}}")
         return None
     for key in raw:
         if key not in ("week", "findings"):
-            bad(f"{field}.{key}", f"unknown field `{key}`; allowed: week, findings")
+            bad(field, f"unknown field `{key}`; allowed: week, findings")
     week, week_spec = raw.get("week"), spec.finding["week"]
     if isinstance(week, int) and not isinstance(week, bool) and week < 0:
-        bad(f"{field}.week", f"week is {week}: weeks since onset cannot be negative")
+        bad(field, f"week is {week}: weeks since onset cannot be negative")
     elif not week_spec.allows(week):
-        bad(f"{field}.week", f"week is {_shown(week)}; allowed: {week_spec.domain_text()}")
+        bad(field, f"week is {_shown(week)}; allowed: {week_spec.domain_text()}")
     answers = raw.get("findings")
     if not isinstance(answers, dict):
-        bad(f"{field}.findings", "`findings` must be an object of finding: value")
+        bad(field, "`findings` must be an object of finding: value")
         return None
-    findings = _findings(answers, f"{field}.findings", spec, bad)
+    findings = _findings(answers, field, spec, bad)
     return Visit(week=week, findings=findings)
 
 
@@ -109,14 +118,14 @@ def _findings(answers: dict, field: str, spec: PathwaySpec, bad) -> dict:
         finding = known.get(name)
         if finding is None:
             if name in spec.finding:
-                bad(f"{field}.{name}", f"`{name}` is given with the patient or the visit, not as a finding")
+                bad(field, f"`{name}` is given with the patient or the visit, not as a finding")
                 continue
             close = difflib.get_close_matches(name, list(known), n=1)
-            bad(f"{field}.{name}", f"unknown finding `{name}`" + (f"; did you mean `{close[0]}`?" if close else ""))
+            bad(field, f"unknown finding `{name}`" + (f"; did you mean `{close[0]}`?" if close else ""))
         elif value is None:
             continue  # reported below as unanswered
         elif not finding.allows(value):
-            bad(f"{field}.{name}", f"{name} is {_shown(value)}; allowed: {finding.domain_text()}")
+            bad(field, f"{name} is {_shown(value)}; allowed: {finding.domain_text()}")
         else:
             values[name] = value
     missing = [f for f in known.values() if f.required and answers.get(f.name) is None]
@@ -137,7 +146,8 @@ def _check_order(visits: list, bad) -> None:
     weeks = [(i, w) for i, w in weeks if isinstance(w, int) and not isinstance(w, bool)]
     for (i, earlier), (j, later) in zip(weeks, weeks[1:], strict=False):
         if later < earlier:
-            bad(f"visits[{j}].week", f"week {later} comes after week {earlier} (visits[{i}]); visits must be in week order")
+            bad(_visit_name(j, visits[j]), f"week {later} comes after week {earlier} (visit {i + 1}); "
+                                           "visits must be in week order")
 
 
 def _shown(value: object) -> str:

@@ -14,6 +14,7 @@ import attrs
 
 from pathway.cache import cached
 from pathway.errors import PathwayError, Problem, in_file_order, where
+from pathway.inputs import missing_file
 from pathway.spec import Reference
 from pathway.yamlsource import Node, key_line, read_yaml
 
@@ -131,11 +132,12 @@ def load_parameters(path: str | Path | None = None) -> Parameters:
 
 def _load(path: Path) -> Parameters:
     problems: list[Problem] = []
-    doc = read_yaml(path, problems, kind="parameter") if path.is_file() else None
+    missing = missing_file(path, "parameter file")
+    if missing is not None:
+        raise ParameterError([missing], missing=True)
+    doc = read_yaml(path, problems, kind="parameter")
     if doc is None:
-        if not problems:
-            problems.append(Problem(str(path), "no such parameter file" if not path.is_file() else "file is empty"))
-        raise ParameterError(problems)
+        raise ParameterError(problems or [Problem(str(path), "file is empty")])
     result = _build(doc, str(path), problems)
     if problems:
         raise ParameterError(in_file_order(problems))

@@ -39,6 +39,7 @@ import attrs
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from pathway.errors import PathwayError, Problem, in_file_order, where
+from pathway.inputs import missing_file
 from pathway.spec import PathwaySpec
 from pathway.yamlsource import Node, item_line, key_line, read_yaml
 
@@ -203,11 +204,12 @@ def load_plan(path: str | Path, base: Parameters, patients: int | None = None, s
     path = Path(path)
     file = str(path)
     problems: list[Problem] = []
-    doc = read_yaml(path, problems, kind="sweep") if path.is_file() else None
+    missing = missing_file(path, "sweep file")
+    if missing is not None:
+        raise SweepError([missing], missing=True)
+    doc = read_yaml(path, problems, kind="sweep")
     if doc is None:
-        if not problems:
-            problems.append(Problem(file, "no such sweep file" if not path.is_file() else "file is empty"))
-        raise SweepError(problems)
+        raise SweepError(problems or [Problem(file, "file is empty")])
     top = Node(doc, file, problems, what="the sweep file")
     if not top.ok:
         raise SweepError(problems)

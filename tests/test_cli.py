@@ -55,4 +55,4 @@ def test_assess_text_tells_the_story_with_citations():
 def test_assess_with_another_pathway(tmp_path):
     result = run("assess", str(REPO / "examples/patients/07-hip-mimic.json"), "--pathway", str(tmp_path / "nowhere"))
     assert result.exit_code == 1
-    assert "no such pathway" in result.output
+    assert result.output == f"no such folder: {tmp_path / 'nowhere'}\n"  # missing, so not called "not valid"

@@ -264,7 +264,7 @@ def test_cli_diagram_writes_svg_by_default_and_prints_text_formats(tmp_path, mon
 
 def test_cli_diagram_reports_an_invalid_pathway(tmp_path):
     result = CliRunner().invoke(main, ["diagram", str(tmp_path / "nowhere"), "--format", "dot"])
-    assert result.exit_code == 1 and "no such pathway" in result.output
+    assert result.exit_code == 1 and result.output == f"no such folder: {tmp_path / 'nowhere'}\n"
 
 
 def test_python_api_displays_in_jupyter_and_saves_by_suffix(tmp_path):

@@ -149,6 +149,6 @@ def test_text_in_a_distribution_is_an_error(tmp_path):
 
 
 def test_missing_file_and_malformed_yaml(tmp_path):
-    assert problems_of(tmp_path / "absent.yaml") == [f"{FILE}: no such parameter file"]
+    assert problems_of(tmp_path / "absent.yaml") == [f"no such parameter file: {FILE}"]
     path = broken(tmp_path, ("  pain_below_knee:\n", "  pain_below_knee: [\n"))
     assert problems_of(path)[0].startswith(f"{FILE}:")

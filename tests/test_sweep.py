@@ -316,7 +316,7 @@ def test_command_line_overrides_are_checked_too(tmp_path):
 
 
 def test_a_missing_or_malformed_file(tmp_path):
-    assert problems_of(tmp_path / "nothing.yaml") == [f"{FILE}: no such sweep file"]
+    assert problems_of(tmp_path / "nothing.yaml") == [f"no such sweep file: {FILE}"]
     path = write(tmp_path, "kind: grid\nvary: [unclosed\n")
     assert len(problems_of(path)) == 1 and problems_of(path)[0].startswith(f"{FILE}:")
 

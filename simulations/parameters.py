@@ -18,8 +18,8 @@ from pathway.inputs import missing_file
 from pathway.spec import Reference
 from pathway.yamlsource import Node, key_line, read_yaml
 
-from .schema import CALIBRATION_WEEKS, NUMBER_KINDS, SCHEMA, STATUSES, Kind
-from .values import _RANGES, shown, is_number, mapping_value, number
+from .schema import CALIBRATION_WEEKS, NUMBER_KINDS, RANGES, SCHEMA, STATUSES, Kind
+from .values import consistent, is_number, mapping_value, number, shown
 
 # Parameters hold read-only mappings; let them travel to worker processes as plain dicts that
 # come back read-only (pickle cannot copy a mappingproxy by itself).
@@ -112,9 +112,9 @@ def value_problem(name: str, value: object) -> str | None:
     if kind not in NUMBER_KINDS:
         return (f"parameter `{name}` is a {kind.value}, not one number; only {', '.join(k.value for k in NUMBER_KINDS)} "
                 "parameters can be given a value")
-    low, high, said = _RANGES[kind]
-    if not is_number(value) or not low <= value <= high:
-        return f"`{name}` must be {said}, not {shown(value)}"
+    allowed = RANGES[kind]
+    if not is_number(value) or not allowed.allows(value):
+        return f"`{name}` must be {allowed.said}, not {shown(value)}"
     return None
 
 
@@ -152,6 +152,7 @@ def _build(doc, file: str, problems: list[Problem]) -> Parameters:
     params: dict[str, Parameter] = {}
     for section, schema in SCHEMA.items():
         params.update(_section(top, section, schema, cite))
+    consistent(top, params)
     targets = _calibration(top, cite)
     free = _free(top, params)
     return Parameters(MappingProxyType(refs), MappingProxyType(params), targets, free, file)
@@ -246,8 +247,9 @@ def _calibration(top: Node, cite: _Citations) -> tuple[Target, ...]:
         week = node.integer("week", 0, 520)
         value = number(node, "value", Kind.PROBABILITY, what)
         tolerance = node.raw("tolerance")
-        if not is_number(tolerance) or tolerance <= 0:
-            node.problem("tolerance", f"`tolerance` of {what} must be a number more than 0, not {shown(tolerance)}")
+        if not is_number(tolerance) or not 0 < tolerance <= 1:
+            node.problem("tolerance", f"`tolerance` of {what} must be a share more than 0 and at most 1, "
+                                      f"not {shown(tolerance)}")
             tolerance = None
         citations = cite(node, what)
         note = node.text("note") if node.has("note") else ""

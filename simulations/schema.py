@@ -1,30 +1,87 @@
 """Which natural-history parameters exist and how each is checked.
 
 The names are fixed here, not in the data file, so a misspelt parameter is an error (with a
-did-you-mean) rather than a figure the simulator silently never reads.
+did-you-mean) rather than a figure the simulator silently never reads. Each kind declares the
+values it allows (RANGES): a value outside them is refused when the file is loaded, with its
+line, rather than found later as a `math domain error` or a patient aged 10**20.
 """
 
 from __future__ import annotations
 
 import enum
+import re
+from collections.abc import Callable
+
+import attrs
 
 
 class Kind(enum.Enum):
     PROBABILITY = "probability"    # a number from 0 to 1
-    WEEKS = "weeks"                # 0 or more
-    HOURS = "hours"                # 0 or more
-    RATE = "rate"                  # per week, 0 or more
-    RATIO = "ratio"                # 0 or more
+    WEEKS = "weeks"                # more than 0, at most MAX_WEEKS
+    HOURS = "hours"                # more than 0, at most a week
+    RATE = "rate"                  # per week, 0 to MAX_RATE
+    RATIO = "ratio"                # more than 0, at most MAX_RATIO
     DISTRIBUTION = "distribution"  # outcome -> probability, summing to 1
-    TABLE = "table"                # number (e.g. age) -> probability
+    TABLE = "table"                # age -> probability
 
 
+@attrs.frozen
+class Range:
+    """The numbers a kind allows: `low` (or just above it, when `above_low`) to `high`."""
+
+    low: float
+    high: float
+    said: str  # how the allowed values are said in messages
+    above_low: bool = False
+
+    def allows(self, value: float) -> bool:
+        return (self.low < value if self.above_low else self.low <= value) and value <= self.high
+
+
+MAX_WEEKS = 520  # the longest follow-up (the pathway's `week` input stops here)
+MAX_RATE = 10.0  # a weekly hazard of 10: all but 1 in 22,000 within the week
+MAX_RATIO = 100.0
+AGES = Range(16, 120, "an age in years from 16 to 120")  # the pathway's adults, as its `age` input
+RANGES: dict[Kind, Range] = {
+    Kind.PROBABILITY: Range(0.0, 1.0, "a probability from 0 to 1"),
+    Kind.WEEKS: Range(0.0, MAX_WEEKS, f"weeks, more than 0 and at most {MAX_WEEKS} (the longest follow-up)",
+                      above_low=True),
+    Kind.HOURS: Range(0.0, 168.0, "hours, more than 0 and at most 168 (a week; give longer waits in weeks)",
+                      above_low=True),
+    # 0 is allowed: a rate of 0 is "never" (no relapse), which the calibration bounds use.
+    Kind.RATE: Range(0.0, MAX_RATE, f"a weekly rate from 0 to {MAX_RATE:g}"),
+    Kind.RATIO: Range(0.0, MAX_RATIO, f"a ratio, more than 0 and at most {MAX_RATIO:g}", above_low=True),
+}
+_BAND = re.compile(r"(\d{1,3})-(\d{1,3})")
+
+
+@attrs.frozen
+class AgeBands:
+    """A distribution's outcomes that are age bands, `low-high` in whole years (e.g. `16-29`)."""
+
+    ages: Range = AGES
+
+    def problem(self, outcome: object) -> str | None:
+        """Why `outcome` is not an age band, or None."""
+        found = _BAND.fullmatch(outcome) if isinstance(outcome, str) else None
+        if found is None:
+            return "is not an age band such as `16-29`"
+        low, high = int(found.group(1)), int(found.group(2))
+        if not (self.ages.allows(low) and self.ages.allows(high) and low <= high):
+            return f"is not an age band within {self.ages.low:g}-{self.ages.high:g}, youngest first"
+        return None
+
+
+AGE_BANDS = AgeBands()
 NUMBER_KINDS = (Kind.PROBABILITY, Kind.WEEKS, Kind.HOURS, Kind.RATE, Kind.RATIO)
 STATUSES = ("CONFIRMED", "SECONDARY", "NOT CONFIRMED")
 CALIBRATION_WEEKS = (2, 4, 12, 52)  # the improvement targets the issue asks for
 
 
-def _p(kind: Kind, outcomes: tuple[str, ...] | None = None) -> tuple[Kind, tuple[str, ...] | None]:
+Outcomes = tuple[str, ...] | AgeBands | None  # a distribution's allowed outcomes (None: any)
+
+
+def _p(kind: Kind, outcomes: Outcomes = None) -> tuple[Kind, Outcomes]:
     return kind, outcomes
 
 
@@ -32,9 +89,9 @@ P, W, R = Kind.PROBABILITY, Kind.WEEKS, Kind.RATE
 
 # section -> parameter -> (kind, allowed outcomes of a distribution; None when free-form).
 # Outcomes use the pathway's vocabulary (states/findings.yaml) so findings can be drawn directly.
-SCHEMA: dict[str, dict[str, tuple[Kind, tuple[str, ...] | None]]] = {
+SCHEMA: dict[str, dict[str, tuple[Kind, Outcomes]]] = {
     "presentation": {
-        "age_distribution": _p(Kind.DISTRIBUTION),
+        "age_distribution": _p(Kind.DISTRIBUTION, AGE_BANDS),
         "pain_distribution": _p(Kind.DISTRIBUTION, ("leg_dominant", "back_dominant")),
         "pain_below_knee": _p(P),
         "sensory_symptoms": _p(P),
@@ -102,3 +159,24 @@ SCHEMA: dict[str, dict[str, tuple[Kind, tuple[str, ...] | None]]] = {
         "unescalated_weekly_worsening": _p(P),
     },
 }
+
+
+# Pairs of parameters the natural history reads together, and when a pair can be simulated.
+# Each: (names, holds, what is allowed).
+CONSTRAINTS: tuple[tuple[tuple[str, ...], Callable[..., bool], str], ...] = (
+    (("waits.routine_mri_median_weeks", "waits.routine_mri_over_6_weeks"),
+     lambda median, over_6: median > 0 and 0 < over_6 < 1 and (median < 6) == (over_6 < 0.5) and median != 6,
+     "the routine MRI wait is log-normal through its median and the share over 6 weeks, so a median under "
+     "6 weeks needs a share under 0.5, and a median over 6 weeks a share over 0.5 (the share strictly between "
+     "0 and 1, the median above 0)"),
+    (("waits.specialist_median_weeks", "waits.specialist_longest_weeks"),
+     lambda median, longest: 0 < median < longest,
+     "the specialist wait is log-normal through its median and the longest wait (its 99th centile), so the "
+     "median must be above 0 and below the longest wait"),
+    (("treatment.epidural_relief_min_weeks", "treatment.epidural_relief_max_weeks"),
+     lambda low, high: low <= high,
+     "relief lasts from the minimum to the maximum, so the minimum must be at most the maximum"),
+    (("mimics.hip_or_si_without_spine", "mimics.hip_or_si_with_spine"),
+     lambda without, with_spine: without + with_spine <= 1,
+     "they are shares of one cohort, so together at most 1"),
+)

@@ -45,7 +45,7 @@ from pathway.yamlsource import Node, item_line, key_line, read_yaml
 
 from .cohort import CohortSettings, simulate
 from .parameters import NUMBER_PARAMETERS, Parameters, value_problem
-from .schema import SCHEMA, Kind
+from .schema import CONSTRAINTS, RANGES, SCHEMA, Kind
 from .summary import shown as figure_text, summarise
 from .values import is_number, shown
 
@@ -433,31 +433,11 @@ def _report(top: Node, weeks: int | None, weeks_from_cli: bool) -> tuple[str, ..
     return tuple(report)
 
 
-# Pairs of parameters the natural history reads together, and when a pair can be simulated.
-# Each: (names, holds, what is allowed).
-CONSTRAINTS: tuple[tuple[tuple[str, ...], Callable[..., bool], str], ...] = (
-    (("waits.routine_mri_median_weeks", "waits.routine_mri_over_6_weeks"),
-     lambda median, over_6: median > 0 and 0 < over_6 < 1 and (median < 6) == (over_6 < 0.5) and median != 6,
-     "the routine MRI wait is log-normal through its median and the share over 6 weeks, so a median under "
-     "6 weeks needs a share under 0.5, and a median over 6 weeks a share over 0.5 (the share strictly between "
-     "0 and 1, the median above 0)"),
-    (("waits.specialist_median_weeks", "waits.specialist_longest_weeks"),
-     lambda median, longest: 0 < median < longest,
-     "the specialist wait is log-normal through its median and the longest wait (its 99th centile), so the "
-     "median must be above 0 and below the longest wait"),
-    (("treatment.epidural_relief_min_weeks", "treatment.epidural_relief_max_weeks"),
-     lambda low, high: low <= high,
-     "relief lasts from the minimum to the maximum, so the minimum must be at most the maximum"),
-    (("mimics.hip_or_si_without_spine", "mimics.hip_or_si_with_spine"),
-     lambda without, with_spine: without + with_spine <= 1,
-     "they are shares of one cohort, so together at most 1"),
-)
-
-
 def _consistent(top: Node, varied: list[Varied], sets, base: Parameters) -> None:
     """Each set's values must make a natural history the simulator can run."""
     line = {v.name: v.line for v in varied}
-    for names, holds, allowed in CONSTRAINTS:
+    ranges = [((v.name,), RANGES[v.kind].allows, f"`{v.name}` must be {RANGES[v.kind].said}") for v in varied]
+    for names, holds, allowed in (*ranges, *CONSTRAINTS):  # a draw from a distribution may leave the range
         if not any(n in line for n in names):
             continue
         failing = []

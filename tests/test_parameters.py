@@ -57,7 +57,8 @@ CASES = {
         "`value` of parameter `presentation.pain_below_knee` must be a probability from 0 to 1, not `1.5`"),
     "negative weeks": (
         "    value: 52\n    citation: henschke-2009", "    value: -2\n    citation: henschke-2009", "value: -2",
-        "`value` of parameter `red_flags.onset_window_weeks` must be weeks, 0 or more, not `-2`"),
+        "`value` of parameter `red_flags.onset_window_weeks` must be weeks, more than 0 and at most 520 "
+        "(the longest follow-up), not `-2`"),
     "distribution not summing to one": (
         "leg_dominant: 0.742", "leg_dominant: 0.642", "leg_dominant: 0.642",
         "`value` of parameter `presentation.pain_distribution` must sum to 1, not 0.9"),
@@ -66,8 +67,49 @@ CASES = {
         "`value` of parameter `presentation.weakness` has unknown outcome `nil`; allowed: none, mild, stable"),
     "table key not a number": (
         "{16: 0.0, 50: 0.03,", "{sixteen: 0.0, 50: 0.03,", "sixteen",
-        "`value` of parameter `presentation.neurogenic_claudication_by_age` must map numbers to probabilities; "
+        "`value` of parameter `presentation.neurogenic_claudication_by_age` must map ages to probabilities; "
         "`sixteen` is not a number"),
+    # -- degenerate values (issue 17): each kind's range, checked when the file is loaded -------------
+    "median wait of 0 weeks (was a math domain error)": (
+        "  routine_mri_median_weeks:\n    kind: weeks\n    value: 3", "  routine_mri_median_weeks:\n    kind: weeks\n    value: 0",
+        "value: 0\n    citation: [nhs-dm01",
+        "`value` of parameter `waits.routine_mri_median_weeks` must be weeks, more than 0 and at most 520 "
+        "(the longest follow-up), not `0`"),
+    "a wait beyond the longest follow-up": (
+        "    value: 109\n", "    value: 1e6\n", "value: 1e6",
+        "`value` of parameter `waits.specialist_longest_weeks` must be weeks, more than 0 and at most 520 "
+        "(the longest follow-up), not `1000000.0`"),
+    "table age of 1e20 years (was accepted)": (
+        "{16: 0.0, 50: 0.03,", "{16: 0.0, 1e20: 0.03,", "1e20",
+        "`value` of parameter `presentation.neurogenic_claudication_by_age` has the age `1e+20`; allowed: an age "
+        "in years from 16 to 120"),
+    "table age below 16": (
+        "{20: 0.30, 30: 0.40,", "{2: 0.30, 30: 0.40,", "{2: 0.30",
+        "`value` of parameter `imaging.disc_bulge_by_age` has the age `2`; allowed: an age in years from 16 to 120"),
+    "age band that is not one": (
+        '"16-29": 0.10', '"sixteen": 0.10', '"sixteen"',
+        "`value` of parameter `presentation.age_distribution` has the outcome `sixteen`, which is not an age band "
+        "such as `16-29`"),
+    "age band beyond 120": (
+        '"80-95": 0.02', '"80-950": 0.02', '"80-950"',
+        "`value` of parameter `presentation.age_distribution` has the outcome `80-950`, which is not an age band "
+        "within 16-120, youngest first"),
+    "emergency scan in 0 hours": (
+        "    kind: hours\n    value: 4", "    kind: hours\n    value: 0", "value: 0\n    citation: girft",
+        "`value` of parameter `waits.emergency_mri_hours` must be hours, more than 0 and at most 168 (a week; give "
+        "longer waits in weeks), not `0`"),
+    "a hazard ratio of 0": (
+        "    value: 1.97", "    value: 0", "value: 0\n    citation: peul-2007\n    note: Hazard",
+        "`value` of parameter `treatment.surgery_recovery_ratio` must be a ratio, more than 0 and at most 100, not `0`"),
+    "a weekly rate beyond 10": (
+        "    value: 1.165", "    value: 1e300", "value: 1e300",
+        "`value` of parameter `recovery.fast_weekly_rate` must be a weekly rate from 0 to 10, not `1e+300`"),
+    "a wait the log-normal cannot go through": (
+        "    value: 0.22\n", "    value: 0\n", "  routine_mri_median_weeks:",
+        "`waits.routine_mri_median_weeks` 3 with `waits.routine_mri_over_6_weeks` 0 cannot be simulated: the "
+        "routine MRI wait is log-normal through its median and the share over 6 weeks, so a median under 6 weeks "
+        "needs a share under 0.5, and a median over 6 weeks a share over 0.5 (the share strictly between 0 and 1, "
+        "the median above 0)"),
     "misspelt parameter": (
         "  pain_below_knee:", "  pain_below_kne:", "pain_below_kne:",
         "unknown parameter `pain_below_kne` in `presentation`; did you mean `pain_below_knee`?"),
@@ -79,7 +121,7 @@ CASES = {
         "`kind` of parameter `waits.emergency_mri_hours` is `weeks`; this parameter's kind is `hours`"),
     "zero tolerance": (
         "    week: 52\n    value: 0.75\n    tolerance: 0.05", "    week: 52\n    value: 0.75\n    tolerance: 0", "tolerance: 0\n",
-        "`tolerance` of target `improved_by_week_52` must be a number more than 0, not `0`"),
+        "`tolerance` of target `improved_by_week_52` must be a share more than 0 and at most 1, not `0`"),
     "free bounds reversed": (
         "{low: 0.4, high: 0.95}", "{low: 0.95, high: 0.4}", "{low: 0.95, high: 0.4}",
         "free parameter `recovery.fast_fraction` has low 0.95 above high 0.4"),
@@ -152,3 +194,23 @@ def test_missing_file_and_malformed_yaml(tmp_path):
     assert problems_of(tmp_path / "absent.yaml") == [f"no such parameter file: {FILE}"]
     path = broken(tmp_path, ("  pain_below_knee:\n", "  pain_below_knee: [\n"))
     assert problems_of(path)[0].startswith(f"{FILE}:")
+
+
+def test_simulate_with_a_median_wait_of_0_weeks_says_so_and_exits_1(tmp_path):
+    """Before: `math domain error` and a traceback, from the log-normal wait."""
+    from click.testing import CliRunner
+
+    from pathway.cli import main
+
+    path = broken(tmp_path, ("  routine_mri_median_weeks:\n    kind: weeks\n    value: 3",
+                             "  routine_mri_median_weeks:\n    kind: weeks\n    value: 0"))
+    result = CliRunner().invoke(main, ["simulate", "--patients", "10", "--parameters", str(path),
+                                       "--out", str(tmp_path / "out"), "--quiet"])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    line = line_of(path, "value: 0\n    citation: [nhs-dm01")
+    assert result.stderr.splitlines() == [
+        f"{path}:{line}: `value` of parameter `waits.routine_mri_median_weeks` must be weeks, more than 0 and at most "
+        "520 (the longest follow-up), not `0`",
+        "1 problem found; the parameter file is not valid.",
+    ]
+    assert not (tmp_path / "out").exists()

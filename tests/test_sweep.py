@@ -96,7 +96,7 @@ def test_with_values_replaces_checks_and_hashes_each_set_apart():
                           "red_flags.cauda_equin": 0.1})
     assert [str(p) for p in caught.value.problems] == [
         "`red_flags.cauda_equina` must be a probability from 0 to 1, not `1.5`",
-        "`waits.xray_weeks` must be weeks, 0 or more, not `-1`",
+        "`waits.xray_weeks` must be weeks, more than 0 and at most 520 (the longest follow-up), not `-1`",
         "parameter `presentation.weakness` is a distribution, not one number; only probability, weeks, hours, "
         "rate, ratio parameters can be given a value",
         "unknown parameter `red_flags.cauda_equin`; a single-number parameter, named `section.name`, is expected; "
@@ -193,7 +193,7 @@ BAD = [
     ("probability above 1", "[0.0008, 0.2]", "[0.0008,\n    1.5]", "1.5]",
      "in `vary`, `red_flags.cauda_equina` must be a probability from 0 to 1, not `1.5`"),
     ("negative weeks", "[2, 5]", "[2, -1]", "-1]",
-     "in `vary`, `waits.routine_mri_median_weeks` must be weeks, 0 or more, not `-1`"),
+     "in `vary`, `waits.routine_mri_median_weeks` must be weeks, more than 0 and at most 520 (the longest follow-up), not `-1`"),
     ("a distribution varied as a number", "  red_flags.cauda_equina: [0.0008, 0.2]",
      "  presentation.weakness: [0.1, 0.2]", "presentation.weakness",
      "in `vary`: parameter `presentation.weakness` is a distribution, not one number; only probability, weeks, "
@@ -413,3 +413,16 @@ def test_the_shipped_examples_are_valid():
     assert sample.kind == "sample" and len(sample.sets) == 40 and sample.sample_seed == 7
     assumed = [n for n in sample.names if "project-assumption" in BASE[n].citations]
     assert len(assumed) >= 5
+
+
+def test_a_draw_that_leaves_the_parameters_range_is_refused_when_the_plan_is_read(tmp_path):
+    """A lognormal between 400 and 510 weeks draws waits beyond the 520-week limit: said when the
+    file is read, not found by the set that draws one, after the sets before it have run."""
+    text = SAMPLE.replace("samples: 3", "samples: 200").replace(
+        "  treatment.epidural_relief: {beta: [5, 5]}", "  waits.specialist_longest_weeks: {lognormal: [400, 510]}")
+    path = write(tmp_path, text)
+    [problem] = problems_of(path)
+    line = text.splitlines().index("  waits.specialist_longest_weeks: {lognormal: [400, 510]}") + 1
+    assert problem.startswith(f"{FILE}:{line}: in `vary`, ")
+    assert problem.endswith("which cannot be simulated: `waits.specialist_longest_weeks` must be weeks, more than 0 "
+                            "and at most 520 (the longest follow-up)")

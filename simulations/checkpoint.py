@@ -16,18 +16,20 @@ import json
 import os
 import re
 import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from pathway.files import write_streamed, writing
 from pathway.spec import PathwaySpec
 
 from .chunk import Chunk, Parts
+from .course import SimulationError
+from .folder import CHUNKS
 from .parameters import Parameters
 from .totals import Totals
 
-PREFIX = ".sciatica-chunks-"
+PREFIX = CHUNKS
 _NAME = re.compile(r"^chunk-(\d+)-(\d+)$")
 PARTS = ("patients", "visits", "steps", "words", "totals")  # groups of named arrays (`part.name`)
 
@@ -51,8 +53,8 @@ class Checkpoint:
 
     def save(self, chunk: Chunk, totals: Totals) -> None:
         """The chunk (whole or slim) and its totals as one file of raw arrays (no zip, no checksum:
-        fast), written under a temporary name and renamed, so a chunk on disk is always whole."""
-        self.folder.mkdir(parents=True, exist_ok=True)
+        fast), written under a temporary name and renamed, so a chunk on disk is always whole; a
+        write that fails (a full disk) removes its temporary file and raises CannotWrite."""
         arrays = {"improved": chunk.improved}
         if chunk.states is not None:
             arrays["states"] = chunk.states
@@ -62,15 +64,23 @@ class Checkpoint:
             arrays.update({f"{part}.{name}": values for name, values in (getattr(chunk, part) or {}).items()})
         arrays.update({f"words.{name}": np.array(words, dtype=str) for name, words in chunk.words.items()})
         arrays.update({f"totals.{name}": values for name, values in totals.arrays().items()})
-        handle, partial = tempfile.mkstemp(dir=self.folder, suffix=".partial")
-        with os.fdopen(handle, "wb") as file:
-            _write_arrays(file, arrays)
-        os.replace(partial, self.folder / f"chunk-{chunk.first}-{chunk.first + chunk.n}")
+        path = self.folder / f"chunk-{chunk.first}-{chunk.first + chunk.n}"
+        with writing(path):
+            self.folder.mkdir(parents=True, exist_ok=True)
+            write_streamed(path, lambda file: _write_arrays(file, arrays), sync=False)
 
     def load(self, first: int, last: int) -> tuple[Chunk, Totals]:
+        path = self.folder / f"chunk-{first}-{last}"
+        try:
+            return self._load(path, first)
+        except (OSError, ValueError, KeyError, IndexError, TypeError) as err:  # changed since it was written
+            raise SimulationError([f"{path}: a kept chunk cannot be read ({type(err).__name__}); run the command "
+                                   "without --resume to start afresh"]) from None
+
+    def _load(self, path: Path, first: int) -> tuple[Chunk, Totals]:
         parts: dict[str, dict] = {part: {} for part in PARTS}
         whole = {}
-        for name, values in _read_arrays(self.folder / f"chunk-{first}-{last}").items():
+        for name, values in _read_arrays(path).items():
             part, _, column = name.partition(".")
             if column:
                 parts[part][column] = values

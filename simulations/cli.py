@@ -15,6 +15,7 @@ import click
 
 from pathway.cli import PATHWAY_ARG, exit_with_problems, load_or_exit
 from pathway.errors import PathwayError
+from pathway.files import CannotWrite
 from pathway.spec import Urgency
 
 from .chunk import Chunk, Parts
@@ -24,6 +25,7 @@ from .cohort import (
     simulate as run_cohort,
 )
 from .execution import ENGINES, WorkerLost, call_with_mail, dask_client, process_pool
+from .folder import OutputFolder
 from .comparison import RESAMPLES, compare_cohorts, comparison_json, comparison_text
 from .parameters import Parameters, load_parameters
 from .summary import summarise, summary_json, summary_text
@@ -141,7 +143,7 @@ def run_with_progress(spec, params, settings, running: Running, quiet, label, on
             with opened as pool:
                 return run_cohort(spec, params, settings, running.chunk, chunk_done, resamples, running.engine,
                                   pool, checkpoint, parts, after_last_submitted)
-        except WorkerLost:
+        except (WorkerLost, CannotWrite):  # the caller says what is kept
             raise
         except PathwayError as err:
             fail(err)
@@ -188,40 +190,47 @@ def simulate(pathway, patients, seed, weeks, out, fmt, parameters, visits, runni
     checkpoint = Checkpoint(out, run_key(spec, params, settings, running.chunk, parts))
     try:
         with running.executor() as executor:  # first: the workers get ready while the rest starts here
-            from .outputs import OutputFolder, TableWriter, check_format  # pyarrow, which workers need not load
+            from .outputs import TableWriter, check_format  # pyarrow, which workers need not load
 
             folder = OutputFolder(out)
             check_format(fmt)
             folder.check_writable()
-            if not resume:
-                checkpoint.discard()  # start afresh
             with folder, Plots(executor if running.local else None) as plots:
-                with TableWriter(folder.staging, fmt, spec, settings.recovery_weeks, visits) as tables:
+                if not resume:
+                    checkpoint.discard()  # start afresh (under the folder's lock: no other run uses it)
+                with TableWriter(folder.staging, fmt, spec, settings.recovery_weeks, visits, shown_in=out) as tables:
                     result = run_with_progress(spec, params, settings, running, quiet, "simulating", tables.write,
                                                checkpoint=checkpoint, parts=parts, executor=executor,
                                                after_last_submitted=plots.park)
                 plots.draw(result)
                 summary = summarise(result)
                 text = summary_text(summary)
-                folder.path("summary.txt").write_text(text, encoding="utf-8")
-                folder.path("summary.json").write_text(summary_json(summary), encoding="utf-8")
-                folder.path("occupancy.csv").write_text(occupancy_csv(result), encoding="utf-8")
+                folder.write("summary.txt", text)
+                folder.write("summary.json", summary_json(summary))
+                folder.write("occupancy.csv", occupancy_csv(result))
                 write_pictures(result, folder, plots)
     except (KeyboardInterrupt, WorkerLost) as err:
         stopped = "interrupted" if isinstance(err, KeyboardInterrupt) else "error: " + "; ".join(err.problems)
         click.echo(f"{stopped}: no files written", err=True)
-        kept = len(checkpoint.saved())
-        if kept:
-            click.echo(f"{kept} finished chunk(s) kept in {checkpoint.folder}; run the same command with "
-                       "--resume to go on from them, or without it to start afresh", err=True)
+        if kept := kept_chunks(checkpoint):
+            click.echo(f"{kept}; run the same command with --resume to go on from them, or without it to start "
+                       "afresh", err=True)
         sys.exit(130 if isinstance(err, KeyboardInterrupt) else 1)
+    except CannotWrite as err:  # a full disk: one line; partial files are gone, whole chunks kept
+        kept = kept_chunks(checkpoint)
+        fail(err.problems[0].message + (f" ({kept}: free some space, then add --resume)" if kept else ""))
     except PathwayError as err:  # a bad --format or --out, a scheduler that cannot be reached
         fail(err)
-    checkpoint.discard()
     click.echo(text, nl=False)
     tables = f"patients.{fmt}, visits.{fmt}" if visits else f"patients.{fmt}"
     click.echo(f"\nwrote {out}/: summary.txt, summary.json, {tables}, occupancy.csv, flow.svg, occupancy.png, "
                "recovery.png")
+
+
+def kept_chunks(checkpoint: Checkpoint) -> str | None:
+    """"N finished chunk(s) kept in FOLDER" after a run that stopped, or None."""
+    kept = len(checkpoint.saved())
+    return f"{kept} finished chunk(s) kept in {checkpoint.folder}" if kept else None
 
 
 def occupancy_csv(result: CohortResult) -> str:
@@ -295,14 +304,14 @@ def write_pictures(result: CohortResult, folder, plots: Plots | None = None) -> 
 
     model = flow_overlay(build_model(result.spec), result.patients_by_edge, result.patients_by_state,
                          result.settings.patients)
-    folder.path("flow.svg").write_bytes(Diagram(model).render("svg"))
+    folder.write("flow.svg", Diagram(model).render("svg"))
     drawn = plots.drawn() if plots is not None else {}
     for kind, (args, kwargs) in plot_arguments(result).items():
         if kind not in drawn:
             from .plots import png
 
             drawn[kind] = png(kind, *args, **kwargs)
-        folder.path(f"{kind}.png").write_bytes(drawn[kind])
+        folder.write(f"{kind}.png", drawn[kind])
 
 
 @click.command()

@@ -30,6 +30,7 @@ from pathway.spec import PathwaySpec
 from .chunk import Chunk, Parts, from_runs
 from .course import CourseSimulator, SimulationError
 from .history import NaturalHistory
+from .lifeline import die_with_parent
 from .parameters import Parameters
 from .totals import Totals
 
@@ -161,9 +162,10 @@ _MAILBOX = None  # in a pool's worker: the pool's mailbox
 
 
 def _prepare(mailbox) -> None:
-    """In a new worker: keep the mailbox, import what every chunk needs (the engine, scipy for the
-    normal draws)."""
+    """In a new worker: end with the parent however it ends (simulations.lifeline), keep the
+    mailbox, import what every chunk needs (the engine, scipy for the normal draws)."""
     global _MAILBOX
+    die_with_parent()
     _MAILBOX = mailbox
     import scipy.special  # noqa: F401
 

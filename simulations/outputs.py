@@ -1,7 +1,7 @@
 """Writing a run's files: the per-patient tables built as Arrow tables straight from each chunk's
 columns and streamed as chunks finish, all into a staging folder beside the output, moved into
-place only when every file is complete, so an interrupted or failed run leaves no half-written
-file behind.
+place only when every file is complete (simulations.folder), so an interrupted or failed run
+leaves no half-written file behind.
 
 Files are byte-for-byte the same for the same inputs and seed, whatever the chunk size: rows are
 written in patient order, and Parquet row groups have a fixed size rather than one per chunk.
@@ -11,13 +11,11 @@ quoted only if it holds a comma, a quote or a line break; such a chunk is writte
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
-import os
 import re
-import shutil
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -27,6 +25,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
+from pathway.files import writing
 from pathway.spec import PathwaySpec
 
 from .chunk import IMAGINGS, NONE, PATIENT_FIELDS, REASONS, STATE, TEXT, URGENCIES, Chunk
@@ -182,15 +181,22 @@ class TableWriter:
             simulate(..., on_chunk=tables.write)
     """
 
-    def __init__(self, folder: Path, fmt: str, spec: PathwaySpec, recovery_weeks: Sequence[int], visits: bool = True):
-        """`visits=False`: the patients table only (the visits table is the larger, about 3 rows a patient)."""
+    def __init__(self, folder: Path, fmt: str, spec: PathwaySpec, recovery_weeks: Sequence[int], visits: bool = True,
+                 shown_in: Path | None = None):
+        """`visits=False`: the patients table only (the visits table is the larger, about 3 rows a patient).
+        `shown_in`: the folder a failed write names (the output folder, not its staging folder)."""
         check_format(fmt)
         self.words, self.recovery_weeks = Words.of(spec), tuple(recovery_weeks)
         self.plain_words = self.words.plain
         self.next = 0
+        self.shown_in = Path(shown_in or folder)
         kind = {"csv": CsvTable, "jsonl": JsonlTable, "parquet": ParquetTable}[fmt]
-        self.patients = kind(Path(folder) / f"patients.{fmt}", schema(patient_columns(self.recovery_weeks)))
-        self.visits = kind(Path(folder) / f"visits.{fmt}", schema(VISIT_COLUMNS)) if visits else None
+        self.patients = self.visits = None
+        with writing(self.shown_in / f"patients.{fmt}"):
+            self.patients = kind(Path(folder) / f"patients.{fmt}", schema(patient_columns(self.recovery_weeks)))
+        if visits:
+            with writing(self.shown_in / f"visits.{fmt}"):
+                self.visits = kind(Path(folder) / f"visits.{fmt}", schema(VISIT_COLUMNS))
 
     def write(self, chunk: Chunk) -> None:
         if chunk.first != self.next:
@@ -200,9 +206,11 @@ class TableWriter:
         patients = patients_table(chunk, self.words, self.recovery_weeks, ids)
         # Every other string is made of the pathway's words (checked once) and `P`, digits, `>` and spaces.
         plain = self.plain_words and not any(NEEDS_QUOTES.search(w) for name in TEXT for w in chunk.words[name])
-        self.patients.write(patients, plain)
+        with writing(self.shown_in / self.patients.path.name):
+            self.patients.write(patients, plain)
         if self.visits is not None:
-            self.visits.write(visits_table(chunk, self.words, ids), plain)
+            with writing(self.shown_in / self.visits.path.name):
+                self.visits.write(visits_table(chunk, self.words, ids), plain)
 
     @property
     def tables(self) -> tuple:
@@ -210,7 +218,8 @@ class TableWriter:
 
     def close(self) -> None:
         for table in self.tables:
-            table.close()
+            with writing(self.shown_in / table.path.name):
+                table.close()
 
     def __enter__(self) -> TableWriter:
         return self
@@ -220,7 +229,8 @@ class TableWriter:
             self.close()
         else:  # the run failed: release the files without finishing them (staging removes them)
             for table in self.tables:
-                table.discard()
+                with contextlib.suppress(OSError):  # a full disk fails again on the last flush: said once
+                    table.discard()
 
 
 class CsvTable:
@@ -228,7 +238,7 @@ class CsvTable:
     with a value that needs quotes goes through Python's csv module instead, as before Arrow."""
 
     def __init__(self, path: Path, file_schema: pa.Schema):
-        self.names = file_schema.names
+        self.path, self.names = path, file_schema.names
         self._file = open(path, "wb")
         self._file.write((",".join(self.names) + "\n").encode())
         self._writer: pa_csv.CSVWriter | None = None
@@ -282,7 +292,7 @@ class JsonlTable:
     """One JSON object per line, in column order (a Python loop: JSON Lines only)."""
 
     def __init__(self, path: Path, file_schema: pa.Schema):
-        self.names = file_schema.names
+        self.path, self.names = path, file_schema.names
         self._file = open(path, "w", encoding="utf-8", newline="")
 
     def write(self, table: pa.Table, plain: bool = True) -> None:
@@ -332,45 +342,3 @@ class ParquetTable:
 def check_format(fmt: str) -> None:
     if fmt not in FORMATS:
         raise SimulationError([f"--format is `{fmt}`; allowed: {', '.join(FORMATS)}"])
-
-
-class OutputFolder:
-    """Stages every file in a hidden folder next to `out`, then moves them in together.
-
-        with OutputFolder(out) as folder:
-            folder.path("summary.json").write_text(...)
-        # on success the files are in `out`; on any error nothing is, and staging is removed
-    """
-
-    def __init__(self, out: Path):
-        self.out = Path(out)
-        self.staging: Path | None = None
-
-    def check_writable(self) -> None:
-        """Fail before any work if `out` cannot be created or written to."""
-        if self.out.exists() and not self.out.is_dir():
-            raise SimulationError([f"{self.out}: exists and is not a folder; --out names a folder for the run's files"])
-        try:
-            self.out.mkdir(parents=True, exist_ok=True)
-            with tempfile.TemporaryFile(dir=self.out):
-                pass
-        except OSError as err:
-            raise SimulationError([f"{self.out}: cannot write the run's files here ({err.strerror or err})"]) from None
-
-    def __enter__(self) -> OutputFolder:
-        self.check_writable()
-        self.staging = Path(tempfile.mkdtemp(prefix=".sciatica-partial-", dir=self.out))
-        return self
-
-    def path(self, name: str) -> Path:
-        assert self.staging is not None
-        return self.staging / name
-
-    def __exit__(self, kind, error, tb) -> None:
-        assert self.staging is not None
-        try:
-            if kind is None:
-                for item in sorted(self.staging.iterdir()):
-                    os.replace(item, self.out / item.name)
-        finally:
-            shutil.rmtree(self.staging, ignore_errors=True)

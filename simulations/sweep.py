@@ -496,13 +496,13 @@ OUTPUTS = ("sweep.csv", "sweep.txt", "sweep.png")
 
 def write_sweep(result: SweepResult, out: str | Path) -> Path:
     """Write sweep.csv, sweep.txt and sweep.png into `out`, all together or none."""
-    from .outputs import OutputFolder
-    from .plots import save_figure
+    from .folder import OutputFolder
+    from .plots import figure_bytes
 
     with OutputFolder(Path(out)) as folder:
-        folder.path("sweep.csv").write_text(sweep_csv(result), encoding="utf-8")
-        folder.path("sweep.txt").write_text(sweep_text(result), encoding="utf-8")
-        save_figure(sweep_figure(result), folder.path("sweep.png"))
+        folder.write("sweep.csv", sweep_csv(result))
+        folder.write("sweep.txt", sweep_text(result))
+        folder.write("sweep.png", figure_bytes(sweep_figure(result), "png"))
     return Path(out)
 
 

@@ -53,7 +53,7 @@ def sweep(plan_file, pathway, parameters, out, patients, seed, weeks, running, q
         plan = load_plan(plan_file, base, patients=patients, seed=seed, weeks=weeks)
     except PathwayError as err:
         exit_with_problems(err, "the sweep file")
-    from .outputs import OutputFolder
+    from .folder import OutputFolder
 
     try:
         OutputFolder(out).check_writable()

@@ -76,8 +76,13 @@ def fail(message: str) -> NoReturn:
 
 
 def check_folder(out: Path) -> None:
-    """Exit 1 if the folder ``out`` goes in does not exist: said before the work, not after."""
-    if not out.parent.is_dir():
+    """Exit 1 if the folder ``out`` goes in does not exist, or ``out`` is a folder itself: said
+    before the work, not after."""
+    from .inputs import look_up
+
+    if look_up(out) == "folder":
+        fail(f"{out}: is a folder; --out names the file to write")
+    if look_up(out.parent) != "folder":
         fail(f"{out}: the folder {out.parent} does not exist")
 
 

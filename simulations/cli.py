@@ -39,6 +39,7 @@ SEED_OPT = click.option("--seed", type=int, default=1, show_default=True,
                         help="Random seed: the same seed gives the same patients, byte for byte.")
 WEEKS_OPT = click.option("--weeks", type=int, default=52, show_default=True, help="Weeks followed from onset.")
 QUIET_OPT = click.option("--quiet", is_flag=True, help="No progress bar.")
+MAX_WORKERS = 256  # a pool starts every worker at once: --workers 1000000000 must not try
 
 
 @attrs.frozen
@@ -78,7 +79,7 @@ def running_options(command):
         click.option("--engine", type=click.Choice(ENGINES), default="compiled", show_default=True,
                      help="compiled: whole chunks of patients on arrays (fast); reference: the transitions "
                           "machine, one patient at a time (slow, for audit). Both give identical results."),
-        click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+        click.option("--workers", type=click.IntRange(1, MAX_WORKERS), default=1, show_default=True,
                      help="Processes to run chunks in, on this machine."),
         click.option("--scheduler", metavar="tcp://HOST:PORT",
                      help="Run chunks on a Dask cluster (needs the dask extra: pip install 'sciatica-pathway[dask]')."),

@@ -21,7 +21,7 @@ from pathway.spec import PathwaySpec
 from .checkpoint import Checkpoint
 from .chunk import PATIENT_FIELDS, Chunk, Parts
 from .course import SimulationError
-from .draws import MAX_PATIENT
+from .draws import MAX_PATIENT, MAX_SEED
 from .execution import ChunkJob, run_chunks
 from .parameters import Parameters
 from .totals import MAX_RESAMPLES, Counts, Totals, poisson_weights
@@ -50,8 +50,8 @@ class CohortSettings:
             problems.append(f"--patients must be under {MAX_PATIENT:,}, not {self.patients:,}")
         if not 1 <= self.weeks <= MAX_WEEKS:
             problems.append(f"--weeks must be from 1 to {MAX_WEEKS} (the pathway's week input), not {self.weeks}")
-        if self.seed < 0:
-            problems.append(f"--seed must be 0 or more, not {self.seed}")
+        if not 0 <= self.seed <= MAX_SEED:
+            problems.append(f"--seed must be from 0 to {MAX_SEED:,}, not {self.seed}")
         if problems:
             raise SimulationError(problems)
 

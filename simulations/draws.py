@@ -36,6 +36,7 @@ class Purpose(enum.IntEnum):
 
 WEEK_BITS, SLOT_BITS = 16, 8  # counter = patient | week | slot
 MAX_PATIENT = 2 ** (64 - WEEK_BITS - SLOT_BITS)
+MAX_SEED = 2 ** 48 - 1  # a stream is picked by seed * 0x10000 + purpose, which must fit 64 bits
 
 
 def mix(x: np.ndarray) -> np.ndarray:

@@ -648,3 +648,18 @@ def test_cli_validate_the_shipped_pathway_exits_0(tmp_path):
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
     assert result.stdout.startswith(f"{folder}: valid - Sciatica care pathway ")
+
+
+@pytest.mark.parametrize("command", [["validate"], ["diagram", "--format", "dot"], ["tables"]])
+def test_a_lone_surrogate_is_refused_by_every_command_that_loads_the_pathway(tmp_path, command):
+    """Before: `validate` passed it (exit 0), then `diagram` and `tables` crashed writing it out."""
+    folder = broken_copy(tmp_path, replace("states.yaml", "    label: New episode of sciatica",
+                                           '    label: "New episode \\ud800"'))
+    result = CliRunner().invoke(main, [command[0], str(folder), *command[1:]])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert result.stdout == ""
+    assert result.stderr.replace(str(folder), FOLDER).splitlines() == [
+        f"{At(folder)('states.yaml', 'New episode')}: `label`: the text holds U+D800, half of a surrogate pair, "
+        "which is not valid Unicode text",
+        "1 problem found; the pathway is not valid.",
+    ]

@@ -663,3 +663,17 @@ def test_a_lone_surrogate_is_refused_by_every_command_that_loads_the_pathway(tmp
         "which is not valid Unicode text",
         "1 problem found; the pathway is not valid.",
     ]
+
+
+@pytest.mark.parametrize("command", [["check"], ["export", "--format", "fhir"]])
+def test_a_guard_nested_hundreds_deep_is_refused_before_check_or_export_recurse(tmp_path, command):
+    """Found by the fuzz campaign: `validate` accepted it, then `check` and the FHIR export overflowed the stack."""
+    deep = "not " * 490 + 'not (trend == "improving")'
+    folder = broken_copy(tmp_path, improving_guard(deep))
+    result = CliRunner().invoke(main, [command[0], str(folder), *command[1:]])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert result.stderr.replace(str(folder), FOLDER).splitlines() == [
+        f"{At(folder)(TRANSITIONS, 'when: not not')}: guard of transition `improving_continue`: column 133: guard is nested "
+        "more than 32 levels deep (`and`, `or`, `not` and parentheses); name a part of it as a condition",
+        "1 problem found; the pathway is not valid.",
+    ]

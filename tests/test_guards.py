@@ -53,6 +53,13 @@ def test_parses_the_grammar(text, expected):
         ("trend == stuck", 'column 10: `stuck` on the right of a comparison must be a quoted value, e.g. "stuck"'),
         ('"worse" == trend', 'column 1: `\'worse\' == trend`: put the finding\'s name on the left, e.g. `weakness == "none"`'),
         ("", "empty guard; write `true` for a transition that always applies"),
+        # found by the fuzz campaign (issue 17): a guard the loader accepted, `check` and the FHIR export
+        # then overflowed the stack on, and one whose error message did
+        ("not " * 40 + "fever", "column 133: guard is nested more than 32 levels deep (`and`, `or`, `not` and "
+                                "parentheses); name a part of it as a condition"),
+        ("-" * 600 + "1 < age", "guard is nested more than 32 levels deep"),
+        ("age > " + "9" * 1990, "column 7: the number 999999999999... is 1,990 digits long; allowed: whole numbers "
+                                "of at most 18 digits"),
     ],
 )
 def test_rejects_anything_outside_the_grammar(text, message):

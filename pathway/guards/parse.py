@@ -20,6 +20,8 @@ import re
 from .nodes import And, Compare, Expr, Literal, Name, Not, Or
 
 MAX_GUARD_LENGTH = 2000
+MAX_GUARD_DEPTH = 32  # and/or/not inside each other: every reader of a guard (text, checks, proofs) recurses
+MAX_LITERAL_DIGITS = 18  # every finding's numbers fit: weeks, ages
 
 _OPS = {
     ast.Eq: "==",
@@ -58,7 +60,10 @@ def parse_guard(text: str) -> Expr:
         raise GuardSyntaxError(f"invalid guard syntax at `{flat[column:column + 20]}`{_hint(flat)}", column) from None
     except (RecursionError, MemoryError, ValueError):
         raise GuardSyntaxError("guard is nested too deeply") from None
-    return _convert(tree.body)
+    try:
+        return _convert(tree.body)
+    except RecursionError:  # e.g. a long chain of `-` before a number, quoted back in the message
+        raise GuardSyntaxError(f"guard is nested more than {MAX_GUARD_DEPTH} levels deep") from None
 
 
 def _hint(text: str) -> str:
@@ -69,12 +74,15 @@ def _hint(text: str) -> str:
     return f"; {GRAMMAR_HINT}"
 
 
-def _convert(node: ast.AST) -> Expr:
+def _convert(node: ast.AST, depth: int = 0) -> Expr:
+    if depth > MAX_GUARD_DEPTH:
+        raise GuardSyntaxError(f"guard is nested more than {MAX_GUARD_DEPTH} levels deep (`and`, `or`, `not` and "
+                               "parentheses); name a part of it as a condition", getattr(node, "col_offset", None))
     if isinstance(node, ast.BoolOp):
-        operands = tuple(_convert(v) for v in node.values)
+        operands = tuple(_convert(v, depth + 1) for v in node.values)
         return And(operands) if isinstance(node.op, ast.And) else Or(operands)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-        return Not(_convert(node.operand))
+        return Not(_convert(node.operand, depth + 1))
     if isinstance(node, ast.Name):
         if node.id in _LITERAL_NAMES:
             return Literal(_LITERAL_NAMES[node.id])
@@ -113,6 +121,10 @@ def _compare(node: ast.Compare) -> Compare:
 def _literal(node: ast.AST) -> object:
     if isinstance(node, ast.Name) and node.id in _LITERAL_NAMES:
         return _LITERAL_NAMES[node.id]
+    number = node.operand if isinstance(node, ast.UnaryOp) else node
+    if isinstance(number, ast.Constant) and type(number.value) is int and abs(number.value) >= 10**MAX_LITERAL_DIGITS:
+        raise GuardSyntaxError(f"the number {str(number.value)[:12]}... is {len(str(abs(number.value))):,} digits "
+                               f"long; allowed: whole numbers of at most {MAX_LITERAL_DIGITS} digits", node.col_offset)
     if isinstance(node, ast.Constant) and isinstance(node.value, (bool, int, str)):
         return node.value
     if (

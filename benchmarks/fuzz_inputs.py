@@ -76,6 +76,9 @@ def main() -> int:
     print(f"{'all':12} {totals['inputs']:7,} {totals['traceback']:11,} {totals['hang']:6,} {totals['seconds']:8.1f}")
     for failure in failures[:5]:
         print("\n" + failure)
+    distinct = sorted({f.splitlines()[-1][-160:] for f in failures})
+    if len(failures) > 5:
+        print(f"\n{len(distinct)} distinct last lines among the {len(failures)} failures:", *distinct, sep="\n  ")
     return 1 if failures else 0
 
 

@@ -81,7 +81,7 @@ def check_folder(out: Path) -> None:
     from .inputs import look_up
 
     if look_up(out) == "folder":
-        fail(f"{out}: is a folder; --out names the file to write")
+        fail(f"{out}: is a folder; give the name of a file to write")
     if look_up(out.parent) != "folder":
         fail(f"{out}: the folder {out.parent} does not exist")
 

@@ -67,6 +67,9 @@ def _said_more(problem: str, context: str, opened: int | None):
         bracket = "[" if found.group(1) == "]" else "{"
         return (f"the `{bracket}` opened at line {opened} is not closed by `{found.group(1)}` before this point "
                 "(or a comma is missing between its items)")
+    if problem.startswith("expected '<document start>'"):
+        return ("the file's first value was already complete (a quoted text, a [...] or a {...}) before this line; "
+                "a file is one mapping of `key: value` lines")
     if context == "expected a single document in the stream":
         return "a second document starts here (`---` or `...`); a file holds one document"
     if found := _UNKNOWN_ESCAPE.fullmatch(problem):

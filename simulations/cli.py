@@ -15,7 +15,7 @@ import click
 
 from pathway.cli import PATHWAY_ARG, exit_with_problems, load_or_exit
 from pathway.errors import PathwayError
-from pathway.files import CannotWrite
+from pathway.files import CannotWrite, check_folder, writing
 from pathway.spec import Urgency
 
 from .chunk import Chunk, Parts
@@ -366,12 +366,18 @@ def calibrate(parameters, patients, seed, fitted_out) -> None:
     from .calibrate import calibration_table, fit, table_text, write_fitted
 
     settings_or_exit(patients, seed, 52)
+    if fitted_out is not None:
+        check_folder(fitted_out)  # before the work
     params = load_parameters_or_exit(parameters)
     rows = calibration_table(params, patients=patients, seed=seed)
     result = fit(params)
     click.echo(table_text(rows, result), nl=False)
     if fitted_out is not None:
-        write_fitted(params.source, result.values, fitted_out)
+        try:
+            with writing(fitted_out):
+                write_fitted(params.source, result.values, fitted_out)
+        except CannotWrite as err:
+            fail(err)
         click.echo(f"wrote {fitted_out} with the fitted values")
     if not all(row.passed for row in rows):
         sys.exit(1)

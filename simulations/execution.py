@@ -191,7 +191,8 @@ def call_with_mail(module: str, function: str):
     return target(*args, **kwargs)
 
 
-SCHEDULER = re.compile(r"^(tcp|tls|inproc|ucx|ws|wss)://[^\s/]+(:\d+)?$")
+# A host name or an [IPv6] address, then an optional port number.
+SCHEDULER = re.compile(r"^(tcp|tls|inproc|ucx|ws|wss)://(\[[0-9a-fA-F:.]+\]|[^\s/:\[\]]+)(:\d{1,5})?$")
 
 
 def dask_client(address: str, timeout: float = 10.0):
@@ -205,6 +206,6 @@ def dask_client(address: str, timeout: float = 10.0):
         raise SimulationError(["--scheduler needs Dask: pip install 'sciatica-pathway[dask]'"]) from None
     try:
         return Client(address, timeout=f"{timeout}s", set_as_default=False)
-    except (OSError, TimeoutError) as err:
+    except (OSError, TimeoutError, ValueError) as err:
         raise SimulationError([f"cannot reach the Dask scheduler at {address} within {timeout:g} s ({err}); "
                                "check the address and that the scheduler is running"]) from None

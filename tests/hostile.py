@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import signal
 import traceback
 from pathlib import Path
@@ -119,21 +120,25 @@ def mutate(draw, data: bytes, json_syntax: bool) -> bytes:
         return draw(st.binary(max_size=50))
     at = draw(st.integers(0, len(data) - 1))
     start, end = _line_bounds(data, at)
-    op = draw(st.sampled_from(["flip", "truncate", "twice", "value", "value", "value", "indent", "insert",
-                               "delete", "whole"]))
+    op = draw(st.sampled_from(["flip", "truncate", "twice", "value", "value", "retype", "retype", "guard", "word",
+                               "indent", "insert", "delete", "whole"]))
     if op == "flip":
         return data[:at] + bytes([data[at] ^ draw(st.integers(1, 255))]) + data[at + 1:]
     if op == "truncate":
         return data[:at]
     if op == "twice":  # a line given twice: in a mapping, a key given twice
         return data[:end] + data[start:end] + data[end:]
-    if op == "value":
-        line = data[start:end]
-        colon = line.find(b": ")
-        cut = colon + 2 if colon >= 0 else 0
-        value = draw(hostile_value(json_syntax)).encode("utf-8", "surrogatepass")
-        tail = b",\n" if json_syntax and line.rstrip().endswith(b",") else b"\n"
-        return data[:start] + line[:cut] + value + tail + data[end:]
+    if op in ("value", "retype", "guard"):
+        value = draw(hostile_value(json_syntax) if op == "value" else well_formed(json_syntax) if op == "retype"
+                     else guard_text(json_syntax))
+        return _replace_value(data, start, end, value.encode("utf-8", "surrogatepass"), json_syntax)
+    if op == "word":  # one name where another was: a cross-reference that goes nowhere, or somewhere else
+        found = list(WORD.finditer(data))
+        if not found:
+            return data
+        old = draw(st.sampled_from(found))
+        new = draw(st.sampled_from([m.group() for m in found]))
+        return data[:old.start()] + new + data[old.end():]
     if op == "indent":
         change = draw(st.sampled_from([b" ", b"  ", b"\t", b"   ", b""]))
         return data[:start] + change + data[start:].lstrip(b" ") if change == b"" else data[:start] + change + data[start:]
@@ -143,6 +148,45 @@ def mutate(draw, data: bytes, json_syntax: bool) -> bytes:
     if op == "delete":
         return data[:start] + data[end:]
     return draw(random_document(json_syntax))
+
+
+def _replace_value(data: bytes, start: int, end: int, value: bytes, json_syntax: bool) -> bytes:
+    line = data[start:end]
+    colon = line.find(b": ")
+    cut = colon + 2 if colon >= 0 else 0
+    tail = b",\n" if json_syntax and line.rstrip().endswith(b",") else b"\n"
+    return data[:start] + line[:cut] + value + tail + data[end:]
+
+
+WORD = re.compile(rb"[a-z][a-z0-9_]{2,}")
+WELL_FORMED_YAML = ["true", "false", "null", "0", "-1", "3", "16", "520", "521", "1.5", "1e300", "[]", "{}", "[a, b]",
+                    "{a: 1}", '""', "'x'", "stay", "onset", "every non-urgent state", "none", "urgent", "emergency",
+                    "decides", "visit", "result", "[nice-ng59-1.1.1]", "[nonexistent-ref]", "-0.5", "2", "[0.1, 0.9]",
+                    "{uniform: [0, 1]}", "{lognormal: [1, 2]}", "{beta: [0, 1]}", "{triangular: [1, 3, 2]}",
+                    "{16: 0.5}", "{'16-20': 1.0}", "grid", "sample"]
+WELL_FORMED_JSON = ["true", "false", "null", "0", "-1", "16", "520", "521", "1.5", "[]", "{}", '"x"', '"none"',
+                    '"leg_dominant"', '"stuck"', '["a"]', '{"a": 1}', "1e300", '"true"', "3.0"]
+
+
+@st.composite
+def well_formed(draw, json_syntax: bool) -> str:
+    """A value that still parses, of another type or out of range: it reaches the loaders' checks."""
+    return draw(st.sampled_from(WELL_FORMED_JSON if json_syntax else WELL_FORMED_YAML))
+
+
+@st.composite
+def guard_text(draw, json_syntax: bool) -> str:
+    """A guard of random tokens: names, operators, literals, parentheses, deep or long."""
+    tokens = st.sampled_from(["fever", "age", "week", "trend", "weakness", "foot_drop", "suspected_cauda_equina",
+                              "neuro_deficit", "and", "or", "not", "(", ")", "==", "!=", "<", ">=", "in", "not in",
+                              "[", "]", ",", '"stuck"', '"none"', "6", "-1", "999999999999999999999", "true", "false",
+                              "&&", "=", "-", "*", "lambda", "__import__", "x.y", "'a'", "1.5"])
+    words = draw(st.lists(tokens, min_size=1, max_size=30))
+    if draw(st.integers(0, 5)) == 0:
+        depth = draw(st.integers(1, 600))
+        words = [draw(st.sampled_from(["not", "(", "-"]))] * depth + words
+    text = " ".join(words)
+    return json.dumps(text)  # quoted: YAML and JSON read it as one string
 
 
 @st.composite

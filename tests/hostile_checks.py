@@ -51,12 +51,37 @@ def check_pathway(drawn: tuple[str, bytes], scratch: Path) -> None:
         return
     try:
         spec = only((PathwayError,), load_pathway, folder)
-        if not isinstance(spec, PathwayError):  # still a pathway: its words must print
-            from diagrams.tables import to_markdown
-
-            only((), lambda: to_markdown(spec).encode("utf-8"))
+        if not isinstance(spec, PathwayError):
+            only((), readers, spec)
     finally:
         shutil.copy(STATES / name, folder / name)
+
+
+READ: set[str] = set()  # content hashes of the pathways read already: a change in a comment changes nothing
+
+
+def readers(spec) -> None:
+    """A pathway that loads is read by every command: each must manage it (an export may refuse
+    ids its format cannot hold, with a ValueError the command reports), and its words must print."""
+    if spec.content_hash in READ:
+        return
+    READ.add(spec.content_hash)
+    from diagrams.dot import to_dot
+    from diagrams.model import build_model
+    from diagrams.tables import to_markdown
+    from exports import FORMATS, export
+    from pathway.verify import check_pathway
+
+    to_markdown(spec).encode("utf-8")
+    to_dot(build_model(spec)).encode("utf-8")
+    for fmt in FORMATS:
+        with contextlib.suppress(ValueError):
+            export(spec, fmt).encode("utf-8")
+    check_pathway(spec)
+    engine = Engine(spec)
+    for path in sorted(PATIENTS.glob("*.json")):
+        with contextlib.suppress(PathwayError, FellThrough):
+            to_text(engine.run(load_patient(path, spec)), spec).encode("utf-8")
 
 
 # -- (b) patient files -----------------------------------------------------------------------------
@@ -179,7 +204,9 @@ def check_cli(args: list[str], scratch: Path) -> None:
     _outputs_whole_or_absent(args, result.exit_code, scratch)
 
 
-ENDINGS = {".svg": b"</svg>\n", ".png": b"IEND\xaeB`\x82", ".html": b"</html>\n"}
+# A file that starts as one of these formats must end as it does (a file's name may say otherwise).
+FORMATS = {b"<svg": b"</svg>", b"<bpmn:definitions": b"</bpmn:definitions>", b"\x89PNG": b"IEND\xaeB`\x82",
+           b"<!DOCTYPE html>": b"</html>"}
 
 
 def _outputs_whole_or_absent(args: list[str], code: int, scratch: Path) -> None:
@@ -188,10 +215,11 @@ def _outputs_whole_or_absent(args: list[str], code: int, scratch: Path) -> None:
         said = f"sciatica {' '.join(args)} (exit {code})"
         if path.name.endswith((".tmp", ".partial")) or path.name.startswith(".sciatica-partial-"):
             raise Broken("traceback", f"{said}: left {path}")
-        if path.is_file() and path.suffix in ENDINGS and not path.read_bytes().endswith(ENDINGS[path.suffix]):
+        data = path.read_bytes() if path.is_file() else b""
+        if any(start in data[:400] and not data.rstrip().endswith(end) for start, end in FORMATS.items()):
             raise Broken("traceback", f"{said}: {path} is not whole")
-        if path.is_file() and path.suffix == ".json":
-            json.loads(path.read_bytes())
+        if data.startswith((b"{", b"[")) and path.suffix == ".json":
+            json.loads(data)
 
 
 KINDS = {  # kind -> (strategy, check, share of a long campaign's inputs)

@@ -15,7 +15,7 @@ from .engine import Engine, FellThrough
 from .errors import PathwayError
 from .loader import load_pathway
 from .patients import load_patient
-from .render import IMAGING_WORDS, decision, to_json, to_text
+from .render import decision, to_json, to_text
 from .shipped import example_patients, shipped_pathway
 from .spec import PathwaySpec
 
@@ -129,7 +129,8 @@ def demo() -> None:
     click.echo(f"{'patient':40} {'urgency':10} {'imaging':30} final state")
     for path, trace in traces.items():
         d = decision(trace, spec)
-        click.echo(f"{path.stem:40} {d['urgency']:10} {IMAGING_WORDS[d['imaging']]:30} {spec.state[d['final_state']].label}")
+        imaging = trace.visits[-1].imaging.words
+        click.echo(f"{path.stem:40} {d['urgency']:10} {imaging:30} {spec.state[d['final_state']].label}")
     if traces:
         first, trace = next(iter(traces.items()))
         click.echo(f"\nThe story of {first.stem}:\n")

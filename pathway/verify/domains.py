@@ -36,10 +36,26 @@ class Domain:
         return next(i for i, c in enumerate(self.cells) if c.low <= value <= c.high)
 
 
-def abstract_domains(spec: PathwaySpec) -> dict[str, Domain]:
-    """Every finding (inputs included) with its classes, in vocabulary order."""
-    cuts = _integer_cuts(spec)
+def abstract_domains(spec: PathwaySpec, extra=()) -> dict[str, Domain]:
+    """Every finding (inputs included) with its classes, in vocabulary order. ``extra``: more
+    guards whose thresholds must be told apart (e.g. another version's safety requirements)."""
+    cuts = _integer_cuts(spec, [*guards_of(spec), *extra])
     return {f.name: Domain(f, _cells(f, cuts.get(f.name, set()))) for f in spec.findings}
+
+
+def guards_of(spec: PathwaySpec) -> list:
+    """Every guard the pathway and its safety requirements hold."""
+    exprs = [t.expr for t in spec.transitions] + [c.expr for c in spec.conditions]
+    exprs += [r.expr for r in spec.imaging_rules] + [c.expr for c in spec.contradictions]
+    return exprs + requirement_guards(spec.safety)
+
+
+def requirement_guards(safety) -> list:
+    if safety is None:
+        return []
+    exprs = [c.expr for c in safety.categories] + [r.expr for r in safety.every_order]
+    exprs += [r.expr for r in safety.imaging_reasons]
+    return exprs + ([safety.mri_contraindicated] if safety.mri_contraindicated is not None else [])
 
 
 def _cells(finding: Finding, cuts: set[int]) -> tuple[Cell, ...]:
@@ -58,11 +74,10 @@ def _cells(finding: Finding, cuts: set[int]) -> tuple[Cell, ...]:
     return tuple(cells)
 
 
-def _integer_cuts(spec: PathwaySpec) -> dict[str, set[int]]:
+def _integer_cuts(spec: PathwaySpec, exprs) -> dict[str, set[int]]:
     """For each integer finding, the values where a guard's answer can change."""
     integers = {f.name for f in spec.findings if f.type == "integer"}
     cuts: dict[str, set[int]] = {}
-    exprs = [t.expr for t in spec.transitions] + [c.expr for c in spec.conditions]
     for compare in (c for e in exprs for c in compares_in(e)):
         if compare.name not in integers:
             continue

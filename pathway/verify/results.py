@@ -43,6 +43,7 @@ class Verdict:
     seconds: float
     failures: tuple[Failure, ...] = ()
     overlaps: tuple[Overlap, ...] = ()  # property 3 lists every overlap, not only the errors
+    notes: tuple[str, ...] = ()  # what a reviewer must see even when it holds (e.g. changed requirements)
 
     @property
     def holds(self) -> bool:

@@ -114,7 +114,8 @@ class Engine:
             if state.terminal:
                 break
             course.taken = None
-            if not getattr(course, TRIGGER)():
+            # (A state with no transitions at all has no trigger in the machine: nothing applies.)
+            if not self.spec.outgoing(state.id) or not getattr(course, TRIGGER)():
                 if state.waits is Waits.DECIDES:
                     raise FellThrough(f"week {week}: no transition from `{state.id}` applies to these findings")
                 note = f"no transition applied; stays in {state.label}"
@@ -180,6 +181,11 @@ class CourseRun:
     @property
     def state(self) -> str:
         return self._model.state
+
+    @property
+    def pending(self):
+        """The imaging ordered and not yet resulted (the resting state's order, kept to the findings)."""
+        return self._model.pending
 
     def visit(self, week: int, findings: dict) -> VisitTrace:
         """Route one visit; the guards read the findings plus the inputs age and week.

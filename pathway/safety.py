@@ -109,6 +109,12 @@ class SafetyRequirements:
     terms: tuple[tuple[str, str], ...] = ()  # (name, as written), for the reader
     source: str = ""
 
+    def guards(self) -> list[Expr]:
+        """Every guard the requirements hold (findings only)."""
+        exprs = [c.expr for c in self.categories] + [r.expr for r in self.every_order]
+        exprs += [r.expr for r in self.imaging_reasons]
+        return exprs + ([self.mri_contraindicated] if self.mri_contraindicated is not None else [])
+
     @functools.cached_property
     def category(self) -> dict[str, Category]:
         return {c.name: c for c in self.categories}

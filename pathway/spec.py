@@ -245,6 +245,12 @@ class PathwaySpec:
     def exits(self) -> tuple[State, ...]:
         return tuple(s for s in self.states if s.terminal)
 
+    def guards(self) -> list[Expr]:
+        """Every guard the pathway and its safety requirements hold (for thresholds and domains)."""
+        exprs = [t.expr for t in self.transitions] + [c.expr for c in self.conditions]
+        exprs += [r.expr for r in self.imaging_rules] + [c.expr for c in self.contradictions]
+        return exprs + (self.safety.guards() if self.safety is not None else [])
+
     def spelled_out(self, expr: Expr) -> Expr:
         """The guard with every named condition replaced by its own guard, so each finding is a leaf."""
         return inline(expr, {c.name: c.expr for c in self.conditions})

@@ -78,12 +78,15 @@ def _draw_counterexample(report: Report, out: Path) -> None:
 def _json(report: Report) -> dict:
     return {
         "pathway": {"name": report.spec.name, "version": report.spec.version, "content_hash": report.spec.content_hash},
+        "safety_requirements": {"content_hash": report.spec.safety.content_hash,
+                                "baseline_hash": report.model.baseline.content_hash if report.model.baseline else None,
+                                "changed": report.requirements_changed},
         "holds": report.holds,
         "cases": report.cases,
         "seconds": round(report.seconds, 3),
         "properties": [
             {"number": v.number, "name": v.name, "title": v.title, "holds": v.holds, "cases": v.cases,
-             "seconds": round(v.seconds, 3), "failures": [f.message for f in v.failures],
+             "seconds": round(v.seconds, 3), "failures": [f.message for f in v.failures], "notes": list(v.notes),
              "overlaps": [{"state": o.state, "first": o.first, "second": o.second, "cases": o.cases,
                            "status": o.status, "example": o.example} for o in v.overlaps]}
             for v in report.verdicts

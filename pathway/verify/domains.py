@@ -39,23 +39,12 @@ class Domain:
 def abstract_domains(spec: PathwaySpec, extra=()) -> dict[str, Domain]:
     """Every finding (inputs included) with its classes, in vocabulary order. ``extra``: more
     guards whose thresholds must be told apart (e.g. another version's safety requirements)."""
-    cuts = _integer_cuts(spec, [*guards_of(spec), *extra])
+    cuts = _integer_cuts(spec, [*spec.guards(), *extra])
     return {f.name: Domain(f, _cells(f, cuts.get(f.name, set()))) for f in spec.findings}
 
 
-def guards_of(spec: PathwaySpec) -> list:
-    """Every guard the pathway and its safety requirements hold."""
-    exprs = [t.expr for t in spec.transitions] + [c.expr for c in spec.conditions]
-    exprs += [r.expr for r in spec.imaging_rules] + [c.expr for c in spec.contradictions]
-    return exprs + requirement_guards(spec.safety)
-
-
 def requirement_guards(safety) -> list:
-    if safety is None:
-        return []
-    exprs = [c.expr for c in safety.categories] + [r.expr for r in safety.every_order]
-    exprs += [r.expr for r in safety.imaging_reasons]
-    return exprs + ([safety.mri_contraindicated] if safety.mri_contraindicated is not None else [])
+    return [] if safety is None else safety.guards()
 
 
 def _cells(finding: Finding, cuts: set[int]) -> tuple[Cell, ...]:

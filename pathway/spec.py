@@ -27,10 +27,13 @@ class Urgency(enum.Enum):
 
     @property
     def rank(self) -> int:
-        return list(Urgency).index(self)
+        return _URGENCY_RANK[self]
 
     def __lt__(self, other: "Urgency") -> bool:
-        return self.rank < other.rank
+        return _URGENCY_RANK[self] < _URGENCY_RANK[other]
+
+
+_URGENCY_RANK = {u: i for i, u in enumerate(Urgency)}
 
 
 class Phase(enum.Enum):

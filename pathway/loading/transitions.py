@@ -6,7 +6,7 @@ from __future__ import annotations
 import attrs
 
 from ..errors import Problem
-from ..spec import State, Transition
+from ..spec import State, Transition, Urgency
 from ..yamlsource import Node, item_line
 from .common import guard, named, sections
 
@@ -62,8 +62,10 @@ def _read(node: Node, escalation: bool) -> list[Transition]:
 def screens(escalations: list[Transition], states: list[State]) -> list[Transition]:
     """Each escalation copied to every state that is not an exit, except where the state already
     gives as much: the escalation's own destination, the destinations of escalations tried before
-    it, and states more urgent than its destination. So an escalation only ever moves a patient
-    to more urgent (or sooner) care, and never back and forth."""
+    it, states more urgent than its destination, and urgent or emergency work-ups as urgent and as
+    soon (the work-up under way takes the new red flag in: the imaging rules fit its order to it).
+    So an escalation only ever moves a patient to care at least as urgent, never back and forth;
+    `sciatica check` proves the care it leaves them in meets every red flag present."""
     by_id = {s.id: s for s in states}
     ordered = sorted(escalations, key=lambda t: t.priority)
     copies = []
@@ -72,7 +74,13 @@ def screens(escalations: list[Transition], states: list[State]) -> list[Transiti
         served = {earlier.dest for earlier in ordered[:rank]} | {e.dest}
         # dict.fromkeys: a state id given twice (reported as a duplicate) gets its copy once
         for sid in dict.fromkeys(s.id for s in states if not s.terminal):
-            more_urgent = dest is not None and by_id[sid].urgency > dest.urgency
-            if sid not in served and not more_urgent:
+            if sid not in served and not (dest is not None and _gives_as_much(by_id[sid], dest)):
                 copies.append(attrs.evolve(e, id=f"{e.id}@{sid}", source=sid))
     return copies
+
+
+def _gives_as_much(state: State, dest: State) -> bool:
+    if state.urgency != dest.urgency:
+        return state.urgency > dest.urgency
+    soon = dest.within_hours is None or (state.within_hours is not None and state.within_hours <= dest.within_hours)
+    return state.urgency >= Urgency.URGENT and soon

@@ -28,12 +28,13 @@ class Model:
     ``baseline``: the signed-off safety requirements that ``spec.safety`` must not weaken (property 10).
     """
 
-    def __init__(self, spec: PathwaySpec, baseline: SafetyRequirements | None = None):
+    def __init__(self, spec: PathwaySpec, baseline: SafetyRequirements | None = None, symbolic: Symbolic | None = None):
         if spec.safety is None:
             raise ValueError(f"{spec.name}: no safety requirements to check against")
         self.spec, self.safety, self.baseline = spec, spec.safety, baseline
         extra = requirement_guards(baseline) if baseline is not None and _reads_known(spec, baseline) else ()
-        self.sym = Symbolic(spec, extra)
+        self.sym = symbolic or Symbolic(spec, extra)
+        self._meets: dict = {}
         self.visits = VisitModel(spec, self.sym)
         self.courses = CourseGraph(self.visits)
         self._labels = {c.name: c.label for c in spec.conditions}

@@ -54,11 +54,14 @@ def soon_enough(state: State, category: Category) -> bool:
 
 def imaging_meets(m: Model, state: State, category: Category) -> Region:
     """Where the state's order (for those findings) meets the category, contraindications considered."""
-    contra = m.contraindicated
-    met = [region & (contra if category.met_by(order, True) else m.sym.false)
-           | region & (~contra if category.met_by(order, False) else m.sym.false)
-           for region, order in m.visits.orders(state.id)]
-    return m.sym.any_of(met)
+    key = (state.id, category.name)
+    if key not in m._meets:
+        contra = m.contraindicated
+        met = [region & (contra if category.met_by(order, True) else m.sym.false)
+               | region & (~contra if category.met_by(order, False) else m.sym.false)
+               for region, order in m.visits.orders(state.id)]
+        m._meets[key] = m.sym.any_of(met)
+    return m._meets[key]
 
 
 def completed_work_up(m: Model, outcome: Outcome, category: Category) -> bool:

@@ -28,8 +28,8 @@ def no_silent_overlaps(m: Model) -> Result:
                 # The example is one where the pair decides (no earlier guard holds), if there is one.
                 deciding = both & ~earlier
                 shown = both if m.sym.empty(deciding) else deciding
-                overlap = Overlap(state.id, first.id, second.id, m.sym.count(both), m.sym.example(shown),
-                                  _overlap_status(m.spec, first, second))
+                overlap = Overlap(state.id, first.id, second.id, m.sym.count(both), _overlap_status(m.spec, first, second),
+                                  shown, m.sym)
                 result.overlaps.append(overlap)
                 if overlap.is_error:
                     message = (f"at `{state.id}`, `{first.base_id}` and `{second.base_id}` both hold for "
@@ -104,6 +104,8 @@ def timely_review(m: Model) -> Result:
         if state.within_hours is None:
             result.failures.append(Failure(f"`{state.id}` is {state.urgency.value} care with no timescale", state.id,
                                            should="`within_hours`: how soon the work-up is done"))
+    for state in (s for s in m.spec.states if s.awaits and not s.terminal):
+        result.failures += _unheeded_results(m, state)
     for state in waiting:
         if state.review_within_weeks is None or state.review_within_weeks > CONSERVATIVE_REVIEW_WEEKS:
             message = (f"`{state.id}` waits with review_within_weeks {state.review_within_weeks}; "
@@ -120,6 +122,17 @@ def timely_review(m: Model) -> Result:
                 should = "a transition at every visit: on to reassessment, or an explicit stay with its reason"
                 result.failures.append(Failure(message, state.id, outcome.region, should))
     return result
+
+
+def _unheeded_results(m: Model, state) -> list[Failure]:
+    """A result that is in is acted on: the visit does not leave the patient waiting where they were."""
+    default = m.spec.finding[state.awaits].default
+    arrived = ~m.sym.value_is(state.awaits, default)
+    stuck = m.sym.any_of(o.region for o in m.visits.outcomes(state.id) if not o.entered) & arrived
+    if m.sym.empty(stuck):
+        return []
+    message = f"`{state.id}` keeps the patient waiting although its result (`{state.awaits}`) is in"
+    return [Failure(message, state.id, stuck, f"a transition for every result of `{state.awaits}`")]
 
 
 def _reassessed(m: Model, outcome) -> bool:

@@ -27,10 +27,10 @@ class Outcome:
     region: Region = attrs.field(eq=False)
     rest: str  # where the patient rests after the visit
     fell_through: bool = False  # a deciding state had no transition for these findings
+    entered: tuple[str, ...] = attrs.field(init=False, eq=False)  # the states entered, in order
 
-    @property
-    def entered(self) -> tuple[str, ...]:
-        return tuple(t.dest for t in self.path if not t.is_stay)
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "entered", tuple(t.dest for t in self.path if not t.is_stay))
 
 
 class VisitModel:

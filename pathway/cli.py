@@ -69,12 +69,13 @@ def validate(pathway: Path | None) -> None:
     """Check a pathway (default: the shipped one); list every problem as file:line: message."""
     spec = load_or_exit(pathway)
     escalations = sum(t.escalation for t in spec.transitions)
+    screening = len({t.source for t in spec.transitions if t.escalation})
     click.echo(
-        f"{spec.source}: valid - {spec.name} {spec.version}: {len(spec.states)} states, "
-        f"{len(spec.transitions)} transitions ({escalations} red-flag escalations from "
-        f"{len({t.source for t in spec.transitions if t.escalation})} non-urgent states), "
-        f"{len(spec.findings)} findings, {len(spec.red_flags)} red-flag categories\n"
-        f"content hash {spec.content_hash}"
+        f"{spec.source}: valid - {spec.name} {spec.version}: {len(spec.states)} states ({len(spec.exits)} exits), "
+        f"{len(spec.transitions)} transitions ({len(spec.red_flags)} red-flag escalations screening {screening} states, "
+        f"{escalations} copies), {len(spec.findings)} findings, {len(spec.imaging_rules)} imaging rules\n"
+        f"content hash {spec.content_hash}\n"
+        f"safety requirements: {len(spec.safety.categories)} red-flag categories, safety.yaml sha256:{spec.safety.content_hash}"
     )
 
 

@@ -37,12 +37,17 @@ def _guards(spec: PathwaySpec, safety: SafetyRequirements, terms) -> list[Proble
     problems = []
     for line, owner, expr in owners:
         for message in check_guard(expr, spec.finding, set()):
-            if "it is neither a finding nor a condition" in message:
-                message = message.replace("it is neither a finding nor a condition",
-                                          "safety requirements read the findings and their own terms only, "
-                                          "never the pathway's conditions")
-            problems.append(Problem(line, f"guard of {owner}: {message}"))
+            problems.append(Problem(line, f"guard of {owner}: {_plain(message, spec)}"))
     return problems
+
+
+def _plain(message: str, spec: PathwaySpec) -> str:
+    """Say so when a requirement reads one of the pathway's conditions: it must not."""
+    name = message.partition("unknown name `")[2].partition("`")[0]
+    if name in spec.condition:
+        return (f"unknown name `{name}`; safety requirements read the findings and their own terms only, "
+                "never the pathway's conditions")
+    return message
 
 
 def _citations(spec: PathwaySpec, safety: SafetyRequirements) -> list[Problem]:
@@ -68,7 +73,7 @@ def _answered(spec: PathwaySpec, safety: SafetyRequirements) -> list[Problem]:
     problems = []
     for name, categories in readers.items():
         finding = spec.finding[name]
-        if finding.default is not None and name not in results:
+        if finding.default is not None and not finding.red_flag and name not in results:  # red flags: loader reports
             problems.append(Problem(finding.line, f"finding `{name}` is read by safety categor"
                                                   f"{'ies' if len(categories) > 1 else 'y'} {', '.join(categories)} "
                                                   "and so may not have a default: it must be answered at every visit"))

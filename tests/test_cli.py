@@ -19,7 +19,8 @@ def test_validate_the_shipped_pathway(spec):
     result = run("validate")
     assert result.exit_code == 0, result.output
     assert f"content hash {spec.content_hash}" in result.output
-    assert "22 states" in result.output
+    assert "31 states (11 exits)" in result.output
+    assert f"safety.yaml sha256:{spec.safety.content_hash}" in result.output
 
 
 def test_demo_assesses_every_example(spec):

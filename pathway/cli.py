@@ -10,7 +10,7 @@ from typing import NoReturn
 
 import click
 
-from .compare import diff_pathways
+from .compare import diff_pathways, version_warning
 from .engine import Engine, FellThrough
 from .errors import PathwayError
 from .loader import load_pathway
@@ -111,7 +111,11 @@ def assess_or_exit(spec: PathwaySpec, patient_file: Path):
 @click.argument("new", required=False, type=click.Path(path_type=Path))
 def diff(old: Path, new: Path | None) -> None:
     """What changed from pathway OLD to NEW (default NEW: the shipped one), as text."""
-    click.echo(diff_pathways(load_or_exit(old), load_or_exit(new)).text(), nl=False)
+    before, after = load_or_exit(old), load_or_exit(new)
+    warning = version_warning(before, after)
+    if warning:
+        click.echo(warning, err=True)
+    click.echo(diff_pathways(before, after).text(), nl=False)
 
 
 @main.command()

@@ -184,3 +184,12 @@ def _transitions(old: PathwaySpec, new: PathwaySpec, escalation: bool, condition
 
 def _words(t: Transition, spec: PathwaySpec) -> str:
     return describe(t.expr, spec.finding, {c.name: c.label for c in spec.conditions})
+
+
+def version_warning(old: PathwaySpec, new: PathwaySpec) -> str | None:
+    """A warning when the content (or the safety requirements) changed but the version did not."""
+    same_requirements = (old.safety.content_hash if old.safety else "") == (new.safety.content_hash if new.safety else "")
+    if old.version != new.version or (old.content_hash == new.content_hash and same_requirements):
+        return None
+    return (f"warning: the content changed but the version did not (both {new.version}): give the new version a "
+            "number of its own before it is signed off")

@@ -131,6 +131,7 @@ class Condition:
     red_flag: bool = False
     line: str = attrs.field(default="", eq=False)
     when_line: str = attrs.field(default="", eq=False)  # the `when:` line, for guard errors
+    words_line: str = attrs.field(default="", eq=False)  # the `label:` line, for words that disagree with the guard
 
 
 @attrs.frozen
@@ -181,6 +182,7 @@ class Transition:
     citations: tuple[str, ...]
     escalation: bool = False
     when_line: str = attrs.field(default="", eq=False)  # the `when:` line, for guard errors
+    words_line: str = attrs.field(default="", eq=False)  # the `rationale:` line
     # Later transitions this one deliberately takes precedence over where both guards hold,
     # although they lead to a different urgency (ids as written, without ``@state``).
     outranks: tuple[str, ...] = ()
@@ -286,7 +288,7 @@ def to_data(spec: PathwaySpec) -> dict:
             return [plain(v) for v in value]
         return value
 
-    def record(obj, skip=("expr", "line", "when_line")):
+    def record(obj, skip=("expr", "line", "when_line", "words_line")):
         return {
             f.name: plain(getattr(obj, f.name))
             for f in attrs.fields(type(obj))

@@ -146,6 +146,7 @@ class ImagingRule:
     only_with: tuple[Imaging, ...] = ()  # applies only to orders holding one of these kinds
     line: str = attrs.field(default="", eq=False)
     when_line: str = attrs.field(default="", eq=False)
+    words_line: str = attrs.field(default="", eq=False)  # the `label:` line
 
     def applies(self, studies: Iterable[Study]) -> bool:
         return not self.only_with or any(s.kind in self.only_with for s in studies)

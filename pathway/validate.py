@@ -17,11 +17,14 @@ def validate_spec(spec: PathwaySpec, terms=()) -> list[Problem]:
     """Every problem of the built spec; ``terms``: the safety requirements' (name, guard, text, line)."""
     from .validate_safety import validate_safety
     from .validate_states import validate_states
+    from .validate_words import validate_words
 
     problems: list[Problem] = []
     for check in (_duplicates, _references, _guards, _condition_cycles, _red_flags, _graph, _visit_cycles, _outranks,
                   validate_states):
         problems.extend(check(spec))
+    if not problems:  # the words are read against guards that are known to be well formed
+        problems.extend(validate_words(spec))
     problems.extend(validate_safety(spec, terms))
     return problems
 

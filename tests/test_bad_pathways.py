@@ -612,3 +612,34 @@ def test_cli_validate_the_shipped_pathway_exits_0(tmp_path):
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
     assert result.stdout.startswith(f"{folder}: valid - Sciatica care pathway ")
+
+
+# -- words that cannot lie -------------------------------------------------------------------------
+
+
+def test_a_threshold_edit_is_caught_until_the_words_follow_it(tmp_path):
+    # A clinician changes MRI from 6 to 4 weeks of conservative care in the guard only.
+    edit = replace("conditions.yaml", '(conservative_care_weeks >= 6 and trend != "improving")',
+                   '(conservative_care_weeks >= 4 and trend != "improving")')
+    folder = broken_copy(tmp_path / "guard-only", edit)
+    at = At(folder)
+    assert problems_of(folder) == [
+        f"{at('conditions.yaml', 'label: persisting after 6 weeks')}: the words of condition `persisting_despite_care` "
+        'say "after 6", a threshold the guard does not have (its numbers: 4, 2)',
+        f"{at(TRANSITIONS, 'rationale: Disabling radicular symptoms persisting after 6 weeks')}: the words of transition "
+        '`scan_would_change_management` say "after 6", a threshold the guard does not have (its numbers: 4, 2)',
+    ]
+    words = [replace("conditions.yaml", "label: persisting after 6 weeks", "label: persisting after 4 weeks"),
+             replace(TRANSITIONS, "rationale: Disabling radicular symptoms persisting after 6 weeks",
+                     "rationale: Disabling radicular symptoms persisting after 4 weeks")]
+    assert load_pathway(broken_copy(tmp_path / "words-too", edit, *words)).name
+
+
+def test_words_naming_a_finding_the_guard_does_not_read(tmp_path):
+    folder = broken_copy(tmp_path, replace(TRANSITIONS, "rationale: No red flags - advice, self-management",
+                                           "rationale: No red flags and no foot drop - advice, self-management"))
+    at = At(folder)
+    assert problems_of(folder) == [
+        f"{at(TRANSITIONS, 'rationale: No red flags and no foot drop')}: the words of transition "
+        "`start_conservative_care` name 'foot drop' (`foot_drop`), which the guard does not read"
+    ]

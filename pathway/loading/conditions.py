@@ -18,5 +18,5 @@ def conditions(doc, file: str, problems: list[Problem]) -> list[Condition]:
                 expr, text = guard(node, "when", f"{what} `{name}`")
                 built.append(Condition(name, node.text("label") or "", expr, text, node.names("citation"),
                                        red_flag=section == "red_flags", line=node.where(),
-                                       when_line=node.where("when")))
+                                       when_line=node.where("when"), words_line=node.where("label")))
     return built

@@ -69,5 +69,5 @@ def _rule(node: Node, effect: Effect) -> ImagingRule | None:
     return ImagingRule(
         str(node.raw("id")), node.text("label") or "", expr, text, effect, typed, node.names("citation"),
         only_with=kinds(node, "with") if node.has("with") else (), line=node.where(),
-        when_line=node.where("when"),
+        when_line=node.where("when"), words_line=node.where("label"),
     )

@@ -53,7 +53,7 @@ def _read(node: Node, escalation: bool) -> list[Transition]:
     common = dict(expr=expr, text=text, priority=priority, rationale=node.text("rationale") or "",
                   citations=node.names("citation"), escalation=escalation,
                   outranks=node.names("outranks") if node.has("outranks") else (),
-                  line=node.where(), when_line=node.where("when"))
+                  line=node.where(), when_line=node.where("when"), words_line=node.where("rationale"))
     many = len(sources) > 1
     return [Transition(id=f"{tid}@{s}" if many else tid, source=s, dest=s if dest == STAY else dest, **common)
             for s in sources]

@@ -66,7 +66,8 @@ HAZARDS = [
     ),
     pytest.param(
         [replace(R, "  severe_deficit: weakness in [\"severe\", \"progressive\"] or foot_drop\n",
-                 "  severe_deficit: weakness in [\"severe\", \"progressive\"]\n")],
+                 "  severe_deficit: weakness in [\"severe\", \"progressive\"]\n"),
+         replace(R, "Severe or progressive weakness or foot drop needs", "Severe or progressive weakness needs")],
         10, "no longer demanded in full", ["foot drop"],
         id="safety-requirement-weakened",
     ),
@@ -93,7 +94,8 @@ BROKEN = HAZARDS + [
         id="4-fall-through",
     ),
     pytest.param(
-        [replace(T, "    to: stay\n    when: xray_result == \"none\"\n", "    to: stay\n    when: \"true\"\n")],
+        [replace(T, "    to: stay\n    when: xray_result == \"none\"\n    priority: 1\n    rationale: The X-ray result is not back yet.",
+                 "    to: stay\n    when: \"true\"\n    priority: 1\n    rationale: Waits.")],
         5, "no patient ever reaches `urgent_abnormal_xray`", [],
         id="5-unreachable",
     ),
@@ -120,7 +122,9 @@ BROKEN = HAZARDS + [
         id="7-epidural-for-claudication",
     ),
     pytest.param(
-        [replace(C, "      and intervention_considered and mri_result == \"none\"\n", "      and mri_result == \"none\"\n")],
+        [replace(C, "      and intervention_considered and mri_result == \"none\"\n", "      and mri_result == \"none\"\n"),
+         replace(C, "      disabling leg-dominant or claudicant symptoms, considering injection or surgery, no scan yet)",
+                 "      disabling leg-dominant or claudicant symptoms, no scan yet)")],
         7, "orders a scan for a patient without red flags who would not consider injection or surgery",
         ["`scan_would_change_management`"],
         id="7-scan-without-intervention",

@@ -39,6 +39,8 @@ def trace_overlay(model: DiagramModel, trace: Trace) -> DiagramModel:
     taken: dict[str, list[str]] = {}
     visited: dict[str, list[str]] = {trace.visits[0].start: []}
     for number, visit in enumerate(trace.visits, 1):
+        if visit.new_episode:  # seen again after a handover: the visit began a new episode at the start
+            visited.setdefault(visit.start, []).append(f"{number} (new episode)")
         for step in visit.steps:
             taken.setdefault(edge_of[step.transition], []).append(f"{number}")
             if step.escalation:
@@ -50,7 +52,8 @@ def trace_overlay(model: DiagramModel, trace: Trace) -> DiagramModel:
         if n.id not in visited:
             return attrs.evolve(n, emphasis=Emphasis.DIMMED)
         marks = visited[n.id]
-        return attrs.evolve(n, emphasis=Emphasis.HIGHLIGHTED, note=f"visit {', '.join(marks)}" if marks else "start")
+        notes = ["start"] * (n.id == trace.visits[0].start) + [f"visit {', '.join(marks)}"] * bool(marks)
+        return attrs.evolve(n, emphasis=Emphasis.HIGHLIGHTED, note="; ".join(notes))
 
     def edge(e):
         if e.id not in taken:

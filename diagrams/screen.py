@@ -20,6 +20,9 @@ from .words import NO_IMAGING, sources_text
 SCREEN = "red_flag_screen"  # the id of the single node red-flag escalations are drawn from
 SCREEN_LABEL = "Red-flag screen - checked first at every visit"
 FLAG = "\u2691"
+SCREEN_RULE = (f"The red-flag escalations are tried first, in order, at every visit in every state marked {FLAG}, "
+               "except where the state already gives as much: its own destination, an earlier escalation's, or a "
+               "more urgent state.")
 NAMED_UP_TO = 2  # where an escalation is not tried in more states than this, they are counted, not named
 
 
@@ -58,12 +61,9 @@ def escalation_edges(spec: PathwaySpec, labels: dict[str, str]) -> tuple[Edge, .
 
 def screen_node(spec: PathwaySpec, edges: tuple[Edge, ...]) -> Node:
     """The screen's box: each escalation (R1, R2, ...) with its destination and where it is tried."""
-    screening = screening_states(spec)
-    rows = tuple((f"{e.tag} {e.guard} \u2192 {spec.state[e.dest].label}", where_tried(spec, tried_in(spec, e), NAMED_UP_TO))
-                 for e in edges)
-    tooltip = [f"{SCREEN_LABEL}.", f"The red-flag escalations are tried first, in order, at every visit in every state "
-               f"marked {FLAG} ({len(screening)} states), except where the state already gives as much: its "
-               "own destination, an earlier escalation's, or a more urgent state."]
+    rows = tuple((f"{e.tag} {e.guard} \u2192 {spec.state[e.dest].label}",
+                  where_tried(spec, tried_in(spec, e), NAMED_UP_TO)) for e in edges)
+    tooltip = [f"{SCREEN_LABEL}.", SCREEN_RULE]
     for e in edges:
         sources = tried_in(spec, e)
         tooltip.append(f"{e.tag} ({e.guard}) is tried in: " + ", ".join(spec.state[s].label for s in sources) + ".")

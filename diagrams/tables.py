@@ -18,7 +18,7 @@ from pathway.spec import PathwaySpec, State, Transition
 
 from .elements import Table
 from .rules_tables import conditions_table, imaging_tables, safety_tables, sources
-from .screen import SCREEN_LABEL, escalation_groups, in_spec_order, where_tried
+from .screen import SCREEN_LABEL, SCREEN_RULE, escalation_groups, in_spec_order, where_tried
 from .words import handover_words, imaging_words, timescale
 
 COLUMNS = ("#", "when", "go to", "urgency", "imaging", "why", "sources", "initials")
@@ -70,10 +70,7 @@ def _screen_table(spec: PathwaySpec, escalations: list, labels: dict) -> Table:
             when += ": " + meaning
         rows.append((f"R{t.priority}", when, *_destination(spec, t), where_tried(spec, tried), t.rationale,
                      sources(spec, t.citations), ""))
-    note = ("Tried first, in this order, at every visit in every state that screens (marked \u2691 on the "
-            "diagram), except where the state already gives as much: the escalation's own destination, an "
-            "earlier escalation's, or a state more urgent than its destination.")
-    return Table(SCREEN_LABEL, note, tuple(rows), SCREEN_COLUMNS)
+    return Table(SCREEN_LABEL, SCREEN_RULE, tuple(rows), SCREEN_COLUMNS)
 
 
 def _state_table(spec: PathwaySpec, state: State, own: list[Transition], labels: dict, flags: int) -> Table:

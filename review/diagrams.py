@@ -16,7 +16,7 @@ import attrs
 from diagrams.diagram import Diagram
 from diagrams.dot import svg_id
 from diagrams.model import PHASE_TITLES, DiagramModel, Edge, Node
-from diagrams.screen import where_tried
+from diagrams.screen import SCREEN_RULE, where_tried
 from diagrams.words import imaging_words, starting_studies, timescale
 from pathway.spec import PathwaySpec, Reference, State, Urgency
 
@@ -55,7 +55,7 @@ def inline_svg(svg: str, key: str) -> str:
 def _node_details(node: Node, specs: tuple[PathwaySpec, ...]) -> dict:
     if node.is_screen:
         rows = [f"{what}: {where}." for what, where in node.rows]
-        text = "\n".join([node.tooltip.splitlines()[1], *rows, "Click an escalation's arrow for the states it is tried in."])
+        text = "\n".join([SCREEN_RULE, *rows, "Click an escalation's arrow for the states it is tried in."])
         return {"kind": "screen", "title": node.label, "text": text, "note": node.note, "facts": [], "citations": []}
     spec = next(s for s in specs if node.id in s.state)
     state = spec.state[node.id]

@@ -140,7 +140,8 @@ def reproducibility(spec: PathwaySpec, simulation: SimulationRequest | None,
     if against is not None:
         rows += [("Compared with", f"{against.name} {against.version}"),
                  ("Its content hash (SHA-256)", against.content_hash),
-                 ("Its safety requirements content hash (SHA-256)", against.safety.content_hash if against.safety else "none")]
+                 ("Its safety requirements content hash (SHA-256)",
+                  against.safety.content_hash if against.safety else "none")]
     if simulation is not None:
         params = simulation.params
         rows += [("Parameters hash (SHA-256)", params.content_hash),

@@ -36,7 +36,8 @@ class SafetySection:
     changed: tuple[RequirementChanges, ...]  # empty: the requirements are the signed-off ones
 
 
-def safety_section(spec: PathwaySpec, report: Report, diff: PathwayDiff | None, against: PathwaySpec | None) -> SafetySection:
+def safety_section(spec: PathwaySpec, report: Report, diff: PathwayDiff | None,
+                   against: PathwaySpec | None) -> SafetySection:
     """``report``: the check (its baseline is the signed-off requirements); ``diff`` and ``against``:
     the comparison with a previous version, if the packet makes one."""
     safety = spec.safety

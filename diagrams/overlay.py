@@ -85,21 +85,15 @@ def flow_overlay(model: DiagramModel, patients_by_edge: Mapping[str, int],
     if unknown:  # a misspelt id would otherwise show as nobody
         raise ValueError(f"not in this diagram: {', '.join(unknown)}")
     escalations = [patients_by_edge.get(e.id, 0) for e in model.edges if e.escalation]
-    bounds = (max(escalations, default=0), sum(escalations))
     busiest = max(patients_by_edge.values(), default=0) or 1
 
     def share(n: int) -> str:
         return f"{n:,} ({100 * n / patients:.1f}%)" if n else "0"
 
-    def screened() -> str:
-        low, high = bounds
-        if low == high:
-            return share(low)
-        return f"{low:,} to {high:,} ({100 * low / patients:.1f}% to {100 * high / patients:.1f}%)"
-
     def node(n):
         if n.id == SCREEN and SCREEN not in patients_by_state:
-            return attrs.evolve(n, emphasis=Emphasis.NORMAL if bounds[1] else Emphasis.DIMMED, note=screened())
+            note = _between(max(escalations, default=0), sum(escalations), patients) or share(sum(escalations))
+            return attrs.evolve(n, emphasis=Emphasis.NORMAL if any(escalations) else Emphasis.DIMMED, note=note)
         count = patients_by_state.get(n.id, 0)
         return attrs.evolve(n, emphasis=Emphasis.NORMAL if count else Emphasis.DIMMED, note=share(count))
 
@@ -115,6 +109,13 @@ def flow_overlay(model: DiagramModel, patients_by_edge: Mapping[str, int],
         nodes=tuple(node(n) for n in model.nodes),
         edges=tuple(edge(e) for e in model.edges),
     )
+
+
+def _between(low: int, high: int, patients: int) -> str:
+    """"30 to 40 (3.0% to 4.0%)" where the bounds differ; empty where they are one number."""
+    if low == high:
+        return ""
+    return f"{low:,} to {high:,} ({100 * low / patients:.1f}% to {100 * high / patients:.1f}%)"
 
 
 def diff_overlay(old: PathwaySpec, new: PathwaySpec) -> DiagramModel:

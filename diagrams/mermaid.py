@@ -1,7 +1,8 @@
 """Diagram model -> Mermaid `stateDiagram-v2` text, for Markdown viewers that draw Mermaid.
 
-The same drawing choices as the DOT: one red-flag screen with R1..R7, a flag on every state it
-guards, urgency as a class (colour). Phases are `%%` comments, not composite states: Mermaid
+The same drawing choices as the DOT: one red-flag screen listing R1, R2, ..., a flag on every
+state it guards, urgency as a class (colour), each state's timescale, imaging purpose and what it
+waits for (an exit: who it hands over to). Phases are `%%` comments, not composite states: Mermaid
 cannot draw a transition between states inside different composites. Deterministic: model order.
 """
 
@@ -9,8 +10,9 @@ from __future__ import annotations
 
 from pathway.spec import Urgency
 
-from .labels import FLAG, URGENCY_WORDS
-from .model import IMAGING_WORDS, DiagramModel, Edge, Node
+from .elements import DiagramModel, Edge, Node
+from .labels import state_facts
+from .screen import FLAG
 
 CLASSES = {
     "emergency": "fill:#8b0000,color:#ffffff,stroke:#8b0000,stroke-width:3px",
@@ -50,10 +52,9 @@ def to_mermaid(model: DiagramModel) -> str:
 
 def _state_text(node: Node) -> str:
     flag = f"{FLAG} " if node.red_flags or node.is_screen else ""
-    if node.is_screen:
-        return flag + escape(node.label)
-    facts = f"{URGENCY_WORDS[node.urgency]}, imaging: {IMAGING_WORDS[node.imaging]}"
-    return f"{flag}{escape(node.label)}<br/>{escape(facts)}"
+    lines = [f"{what}: {where}" for what, where in node.rows] if node.is_screen else [
+        " ".join(state_facts(node))]
+    return "<br/>".join([flag + escape(node.label), *(escape(line) for line in lines)])
 
 
 def _edge_text(edge: Edge) -> str:

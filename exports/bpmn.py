@@ -7,7 +7,11 @@
   guard in words, its documentation the rationale and sources. A stay is a flow back to the task.
   A state that waits (for a visit or a result) stays when no transition applies, as the engine
   does: its gateway's `default` flow, without a condition, leads back to its task;
-- an end event after every state that ends the pathway.
+- an end event after every exit, named for the service it hands over to. A later visit starts a
+  new episode: a new instance of the process (BPMN cannot go on from an end event);
+- urgent and emergency states wait for the work-up result like any waiting state; their
+  timescale, and every state's imaging purpose, are in the task's documentation, and the imaging
+  rules, in words, in the process's (BPMN has no construct for an order that the findings amend).
 
 Order matters: BPMN takes the first flow of an exclusive gateway whose condition holds, in
 document order, so the flows are written in the order tried. No diagram interchange (DI):
@@ -22,15 +26,16 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from diagrams.model import sources_text
-from pathway.render import IMAGING_WORDS
+from diagrams.words import handover_words, sources_text, waits_words
 from pathway.spec import PathwaySpec, State, Transition, Waits
 
 from .fhir import (  # one wording for both exports
+    exit_words,
     guard_text,
     guard_words,
+    imaging_rules_words,
+    state_words,
     tag,
-    waits_words,
 )
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -53,7 +58,8 @@ def to_bpmn(spec: PathwaySpec) -> str:
     process = ET.SubElement(root, _q("process"), {
         "id": bpmn_id(spec.name.replace(" ", "_")), "name": f"{spec.name} {spec.version}", "isExecutable": "true",
     })
-    _doc(process, f"{spec.description}\nContent hash (SHA-256): {spec.content_hash}")
+    rules = [imaging_rules_words(spec)] if spec.imaging_rules else []
+    _doc(process, "\n".join([spec.description, *rules, f"Content hash (SHA-256): {spec.content_hash}"]))
     ET.SubElement(process, _q("startEvent"), {"id": "start", "name": "Start"})
     flows = [("flow_start", "start", task_id(spec.initial), None)]
     for state in spec.states:
@@ -70,7 +76,8 @@ def _state_nodes(process: ET.Element, spec: PathwaySpec, state: State) -> list[t
     _task(process, spec, state)
     sid, task, outgoing = bpmn_id(state.id), task_id(state.id), spec.outgoing(state.id)
     if not outgoing:
-        ET.SubElement(process, _q("endEvent"), {"id": f"end_{sid}", "name": f"Ends: {state.label}"})
+        name = handover_words(state) if state.terminal else "ends this pathway"
+        ET.SubElement(process, _q("endEvent"), {"id": f"end_{sid}", "name": f"{name[0].upper()}{name[1:]}"})
         return [(f"flow_{sid}_ends", task, f"end_{sid}", None)]
     gateway = ET.SubElement(process, _q("exclusiveGateway"), {
         "id": gateway_id(state.id), "name": f"{state.label}: first that holds"})
@@ -102,13 +109,10 @@ def flow_id(transition_id: str) -> str:
 
 def _task(process: ET.Element, spec: PathwaySpec, state: State) -> None:
     task = ET.SubElement(process, _q("userTask"), {"id": task_id(state.id), "name": state.label})
-    waits = "ends this pathway" if state.terminal else waits_words(state)
-    _doc(task, "\n".join([
-        state.description,
-        (f"Urgency: {state.urgency.value}. Imaging: {IMAGING_WORDS[state.imaging.value]}. "
-         f"Care step: {state.care_step.value.replace('_', ' ')}. {waits[0].upper()}{waits[1:]}."),
-        "Sources:", *sources_text(spec, state.citations),
-    ]))
+    waits = exit_words(spec, state) if state.terminal else waits_words(spec, state)
+    facts = [f"Urgency: {state.urgency.value}.", *state_words(spec, state),
+             f"Care step: {state.care_step.value.replace('_', ' ')}.", f"{waits[0].upper()}{waits[1:]}."]
+    _doc(task, "\n".join([state.description, " ".join(facts), "Sources:", *sources_text(spec, state.citations)]))
 
 
 def _flow(process: ET.Element, spec: PathwaySpec, fid: str, source: str, target: str, how) -> None:

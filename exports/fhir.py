@@ -5,7 +5,12 @@ Shape (profile http://hl7.org/fhir/uv/cpg/StructureDefinition/cpg-pathwaydefinit
 
 - one top-level action per state (the initial state first, then file order): title = label,
   description, code (a CPG common-process code where one fits, and the care step), priority
-  from the urgency, the state's sources as `documentation` citations;
+  from the urgency, the state's sources as `documentation` citations; its `textEquivalent` says
+  in words how soon (urgent and emergency work-up), what imaging it orders (its purpose) and what
+  it waits for. An exit is a handover: its `participant` role names the receiving service, and a
+  later visit starts a new episode;
+- the imaging rules, which fit every order to the findings wherever imaging is ordered, in words
+  in the PlanDefinition's `usage` (FHIR has no element for them; a reader keeps them by the text);
 - inside each state that decides, one nested action per transition, in the order the engine
   tries them (red-flag escalations R1.. first, then 1, 2, ...; `prefix` prints that tag), under
   `selectionBehavior` `exactly-one` (a state that decides at once) or `at-most-one` (a state that
@@ -20,7 +25,7 @@ the state's `textEquivalent` says so in words.
 
 Ids: `relatedAction.actionId` is a FHIR `id` (letters, digits, `-`, `.`, at most 64), so every
 action id is the pathway id with `_` -> `-` and `@` -> `.` (`initial_assessment` ->
-`initial-assessment`, `escalate_mscc@onset` -> `escalate-mscc.onset`); a clash is an error.
+`initial-assessment`, `escalate_cord_compression@onset` -> `escalate-cord-compression.onset`); a clash is an error.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from __future__ import annotations
 import json
 import re
 
-from diagrams.model import WAITS_WORDS
+from diagrams.words import handover_words, imaging_words, rules_text, starting_studies, timescale, waits_words
 from pathway.guards import describe
 from pathway.spec import (
     PathwaySpec,
@@ -86,6 +91,7 @@ def to_plan_definition(spec: PathwaySpec) -> dict:
         "type": {"coding": [{"system": PLAN_TYPE, "code": "clinical-protocol", "display": "Clinical Protocol"}]},
         "status": "draft",  # an export, not a publication: a publisher sets it active
         "description": spec.description or spec.name,
+        **({"usage": imaging_rules_words(spec)} if spec.imaging_rules else {}),
         "relatedArtifact": [_citation(r) for r in spec.references],
         "action": actions,
     }
@@ -115,16 +121,18 @@ def _state_action(spec: PathwaySpec, state: State) -> dict:
     }
     outgoing = spec.outgoing(state.id)
     if state.terminal or not outgoing:
-        action["textEquivalent"] = "Ends this pathway."
+        action["textEquivalent"] = " ".join([*state_words(spec, state), _sentence(exit_words(spec, state))])
+        if state.receiving_service:
+            action["participant"] = [{"type": "practitioner", "role": {"text": state.receiving_service}}]
         return action
     # A state that decides at once always takes one transition (`sciatica check` proves none falls
     # through); one that waits stays put when none applies, as the engine does.
     decides = state.waits is Waits.DECIDES
-    waits = waits_words(state)
-    action["textEquivalent"] = (
-        f"{waits[0].upper()}{waits[1:]}; then the transitions are tried in the order listed (red flags "
-        "R1, R2, ... first) and the first whose condition holds is taken"
-        + ("." if decides else "; if none holds, the patient stays here."))
+    action["textEquivalent"] = " ".join(
+        [*state_words(spec, state),
+         _sentence(f"{waits_words(spec, state)}; then the transitions are tried in the order listed (red flags R1, "
+                   "R2, ... first) and the first whose condition holds is taken"
+                   + ("" if decides else "; if none holds, the patient stays here"))])
     action["groupingBehavior"] = "logical-group"
     action["selectionBehavior"] = "exactly-one" if decides else "at-most-one"
     action["action"] = [_transition_action(spec, t) for t in outgoing]
@@ -166,9 +174,32 @@ def tag(t: Transition) -> str:
     return f"R{t.priority}" if t.escalation else str(t.priority)
 
 
-def waits_words(state: State) -> str:
-    weeks = f" (at most {state.review_within_weeks} weeks)" if state.review_within_weeks else ""
-    return WAITS_WORDS[state.waits] + weeks
+def state_words(spec: PathwaySpec, state: State) -> list[str]:
+    """How soon (urgent and emergency work-up) and what imaging the state orders, as sentences."""
+    words = [_sentence(f"Work-up {timescale(state)}")] if timescale(state) else []
+    if state.purpose in spec.purpose:
+        purpose = spec.purpose[state.purpose]
+        words.append(_sentence(f"Orders imaging: {imaging_words(spec, state)} (starts from "
+                               f"{starting_studies(purpose)}; the imaging rules fit it to the findings)"))
+    return words
+
+
+def exit_words(spec: PathwaySpec, state: State) -> str:
+    """An exit in words: who it hands over to, and what a later visit does."""
+    return (f"Ends this pathway: {handover_words(state)}; a later visit starts a new episode at "
+            f"{spec.state[spec.initial].label}")
+
+
+def imaging_rules_words(spec: PathwaySpec) -> str:
+    """The imaging rules in words, numbered in the order they are applied, with their sources."""
+    rules = rules_text(spec, {c.name: c.label for c in spec.conditions})
+    return "Imaging rules, applied wherever imaging is ordered, in this order, each to the order as the rules " \
+           "before it left it: " + " ".join(
+               f"{r.number}. {r.label}: when {r.when}, {r.then} [{', '.join(r.citations)}]." for r in rules)
+
+
+def _sentence(text: str) -> str:
+    return f"{text[0].upper()}{text[1:]}."
 
 
 def _citation(ref: Reference) -> dict:

@@ -56,10 +56,17 @@ class Category:
 
     @property
     def timescale_words(self) -> str:
-        if self.within_hours is None:
-            return "no timescale"
-        hours = self.within_hours
-        return f"within {hours // 24} days" if hours % 24 == 0 and hours >= 48 else f"within {hours} hours"
+        return timescale_words(self.within_hours)
+
+
+def timescale_words(hours: int | None) -> str:
+    """A timescale in words: "within 4 hours", "within 7 days" (whole days from 48 hours), "within
+    1 hour"; "no timescale" for None. One wording for the requirements and the states that meet them."""
+    if hours is None:
+        return "no timescale"
+    if hours % 24 == 0 and hours >= 48:
+        return f"within {hours // 24} days"
+    return f"within {hours} hour{'s' if hours != 1 else ''}"
 
 
 @attrs.frozen

@@ -35,7 +35,8 @@ def report(pathway: Path | None, patients: int | None, seed: int, weeks: int, pa
            old: Path | None, out: Path, quiet: bool) -> None:
     """One self-contained HTML file to review and sign off a pathway version (default: the shipped
     one). It opens anywhere, with no network: the clickable diagram (each state and arrow shows
-    its guard in words, rationale, urgency, imaging and sources), the decision tables, the
+    its guard in words, rationale, urgency, imaging and sources), the decision tables, the safety
+    requirements it is proved against (flagged when they changed: they need sign-off), the
     exhaustive verification with its certificate and any counterexample stories, a simulated
     cohort (--simulate), the changes since a previous version (--against), a reproducibility
     block and a sign-off section.

@@ -16,13 +16,14 @@ import attrs
 
 from diagrams.model import build_model
 from diagrams.overlay import diff_overlay, flow_overlay, trace_overlay
-from diagrams.tables import Table, build_tables
+from diagrams.tables import Table, decision_tables
 from pathway.compare import PathwayDiff, diff_pathways
 from pathway.spec import PathwaySpec
 from pathway.verify import Report, check_pathway, find_story, story_text
 from simulations.parameters import Parameters
 
 from .diagrams import Picture, picture
+from .safety import SafetySection, safety_section
 
 STORIES_PER_PROPERTY = 3
 LIBRARIES = ("attrs", "transitions", "dd", "numpy", "scipy", "matplotlib", "pygraphviz", "pyarrow",
@@ -70,7 +71,8 @@ class Changes:
 class Packet:
     spec: PathwaySpec
     pathway: Picture
-    tables: tuple[Table, ...]
+    tables: tuple[Table, ...]  # the decision tables (the safety requirements have a section of their own)
+    safety: SafetySection
     verification: Verification
     simulation: Simulation | None
     changes: Changes | None
@@ -93,7 +95,8 @@ def build_packet(spec: PathwaySpec, simulation: SimulationRequest | None = None,
     if simulation is not None:
         progress(f"simulating {simulation.patients:,} patients over {simulation.weeks} weeks")
         cohort = _simulate(spec, simulation)
-    return Packet(spec, pathway, build_tables(spec), verification, cohort, changes,
+    safety = safety_section(spec, verification.report, changes.diff if changes else None, against)
+    return Packet(spec, pathway, decision_tables(spec), safety, verification, cohort, changes,
                   reproducibility(spec, simulation, against))
 
 
@@ -132,10 +135,13 @@ def _simulate(spec: PathwaySpec, request: SimulationRequest) -> Simulation:
 
 def reproducibility(spec: PathwaySpec, simulation: SimulationRequest | None,
                     against: PathwaySpec | None) -> tuple[tuple[str, str], ...]:
-    rows = [("Pathway", f"{spec.name} {spec.version}"), ("Pathway content hash (SHA-256)", spec.content_hash)]
+    rows = [("Pathway", f"{spec.name} {spec.version}"), ("Pathway content hash (SHA-256)", spec.content_hash),
+            ("Safety requirements content hash (SHA-256)", spec.safety.content_hash)]
     if against is not None:
         rows += [("Compared with", f"{against.name} {against.version}"),
-                 ("Its content hash (SHA-256)", against.content_hash)]
+                 ("Its content hash (SHA-256)", against.content_hash),
+                 ("Its safety requirements content hash (SHA-256)",
+                  against.safety.content_hash if against.safety else "none")]
     if simulation is not None:
         params = simulation.params
         rows += [("Parameters hash (SHA-256)", params.content_hash),

@@ -27,7 +27,8 @@ def render_page(packet: Packet, command: str) -> str:
     pictures += [packet.changes.picture] if packet.changes else []
     details = {key: info for p in pictures for key, info in p.details.items()}
     return _ENVIRONMENT.get_template("report.html").render(
-        spec=packet.spec, pathway=packet.pathway, tables=packet.tables, verification=packet.verification,
+        spec=packet.spec, pathway=packet.pathway, tables=packet.tables, safety=packet.safety,
+        verification=packet.verification,
         simulation=packet.simulation, changes=packet.changes, reproducibility=packet.reproducibility,
         details=details, command=command, overlap_kinds=_overlap_kinds, pct=lambda x: f"{100 * x:.1f}%",
     )

@@ -344,7 +344,7 @@ def test_tables_give_the_imaging_purposes_and_rules_in_words(spec):
         assert row[:3] == (str(spec.imaging_rules.index(rule) + 1), rule.label, describe(rule.expr, spec.finding, labels))
         assert row[4] == "; ".join(spec.reference[r].source for r in rule.citations) and row[5] == ""
     assert [r[3] for r in rules.rows] == [
-        "add MRI without contrast, if the order has CT", "every MRI becomes CT (with contrast where the MRI was)",
+        "add MRI without contrast, if the order has CT or X-ray", "every MRI becomes CT (with contrast where the MRI was)",
         "every MRI and CT is done with contrast", "every MRI and CT covers the whole spine"]
 
 

@@ -22,11 +22,12 @@ SECTIONS = ("diagram", "tables", "safety", "verification", "simulation", "change
 WEAKENED = replace(T, "    to: urgent_infection\n    when: suspected_infection\n",
                    "    to: urgent_infection\n    when: suspected_infection and not immunosuppression\n")
 # An older version: neurogenic claudication tried last.
-OLDER = (replace("pathway.yaml", "version: 1.0.0", "version: 0.9.0"),
+OLDER = (replace("pathway.yaml", "version: 2.0.0", "version: 1.9.0"),
          replace(T, "    when: neurogenic_claudication\n    priority: 8\n", "    when: neurogenic_claudication\n    priority: 12\n"))
 # Weaker safety requirements: foot drop alone no longer counts as a severe motor deficit.
 SEVERE_DEFICIT = '  severe_deficit: weakness in ["severe", "progressive"] or foot_drop\n'
-WEAKER_REQUIREMENTS = replace("safety.yaml", SEVERE_DEFICIT, '  severe_deficit: weakness in ["severe", "progressive"]\n')
+WEAKER_REQUIREMENTS = (replace("safety.yaml", SEVERE_DEFICIT, '  severe_deficit: weakness in ["severe", "progressive"]\n'),
+                       replace("safety.yaml", "Severe or progressive weakness or foot drop needs", "Severe or progressive weakness needs"))
 
 
 def escape(text: str) -> str:
@@ -129,7 +130,7 @@ def test_weakened_requirements_need_sign_off_and_fail(tmp_path, spec):
     """Foot drop removed from the severe motor deficit: the amber banner lists what changed (in words, before
     and now) against the signed-off baseline, and property 10 fails, so it is not safe to sign either."""
     out = tmp_path / "report.html"
-    result = run(broken_copy(tmp_path, WEAKER_REQUIREMENTS), "--out", out, "--quiet")
+    result = run(broken_copy(tmp_path, *WEAKER_REQUIREMENTS), "--out", out, "--quiet")
     assert result.exit_code == 0, result.output
     page = out.read_text(encoding="utf-8")
     banner = page[page.index('<div class="banner changed" id="requirements-banner">'):page.index("<nav>")]
@@ -150,12 +151,12 @@ def test_against_a_version_with_other_requirements_needs_sign_off(tmp_path, spec
     """The shipped pathway (the baseline's requirements, every property holds) against an older version whose
     requirements were weaker: still a change to what the pathway is proved against, so the amber banner."""
     out = tmp_path / "report.html"
-    result = run("--against", broken_copy(tmp_path, *OLDER, WEAKER_REQUIREMENTS), "--out", out, "--quiet")
+    result = run("--against", broken_copy(tmp_path, *OLDER, *WEAKER_REQUIREMENTS), "--out", out, "--quiet")
     assert result.exit_code == 0, result.output
     page = out.read_text(encoding="utf-8")
     assert "All 10 safety properties hold" in page and "NOT SAFE TO SIGN" not in page
     banner = page[page.index('id="requirements-banner"'):page.index("<nav>")]
-    assert "Since the previous version, Sciatica care pathway 0.9.0 (safety.yaml" in banner
+    assert "Since the previous version, Sciatica care pathway 1.9.0 (safety.yaml" in banner
     assert f"&rarr; <code>{spec.safety.content_hash[:12]}</code>" in banner
     assert "who, before: weakness is severe or progressive</div>" in banner
     assert "who, now: weakness is severe or progressive or foot drop" in banner
@@ -196,7 +197,7 @@ def test_against_an_older_version_shows_what_changed(tmp_path):
     assert result.exit_code == 0, result.output
     page = out.read_text(encoding="utf-8")
     changes = page[page.index('<section id="changes">'):page.index('<section id="reproducibility">')]
-    assert "0.9.0" in changes and "priority: `12` -&gt; `8`" in changes
+    assert "1.9.0" in changes and "priority: `12` -&gt; `8`" in changes
     assert 'id="requirements-banner"' not in page
     shown = details(page)
     changed = [k for k, v in shown.items() if k.startswith("changes-") and v["note"] == "changed"]

@@ -79,7 +79,7 @@ def opened(browser, tmp_path_factory):
     """The packet with the changes since an older version, whose safety requirements were weaker (so
     the amber "changed" banner shows)."""
     folder = tmp_path_factory.mktemp("browser")
-    return _open(browser, folder, "--against", broken_copy(folder, *OLDER, WEAKER_REQUIREMENTS))
+    return _open(browser, folder, "--against", broken_copy(folder, *OLDER, *WEAKER_REQUIREMENTS))
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +117,7 @@ def test_the_safety_requirements_and_the_amber_banner_are_visible(opened, spec):
     assert banner.is_visible()
     text = banner.inner_text()
     assert text.startswith("SAFETY REQUIREMENTS CHANGED - needs sign-off")
-    assert "Since the previous version, Sciatica care pathway 0.9.0" in text and "motor_deficit" in text
+    assert "Since the previous version, Sciatica care pathway 1.9.0" in text and "motor_deficit" in text
     # amber, apart from the green of "all properties hold" (and the red of a failing one)
     colours = banner.evaluate("b => [getComputedStyle(b).backgroundColor, getComputedStyle(b).borderTopColor]")
     assert colours == ["rgb(255, 248, 225)", "rgb(255, 179, 0)"]

@@ -43,6 +43,10 @@ def load_patient(path: str | Path, spec: PathwaySpec) -> Patient:
         data = json.loads(text)
     except json.JSONDecodeError as err:
         raise PatientError([Problem(f"{path}:{err.lineno}:{err.colno}", f"malformed JSON: {err.msg}")]) from None
+    from .fhir_input import is_fhir, parse_fhir_patient  # a QuestionnaireResponse, or a Bundle of them
+
+    if is_fhir(data):
+        return parse_fhir_patient(data, spec, str(path))
     return parse_patient(data, spec, str(path))
 
 

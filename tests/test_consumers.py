@@ -2,15 +2,21 @@
 
 - BPMN: `bpmnlint` (recommended rules) finds no problem; bpmn-js (from the npm package, served
   from disk, no network) draws every element in Debian's chromium, with no console error.
+- Mermaid: mermaid-cli (puppeteer pointed at Debian's chromium) draws it at a size that reads.
+- FHIR: the official R4 JSON schema (test_exports_fhir.py, test_fhir_input.py, `fhir_schema`).
+- The review packet: axe-core finds no violation (test_report_browser.py).
 """
 
+import json
 import os
+import re
+import shutil
 import subprocess
 
 import pytest
 
 from exports import export
-from js_tools import JS, node_bin, node_module
+from js_tools import JS, need, node_bin, node_module
 from test_report_browser import browser  # noqa: F401  (the module's Chromium, launched once)
 
 
@@ -58,3 +64,38 @@ def test_bpmn_js_draws_every_element_without_errors(browser, bpmn_file, spec):  
     if shots:
         page.screenshot(path=os.path.join(shots, "bpmn-js.png"))
     page.close()
+
+
+# -- Mermaid: mermaid-cli draws it, at a size that reads ------------------------------------------
+
+
+def _png_size(path):
+    header = path.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n"
+    return int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
+
+
+def test_mermaid_cli_draws_it_at_its_natural_size_and_that_size_reads(spec, tmp_path):
+    """mermaid-cli as anyone runs it (no width given): the PNG is the diagram at its natural size,
+    not shrunk to 800 pixels wide (which made every word unreadable), and that size is bounded:
+    about as tall as wide, no side over 4,500 pixels (a box's text is 16 pixels high at 1:1)."""
+    from test_report_browser import CHROMIUM
+
+    if not CHROMIUM:
+        need("Chromium (apt-get install chromium)")
+    source = tmp_path / "pathway.mmd"
+    source.write_text(export(spec, "mermaid"), encoding="utf-8")
+    config = tmp_path / "puppeteer.json"
+    config.write_text(json.dumps({"executablePath": CHROMIUM, "args": ["--no-sandbox", "--disable-gpu"]}))
+    env = {**os.environ, "PUPPETEER_SKIP_DOWNLOAD": "1"}
+    for out in (tmp_path / "pathway.png", tmp_path / "pathway.svg"):
+        result = subprocess.run([*node_bin("mmdc"), "-p", str(config), "-i", str(source), "-o", str(out)],
+                                capture_output=True, text=True, env=env, timeout=180)
+        assert result.returncode == 0 and out.exists(), result.stdout + result.stderr
+    width, height = _png_size(tmp_path / "pathway.png")
+    view = re.search(r'viewBox="([-\d.]+) ([-\d.]+) ([\d.]+) ([\d.]+)"', (tmp_path / "pathway.svg").read_text())
+    assert abs(width - float(view[3])) <= 2  # drawn 1:1, not scaled to the page
+    assert max(width, height) <= 4500 and 0.5 <= width / height <= 2, (width, height)
+    shots = os.environ.get("SCIATICA_SCREENSHOTS")
+    if shots:
+        shutil.copy(tmp_path / "pathway.png", os.path.join(shots, "mermaid.png"))

@@ -84,7 +84,8 @@ def validate(pathway: Path | None) -> None:
 @PATHWAY_OPT
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def assess(patient: Path, pathway: Path | None, as_json: bool) -> None:
-    """Route one patient (a JSON file of visits) through the pathway and explain each decision."""
+    """Route one patient (a JSON file of visits, or FHIR: a QuestionnaireResponse or a Bundle of them,
+    one per visit) through the pathway and explain each decision."""
     spec = load_or_exit(pathway)
     trace = assess_or_exit(spec, patient)
     if as_json:

@@ -138,3 +138,26 @@ def test_without_a_format_or_a_known_suffix_it_says_which_formats(tmp_path):
 def test_exports_resolves_inside_this_repository():
     """`exports` is also the name of an unrelated PyPI project; a shadowing install would show here."""
     assert Path(exports.__file__).resolve().parent == REPO / "exports"
+
+
+def test_the_canonical_base_comes_from_url_then_the_environment(tmp_path, monkeypatch):
+    def url(*args):
+        result = CliRunner().invoke(main, ["export", "--format", "fhir", *args])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)["url"]
+
+    assert url() == "http://example.org/fhir/sciatica-pathway/PlanDefinition/sciatica-care-pathway"
+    monkeypatch.setenv("SCIATICA_FHIR_BASE", "https://fhir.example.nhs.uk/pathways/")
+    assert url() == "https://fhir.example.nhs.uk/pathways/PlanDefinition/sciatica-care-pathway"
+    assert url("--url", "urn:example:sciatica").startswith("urn:example:sciatica/PlanDefinition/")
+    result = CliRunner().invoke(main, ["export", "--format", "questionnaire", "--url", "not a url",
+                                       "--out", str(tmp_path / "q.json")])
+    assert result.exit_code == 1 and "the canonical base `not a url` is not an absolute URL" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_npm_lockfile_reaches_only_the_npm_registry():
+    lock = json.loads((REPO / "tests/js/package-lock.json").read_text(encoding="utf-8"))
+    resolved = [p["resolved"] for p in lock["packages"].values() if "resolved" in p]
+    assert all(r.startswith("https://registry.npmjs.org/") for r in resolved)
+    assert all("integrity" in p for name, p in lock["packages"].items() if name)  # every package pinned by hash

@@ -4,7 +4,7 @@
   from disk, no network) draws every element in Debian's chromium, with no console error.
 - Mermaid: mermaid-cli (puppeteer pointed at Debian's chromium) draws it at a size that reads.
 - FHIR: the official R4 JSON schema (test_exports_fhir.py, test_fhir_input.py, `fhir_schema`).
-- The review packet: axe-core finds no violation (test_report_browser.py).
+- The review packet: axe-core finds no violation (test_report_axe.py).
 """
 
 import json

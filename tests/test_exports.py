@@ -144,7 +144,7 @@ def test_the_canonical_base_comes_from_url_then_the_environment(tmp_path, monkey
     def url(*args):
         result = CliRunner().invoke(main, ["export", "--format", "fhir", *args])
         assert result.exit_code == 0, result.output
-        return json.loads(result.output)["url"]
+        return json.loads(result.stdout)["url"]
 
     assert url() == "http://example.org/fhir/sciatica-pathway/PlanDefinition/sciatica-care-pathway"
     monkeypatch.setenv("SCIATICA_FHIR_BASE", "https://fhir.example.nhs.uk/pathways/")
@@ -152,7 +152,7 @@ def test_the_canonical_base_comes_from_url_then_the_environment(tmp_path, monkey
     assert url("--url", "urn:example:sciatica").startswith("urn:example:sciatica/PlanDefinition/")
     result = CliRunner().invoke(main, ["export", "--format", "questionnaire", "--url", "not a url",
                                        "--out", str(tmp_path / "q.json")])
-    assert result.exit_code == 1 and "the canonical base `not a url` is not an absolute URL" in result.output
+    assert result.exit_code == 1 and "the canonical base `not a url` is not an absolute URL" in result.stderr
     assert list(tmp_path.iterdir()) == []
 
 

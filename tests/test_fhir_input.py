@@ -73,13 +73,13 @@ def test_every_example_assessed_from_its_responses_gives_the_same_trace(spec, pa
     from_fhir, _ = assess(tmp_path, data, "--json")
     from_json = CliRunner().invoke(main, ["assess", str(path), "--json"])
     assert from_fhir.exit_code == 0, from_fhir.output
-    assert from_fhir.output == from_json.output
+    assert from_fhir.stdout == from_json.stdout
 
 
 def test_one_response_is_one_visit(spec, bundle, tmp_path):
     result, _ = assess(tmp_path, bundle["entry"][0]["resource"], "--json")
     assert result.exit_code == 0, result.output
-    assert len(json.loads(result.output)["visits"]) == 1
+    assert len(json.loads(result.stdout)["visits"]) == 1
 
 
 def test_an_optional_question_left_out_takes_its_default(spec, bundle, tmp_path):
@@ -130,16 +130,17 @@ def test_bad_responses_are_refused_naming_the_item(bundle, tmp_path, case):
     result, path = assess(tmp_path, _broken(bundle, change))
     assert result.exit_code == 1 and "Traceback" not in result.output
     for words in expected:
-        assert words in result.output, result.output
-    assert result.output.startswith(f"{path}: entry[0]")
+        assert words in result.stderr, result.stderr
+    problems = [line for line in result.stderr.splitlines() if line.startswith(str(path))]
+    assert problems and all(line.startswith(f"{path}: entry[0]") for line in problems)
 
 
 def test_visits_out_of_week_order_and_other_resources_are_refused(bundle, tmp_path):
     bundle["entry"].reverse()
     result, path = assess(tmp_path, bundle)
-    assert result.exit_code == 1 and "responses must be in week order" in result.output
+    assert result.exit_code == 1 and "responses must be in week order" in result.stderr
     bundle["entry"].append({"resource": {"resourceType": "Patient"}})
     result, _ = assess(tmp_path, bundle)
-    assert f"{path}: entry[{len(bundle['entry']) - 1}]: each entry's resource must be a QuestionnaireResponse" in result.output
+    assert f"{path}: entry[{len(bundle['entry']) - 1}]: each entry's resource must be a QuestionnaireResponse" in result.stderr
     result, _ = assess(tmp_path, {"resourceType": "Observation"})
-    assert 'resourceType is "Observation"; allowed: QuestionnaireResponse, Bundle' in result.output
+    assert 'resourceType is "Observation"; allowed: QuestionnaireResponse, Bundle' in result.stderr

@@ -87,17 +87,27 @@ def _process(root: ET.Element, process: Process) -> None:
 
 
 def _diagram(root: ET.Element, spec: PathwaySpec, process: Process) -> None:
-    bounds, waypoints = layout(spec, process)
+    bounds, waypoints, labels = layout(spec, process)
     diagram = ET.SubElement(root, _q(BPMNDI, "BPMNDiagram"), {"id": "diagram", "name": process.name})
     plane = ET.SubElement(diagram, _q(BPMNDI, "BPMNPlane"), {"id": "plane", "bpmnElement": process.id})
     for node in process.nodes:
         shape = ET.SubElement(plane, _q(BPMNDI, "BPMNShape"), {"id": f"{node.id}_di", "bpmnElement": node.id})
         x, y, w, h = bounds[node.id]
         ET.SubElement(shape, _q(DC, "Bounds"), {"x": str(x), "y": str(y), "width": str(w), "height": str(h)})
+        _label(shape, labels.get(node.id))
     for flow in process.flows:
         edge = ET.SubElement(plane, _q(BPMNDI, "BPMNEdge"), {"id": f"{flow.id}_di", "bpmnElement": flow.id})
         for x, y in waypoints[flow.id]:
             ET.SubElement(edge, _q(DI, "waypoint"), {"x": str(x), "y": str(y)})
+        _label(edge, labels.get(flow.id))
+
+
+def _label(parent: ET.Element, bounds) -> None:
+    """Where the element's name is drawn (after the shape's own bounds, which readers take first)."""
+    if bounds is not None:
+        x, y, w, h = bounds
+        label = ET.SubElement(parent, _q(BPMNDI, "BPMNLabel"))
+        ET.SubElement(label, _q(DC, "Bounds"), {"x": str(x), "y": str(y), "width": str(w), "height": str(h)})
 
 
 def _doc(parent: ET.Element, text: str) -> None:

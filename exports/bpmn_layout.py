@@ -21,7 +21,7 @@ from .bpmn_process import Process
 
 # Shape sizes as bpmn-js draws them by default (pixels).
 SIZES = {"startEvent": (36, 36), "endEvent": (36, 36), "userTask": (140, 80), "exclusiveGateway": (50, 50)}
-ROW, STEP, LEFT, TOP = 170, 110, 60, 140  # row height, ladder step, the joins' x, the first row's y (centres)
+ROW, STEP, LEFT, TOP = 190, 150, 60, 140  # row height, ladder step, the joins' x, the first row's y (centres)
 TASK_X = LEFT + 140  # the tasks' column; the ladders start 140 further right
 GAP = 30  # from a shape's right side to its lane
 
@@ -29,15 +29,31 @@ Bounds = tuple[int, int, int, int]  # x, y (top left), width, height
 Point = tuple[int, int]
 
 
-def layout(spec: PathwaySpec, process: Process) -> tuple[dict[str, Bounds], dict[str, list[Point]]]:
-    """Bounds by flow node id and waypoints by sequence flow id."""
+def layout(spec: PathwaySpec, process: Process) -> tuple[dict[str, Bounds], dict[str, list[Point]], dict[str, Bounds]]:
+    """Bounds by flow node id, waypoints by sequence flow id, and label bounds by element id."""
     centres = _centres(spec, process)
     sizes = {n.id: SIZES[n.kind] for n in process.nodes}
     bounds = {i: (x - sizes[i][0] // 2, y - sizes[i][1] // 2, *sizes[i]) for i, (x, y) in centres.items()}
     rows = sorted({y for _, y in centres.values()})
     waypoints = {f.id: _route(centres[f.source], sizes[f.source], centres[f.target], sizes[f.target], rows.index)
                  for f in process.flows}
-    return bounds, waypoints
+    return bounds, waypoints, _labels(process, centres)
+
+
+def _labels(process: Process, centres: dict[str, Point]) -> dict[str, Bounds]:
+    """Where the words go: a gateway's tag above it, its conditional flow's words beside the line
+    leaving it, below or above the row (otherwise bpmn-js puts a flow's words at its middle, where
+    the corridors gather many)."""
+    labels: dict[str, Bounds] = {}
+    for node in process.nodes:
+        if node.kind == "exclusiveGateway" and not node.joins:
+            x, y = centres[node.id]
+            labels[node.id] = (x - 20, y - 25 - 20, 40, 16)
+    for flow in process.flows:
+        if flow.condition is not None:
+            (x, y), ty = centres[flow.source], centres[flow.target][1]
+            labels[flow.id] = (x + 6, y + 28, 136, 56) if ty > y else (x + 6, y - 25 - 60, 136, 56)
+    return labels
 
 
 def _centres(spec: PathwaySpec, process: Process) -> dict[str, Point]:

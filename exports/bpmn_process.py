@@ -8,7 +8,9 @@
   destination, its default flow ("no") to the next gateway. First match, whatever order an engine
   evaluates a gateway's flows in (SpiffWorkflow sorts them by the drawn height of their targets;
   others take document order): each gateway has one condition, so there is nothing to reorder.
-  A last guard of `true` is the default flow of the gateway before it ("otherwise"). A state that
+  A last guard of `true` is the default flow of the gateway before it ("otherwise"). A gateway
+  is named by its tag ("R1?", "2?"); the guard in words names its conditional flow and is its
+  documentation. A state that
   waits stays when no guard holds: the ladder's last default leads back to its own task;
 - an end event after every exit, named for the service it hands over to. A later visit starts a new
   episode: a new instance of the process (BPMN cannot go on from an end event).
@@ -111,7 +113,9 @@ def _state(spec: PathwaySpec, state: State, conditions) -> tuple[list[FlowNode],
         flows.append(Flow(into, here, try_id(t.id), name="no" if here != task else ""))
         if here != task:  # the gateway before: when its guard does not hold, try this one
             nodes[-1] = attrs.evolve(nodes[-1], default=into)
-        nodes.append(FlowNode(try_id(t.id), "exclusiveGateway", f"{tag(t)}. {guard_words(spec, t)}?"))
+        # The question is short on the drawing ("R1?"); its words are on the flow it opens, and here.
+        nodes.append(FlowNode(try_id(t.id), "exclusiveGateway", f"{tag(t)}?",
+                              doc=f"{tag(t)}. {guard_words(spec, t)}? As written: {' '.join(t.text.split())}"))
         flows.append(_transition_flow(spec, t, conditions))
         here, into = try_id(t.id), f"{flow_id(t.id)}_no"
     last = _last_flow(spec, state, here, otherwise, named=here != task)

@@ -8,7 +8,7 @@ tests/test_consumers.py).
 from collections import Counter
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnParser, BpmnValidator
@@ -103,6 +103,7 @@ def test_ladders_are_drawn_left_to_right_in_the_order_tried(spec, root):
         assert len({x[g] for g in gateways}) == len(gateways) and {y[g] for g in gateways} <= {y[task_id(state.id)] + 15}
 
 
+@settings(max_examples=100)  # 204 conditions each
 @given(data=st.data())
 def test_python_conditions_agree_with_the_guard_engine(spec, data):
     """Every transition's condition, as SpiffWorkflow's own script engine evaluates the exported
@@ -161,13 +162,16 @@ def test_bpmn_ends_only_at_exits_named_for_their_receiving_service(spec, root):
 
 def test_bpmn_flows_and_gateways_carry_the_guard_in_words(spec, root):
     flows = {f.get("id"): f for f in root.iterfind(".//bpmn:sequenceFlow", NS)}
-    gateways = {g.get("id"): g.get("name") for g in root.iterfind(".//bpmn:exclusiveGateway", NS)}
+    gateways = {g.get("id"): (g.get("name"), g.findtext("bpmn:documentation", namespaces=NS))
+                for g in root.iterfind(".//bpmn:exclusiveGateway", NS)}
     for t in spec.transitions:
         flow = flows[f"flow_{t.id.replace('@', '.')}"]
         doc = flow.findtext("bpmn:documentation", namespaces=NS)
         assert t.rationale in doc and f"As written: {' '.join(t.text.split())}" in doc and words(spec, t) in doc
         if t.expr != Literal(True):
-            assert words(spec, t) in flow.get("name") and words(spec, t) in gateways[try_id(t.id)]
+            name, doc = gateways[try_id(t.id)]
+            assert words(spec, t) in flow.get("name") and name == f"{flow.get('name').split('.')[0]}?"
+            assert f"{name[:-1]}. {words(spec, t)}?" in doc
 
 
 # -- SpiffWorkflow runs it ------------------------------------------------------------------------------

@@ -194,7 +194,7 @@ def compiled(spec):
     return list(found.values())
 
 
-@settings(max_examples=20, deadline=None)  # each example evaluates ~70 long expressions in pure Python
+@settings(max_examples=12, deadline=None)  # each example evaluates ~70 long expressions in pure Python
 @given(data=st.data())
 def test_every_fhirpath_condition_agrees_with_the_guard_engine(spec, compiled, data):
     """On generated visits (red flags drawn freely), as a QuestionnaireResponse in which some optional

@@ -127,11 +127,11 @@ def _value(item: dict, finding: Finding, at: str, problems: list[Problem]) -> ob
     answer, key = found[0], value_key(finding)
     others = sorted(k for k in answer if k.startswith("value") and k != key)
     value = answer.get(key)
-    if finding.type == "enum" and isinstance(value, dict):
-        if value.get("system") not in (None, answer_system(finding.name)):
+    if finding.type == "enum":  # a Coding, never a bare code
+        if isinstance(value, dict) and value.get("system") not in (None, answer_system(finding.name)):
             problems.append(Problem(at, f"answer system {json.dumps(value.get('system'))}; expected {answer_system(finding.name)}"))
             return None
-        value = value.get("code")
+        value = value.get("code") if isinstance(value, dict) else None
     if others or not finding.allows(value):
         given = others[0] if others else key
         problems.append(Problem(at, f"{given} {json.dumps(answer.get(given))} is not an answer to `{finding.name}`; "

@@ -112,6 +112,7 @@ BROKEN = {
     "string for a boolean": (_set("fever", {"valueBoolean": "no"}), ['(fever): valueBoolean "no" is not an answer']),
     "unknown code": (_set("trend", {"valueCoding": {"code": "better"}}), ["(trend): valueCoding",
                                                                           "improving, stuck, worse"]),
+    "bare code": (_set("trend", {"valueCoding": "stuck"}), ['(trend): valueCoding "stuck" is not an answer']),
     "duplicate": (lambda r: r["item"].append({"linkId": "fever", "answer": [{"valueBoolean": True}]}),
                   ["(fever): `fever` is answered twice in one response"]),
     "two answers": (lambda r: item(r, "fever").__setitem__("answer", [{"valueBoolean": False}] * 2),

@@ -65,6 +65,7 @@ class Changes:
     old: PathwaySpec
     diff: PathwayDiff
     picture: Picture
+    impact: object = None  # review.impact_section.ImpactSection: who the change routes differently
 
 
 @attrs.frozen
@@ -108,8 +109,10 @@ def build_packet(spec: PathwaySpec, simulation: SimulationRequest | None = None,
     changes = None
     if against is not None:
         progress(f"comparing with {against.name} {against.version}")
+        from .impact_section import impact_section
+
         changes = Changes(against, diff_pathways(against, spec), picture("changes", diff_overlay(against, spec),
-                                                                          (spec, against)))
+                                                                          (spec, against)), impact_section(against, spec))
     cohort = None
     if simulation is not None:
         progress(f"simulating {simulation.patients:,} patients over {simulation.weeks} weeks")

@@ -63,3 +63,19 @@ def test_cli_impact_says_who_and_warns_about_the_version(tmp_path):
     assert "the content changed but the version did not (both 2.0.0)" in result.stderr
     same = CliRunner().invoke(main, ["impact", "states", "states"])
     assert same.stdout.endswith("No patient is routed differently.\n") and same.stderr == ""
+
+
+def test_the_review_packet_says_who_a_change_affects(tmp_path):
+    words = [replace("conditions.yaml", "label: persisting after 6 weeks", "label: persisting after 4 weeks"),
+             replace("transitions.yaml", "Disabling radicular symptoms persisting after 6 weeks",
+                     "Disabling radicular symptoms persisting after 4 weeks")]
+    folder = broken_copy(tmp_path / "new", SIX_TO_FOUR, *words)
+    out = tmp_path / "report.html"
+    result = CliRunner().invoke(main, ["report", str(folder), "--against", "states", "--out", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    page = out.read_text()
+    assert 'id="version-warning"' in page and "4 groups of patients are routed differently" in page
+    assert "weeks of conservative care 4 to 5" in page
+    same = tmp_path / "same.html"
+    CliRunner().invoke(main, ["report", "--against", "states", "--out", str(same), "--quiet"])
+    assert 'id="no-impact"' in same.read_text() and 'id="version-warning"' not in same.read_text()

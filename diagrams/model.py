@@ -52,6 +52,7 @@ WAITS_WORDS = {
     Waits.DECIDES: "decides at once",
     Waits.VISIT: "waits for the next visit",
     Waits.RESULT: "waits for a result",
+    Waits.RETURN: "waits for the patient's return",
 }
 
 
@@ -203,7 +204,8 @@ def _state_node(spec: PathwaySpec, state: State, red_flags: bool) -> Node:
     if red_flags:
         tooltip.append("Red flags are checked here first, at every visit.")
     return Node(
-        id=state.id, label=state.label, urgency=state.urgency, imaging=state.imaging,
+        id=state.id, label=state.label, urgency=state.urgency,
+        imaging=spec.purpose[state.purpose].studies[0] if state.purpose else Imaging.NONE,
         terminal=state.terminal, waits=waits, tooltip="\n".join(tooltip), red_flags=red_flags,
     )
 

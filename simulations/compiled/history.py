@@ -15,22 +15,23 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from ..booking import PRODUCED
 from ..draws import Purpose, as_normal, as_uniform, below, bounds, hashes, mix, offset, patient_keys
 from ..history import (
-    IMPROVEMENT_WEEK_RELAPSE_STARTS, PERSISTING_WEEKS, RED_FLAG_FINDINGS, RED_FLAGS, Mimic, NaturalHistory,
-    lognormal_weeks,
+    IMPROVEMENT_WEEK_RELAPSE_STARTS, PERSISTING_WEEKS, RED_FLAG_FINDINGS, RED_FLAGS, XRAY_INDICATED_OVER_AGE, Mimic,
+    NaturalHistory, lognormal_weeks,
 )
+from ..patient import PERSON_SLOTS
+from .red_flags import NEVER, CohortRedFlags
 
 MIMICS = tuple(m.value for m in Mimic)  # codes: 0 none, 1 hip or SI only, 2 hip or SI and spine
-NEVER = np.iinfo(np.int32).max  # a red flag that never starts, a treatment never given
-SHOWS_ON_XRAY = ("fracture", "malignancy", "spinal_cord_compression", "infection")  # as Patient.xray_result
-EPIDURAL_RESPONSES = ("lasting_relief", "temporary_relief", "no_relief")
-SCAN_RESULTS = ("concordant", "discordant", "normal")
-XRAY_RESULTS = ("abnormal", "normal")
+# Results as codes into booking.PRODUCED's words, by the finding that holds them.
+SCAN = {w: j for j, w in enumerate(PRODUCED["mri_result"])}
+EPIDURAL = {w: j for j, w in enumerate(PRODUCED["epidural_response"])}
 
 # The findings recorded as they were at presentation (unless a red flag changes them).
 BASELINE = ("pain_distribution", "pain_below_knee", "sensory_symptoms", "reflex_change", "weakness",
-            "neurogenic_claudication", "hip_or_si_signs", "bilateral_leg_symptoms", "foot_drop", "prior_lumbar_surgery")
+            "neurogenic_claudication", "hip_or_si_signs", "bilateral_leg_symptoms", "foot_drop", "mri_contraindicated")
 
 # Red-flag findings are applied category by category; the reference applies them by onset. The
 # order cannot matter as long as no two categories record the same finding.
@@ -51,7 +52,7 @@ class CohortHistory:
         self.keys = patient_keys(self.index)
         n = self.n = last - first
 
-        person = self._at_start(Purpose.PERSON, 12)
+        person = self._at_start(Purpose.PERSON, PERSON_SLOTS)
         bands = list(model.age_bands)
         band = _pick(dict(bands), person[:, 0])
         low = np.array([b[0][0] for b in bands])[band]
@@ -74,25 +75,15 @@ class CohortHistory:
             "hip_or_si_signs": self.mimic != 0,
             "bilateral_leg_symptoms": np.zeros(n, dtype=bool),
             "foot_drop": np.zeros(n, dtype=bool),
-            "prior_lumbar_surgery": np.zeros(n, dtype=bool),
+            "mri_contraindicated": flags[:, 6] < model.mri_contraindicated,
         }
         self.disabling = flags[:, 4] < v("course.disabling_when_persisting")
         self.wants_intervention = self.disabling & (flags[:, 5] < v("course.intervention_wanted"))
 
         # What a scan shows and how long an epidural relieves are drawn when first asked for (few
-        # are scanned or injected); an onset week only for a red flag the patient will have.
-        categories = len(RED_FLAGS)
-        chances = self._at_start(Purpose.RED_FLAGS, categories)
-        rows, which = np.nonzero(chances < np.array([model.red_flag_chance[c] for c in RED_FLAGS]))
-        onsets = (as_uniform(hashes(self.keys[rows], offset(seed, Purpose.RED_FLAGS, 1, which)))
-                  * (model.onset_window + 1)).astype(np.int64)
-        self.onset = np.full((n, categories), NEVER, dtype=np.int64)  # the week each red flag starts
-        within = onsets <= weeks
-        self.onset[rows[within], which[within]] = onsets[within]
-        self.first_onset = self.onset.min(axis=1)
-        self.flagged = np.flatnonzero(self.first_onset < NEVER)  # the few with a red flag, in order
-        shows = [RED_FLAGS.index(c) for c in SHOWS_ON_XRAY]
-        self.first_xray_visible = self.onset[:, shows].min(axis=1)
+        # are scanned or injected).
+        self.flags = CohortRedFlags(model, seed, self.keys, weeks)
+        self.first_onset = self.flags.first_onset
 
         # The untreated course. The chance of improving this week takes one of four values, by
         # `speed` (fast and never relapsed: +1; operated on: +2); an improved patient's is that
@@ -111,8 +102,8 @@ class CohortHistory:
         self.relief_from = np.full(n, NEVER, dtype=np.int64)
         self.relief_to = np.full(n, NEVER, dtype=np.int64)
         self.relieved = np.zeros(0, dtype=np.int64)  # patients ever given an epidural (some twice)
+        self.operated = np.full(n, NEVER, dtype=np.int64)  # the week of the operation
         self.scan = np.zeros(n, dtype=np.uint8)  # what a scan shows (bits), once drawn: _scans
-        self._flagged_now = (-1, self.flagged)  # (week, red_flagged() that week)
 
     def _at_start(self, purpose: Purpose, slots: int, rows=slice(None)) -> np.ndarray:
         """(patients, slots) draws at presentation (week 0, slots 0 .. slots - 1), for these patients."""
@@ -204,16 +195,13 @@ class CohortHistory:
         rows = self.relieved
         out[rows] |= (self.relief_from[rows] <= self.week) & (self.week < self.relief_to[rows])
 
-    def any_red_flag(self, rows=slice(None)) -> np.ndarray:
-        return self.first_onset[rows] <= self.week
+    def any_red_flag(self, rows: np.ndarray) -> np.ndarray:
+        """A red flag shows (started, not worked up)."""
+        return self.flags.any_showing(rows, self.week)
 
     def red_flagged(self) -> np.ndarray:
-        """The patients (in order) whose red flag has started by now."""
-        week, flagged = self._flagged_now
-        if week != self.week:
-            flagged = self.flagged[self.first_onset[self.flagged] <= self.week]
-            self._flagged_now = (self.week, flagged)
-        return flagged
+        """The patients (in order) whose first red flag has started by now (those any can show for)."""
+        return self.flags.candidates(self.week)
 
     # -- what a clinician records (as Patient.findings, enums as codes) ------------------------------
     def findings(self, rows: np.ndarray, red_flag_questions: tuple[str, ...],
@@ -226,7 +214,7 @@ class CohortHistory:
         found.update({q: np.zeros(len(rows), dtype=bool) for q in red_flag_questions if want(q)})
         flagged = np.flatnonzero(self.first_onset[rows] <= self.week)  # the few with a red flag showing
         if flagged.size:
-            active = self.onset[rows[flagged]] <= self.week  # (flagged, categories)
+            active = self.flags.showing(rows[flagged], self.week)  # (flagged, categories)
             for c, category in enumerate(RED_FLAGS):
                 these = flagged[active[:, c]]
                 for name, value in RED_FLAG_FINDINGS[category].items():
@@ -242,13 +230,15 @@ class CohortHistory:
             "conservative_care_weeks": lambda: np.full(len(rows), self.week, dtype=np.int64),
             "disabling": lambda: ~better & self.disabling[rows],
             "intervention_considered": lambda: ~better & self.wants_intervention[rows],
+            "prior_lumbar_surgery": lambda: self.operated[rows] <= self.week,
         }
         found.update({name: make() for name, make in later.items() if want(name)})
         return found
 
-    def needs_imaging(self, rows: np.ndarray, xray: bool) -> np.ndarray:
-        """As Patient.needs_imaging, for imaging of one kind ordered for these patients now."""
-        indicated = self.any_red_flag(rows) | (xray & (self.mimic[rows] != 0))
+    def indicated(self, rows: np.ndarray, xray_only: np.ndarray) -> np.ndarray:
+        """As Patient.indicated, for orders (X-rays only or not, one per row) made for these patients now."""
+        xray = xray_only & ((self.mimic[rows] != 0) | (self.age[rows] > XRAY_INDICATED_OVER_AGE))
+        indicated = self.any_red_flag(rows) | xray
         return indicated | (~self.feels_improved(rows) & (self.week >= PERSISTING_WEEKS) & self.wants_intervention[rows])
 
     # -- draws that depend on what the pathway does (keyed by this week) ------------------------------
@@ -259,6 +249,9 @@ class CohortHistory:
     def presents_with_red_flag(self, rows: np.ndarray) -> np.ndarray:
         return self.below(rows, Purpose.VISITS, 11, self.model.presents)
 
+    def returns(self, rows: np.ndarray) -> np.ndarray:
+        return self.below(rows, Purpose.VISITS, 12, self.model.returns)
+
     def scan_wait(self, rows: np.ndarray) -> np.ndarray:
         return lognormal_weeks(self.model.scan_wait, as_normal(self._hashes(rows, Purpose.IMAGING, 10)))
 
@@ -266,19 +259,21 @@ class CohortHistory:
         return ~self.below(rows, Purpose.IMAGING, 11, self.model.emergency_scan_on_time)
 
     def scan_result(self, rows: np.ndarray) -> np.ndarray:
-        """Codes into SCAN_RESULTS."""
+        """Codes into PRODUCED["mri_result"]."""
         explains, incidental, _ = self._scans(rows)
-        return np.where(explains, 0, np.where(incidental, 1, 2))
+        return np.where(explains, SCAN["concordant"], np.where(incidental, SCAN["discordant"], SCAN["normal"]))
 
     def xray_result(self, rows: np.ndarray) -> np.ndarray:
-        """Codes into XRAY_RESULTS."""
-        return np.where(self.first_xray_visible[rows] <= self.week, 0, 1)
+        """Codes into PRODUCED["xray_result"]: abnormal 0, normal 1."""
+        return np.where(self.flags.xray_abnormal(rows, self.week), 0, 1)
 
     def specialist_wait(self, rows: np.ndarray) -> np.ndarray:
         return lognormal_weeks(self.model.specialist_wait, as_normal(self._hashes(rows, Purpose.TREATMENT, 10)))
 
-    def has_surgery(self, rows: np.ndarray) -> np.ndarray:
-        return ~self.improved[rows] & self.below(rows, Purpose.TREATMENT, 11, self.model.surgery_after_referral)
+    def specialist_opinion(self, rows: np.ndarray) -> np.ndarray:
+        """Codes into PRODUCED["specialist_opinion"]: surgery 0, no_surgery 1."""
+        surgery = ~self.improved[rows] & self.below(rows, Purpose.TREATMENT, 11, self.model.surgery_after_referral)
+        return np.where(surgery, 0, 1)
 
     def give_epidural(self, rows: np.ndarray) -> None:
         self.relief_from[rows] = self.week
@@ -287,35 +282,21 @@ class CohortHistory:
             self.relieved = np.concatenate([self.relieved, rows])
 
     def epidural_response(self, rows: np.ndarray) -> np.ndarray:
-        """Codes into EPIDURAL_RESPONSES."""
+        """Codes into PRODUCED["epidural_response"]."""
         frm, to = self.relief_from[rows], self.relief_to[rows]
         none = (frm == NEVER) | (frm == to)
-        return np.where(self.improved[rows], 0, np.where(none, 2, np.where(self.week < to, 0, 1)))
+        lasting, temporary, no = EPIDURAL["lasting_relief"], EPIDURAL["temporary_relief"], EPIDURAL["no_relief"]
+        return np.where(self.improved[rows], lasting, np.where(none, no, np.where(self.week < to, lasting, temporary)))
 
     def operate(self, rows: np.ndarray) -> None:
         """Operated on this week: recovery speeds up from next week, for good (Patient.advance
         compares the week with the latest operation's, which only moves later)."""
         self.speed[rows] |= 2
         self.course[rows] |= 2
+        self.operated[rows] = self.week
 
     def worsens(self, rows: np.ndarray) -> np.ndarray:
         return self.below(rows, Purpose.HARM, 10, self.model.worsening)
-
-    def red_flag_names(self) -> tuple[np.ndarray, tuple[str, ...]]:
-        """Each patient's red-flag categories by onset, `;`-separated (as the patients table has
-        them): codes into the words, the first "" (no red flag)."""
-        flagged = np.flatnonzero(self.first_onset < NEVER)
-        onset = self.onset[flagged]
-        by_onset = np.argsort(onset, axis=1, kind="stable")  # ties in category order, as the reference
-        present = np.take_along_axis(onset, by_onset, axis=1) < NEVER
-        # One number per ordered list of categories (base 8, 0 for none), so each list is joined once.
-        digits = np.where(present, by_onset + 1, 0)
-        key = digits @ (8 ** np.arange(len(RED_FLAGS), dtype=np.int64))
-        lists, which = np.unique(key, return_inverse=True)
-        words = ("", *(";".join(RED_FLAGS[d - 1] for d in _digits(k)) for k in lists))
-        codes = np.zeros(self.n, dtype=np.int32)
-        codes[flagged] = which.ravel() + 1
-        return codes, words
 
 
 SCANNED, EXPLAINS, INCIDENTAL, REPORTED = 1, 2, 4, 8  # the bits of CohortHistory.scan
@@ -332,14 +313,6 @@ def _sorted_anchors(items: tuple) -> tuple[np.ndarray, np.ndarray]:
 def _anchors(table) -> tuple[np.ndarray, np.ndarray]:
     """An age table's ages, in order, and its values (made once per table)."""
     return _sorted_anchors(tuple(table.items()))
-
-
-def _digits(key: int) -> list[int]:
-    digits = []
-    while key:
-        key, digit = divmod(int(key), 8)
-        digits.append(digit)
-    return digits
 
 
 def _pick(distribution: dict, u: np.ndarray) -> np.ndarray:

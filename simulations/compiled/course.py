@@ -82,16 +82,19 @@ class CompiledSimulator:
 
     def _keying(self, spec: PathwaySpec) -> None:
         """The columns guards read (age and week always: a batch's length when no guard reads any),
-        and how a visit is keyed: with no red flag showing, by the parts of the guards that then
-        read only the patient's presentation (found once per chunk) and the columns that change
-        week to week (see _Block._keys)."""
+        and how a visit is keyed (see _Block._keys): by the parts of the guards that read only the
+        patient's presentation (with no red flag showing: found once per chunk, the red-flag
+        questions all no; else the presentation as the red flags that show change it, at each
+        visit), and the columns that change week to week."""
         self.names = sorted({"age", "week"} | {n for t in spec.transitions for n in names_in(spec.spelled_out(t.expr))})
         fixed = set(BASELINE) | {"age"}
         keyed = [name for name, *_ in self.router.columns or ()]
         self.changing = tuple(name for name in keyed if name not in fixed and name not in self.questions)
         self.fixed_parts = self.router.fixed_parts(fixed, {q: False for q in self.questions}) if keyed else []
-        self.plain_keys = self.router.keyed and (
-            len(spec.states) * 2 ** len(self.fixed_parts) * self.router.radix(self.changing) < 2**62)
+        self.flag_parts = self.router.fixed_parts(fixed | set(self.questions), {}) if keyed else []
+        room = len(spec.states) * self.router.radix(self.changing) if keyed else 0
+        self.plain_keys = self.router.keyed and room * 2 ** len(self.fixed_parts) < 2**62
+        self.flag_keys = self.plain_keys and room * 2 ** len(self.flag_parts) < 2**62
 
     def _imaging_rules(self, spec: PathwaySpec) -> None:
         """Each imaging rule's guard as a mask, the columns they read, and each state's order for
@@ -276,15 +279,17 @@ class _Block(Bookings, Imaging, Finish):
 
     def _keys(self, week: int, rows: np.ndarray, start: np.ndarray) -> np.ndarray | None:
         """Each visit's route key (Router.key), or None when the pathway's visits cannot be keyed.
-        A visit with no red flag started records the patient's presentation unchanged and no to
+        A visit with no red flag showing records the patient's presentation unchanged and no to
         every red-flag question, so its guards depend on the presentation only through a few parts
         (Router.fixed_parts, worked out once per patient): its key is those parts and the columns
-        that change (even); any other visit is keyed by every column (odd)."""
+        that change (even). Any other visit's guards depend on the presentation and the red-flag
+        questions only through parts of their own, worked out at the visit: its key is those and
+        the columns that change (odd; or every column, when such keys would not fit)."""
         router, sim = self.sim.router, self.sim
         if not router.keyed:
             return None
         keys = np.empty(len(rows), dtype=np.int64)
-        flagged = self.h.first_onset[rows] <= week
+        flagged = self.h.any_red_flag(rows)
         if self.fixed_keys is None:
             flagged[:] = True
         plain = np.flatnonzero(~flagged)
@@ -297,7 +302,15 @@ class _Block(Bookings, Imaging, Finish):
             keys[plain] = 2 * key
         flagged = np.flatnonzero(flagged)
         if flagged.size:
-            key = router.key(start[flagged], self._env(week, rows[flagged]))
+            env = self._env(week, rows[flagged])
+            if sim.flag_keys:
+                key = start[flagged] << len(sim.flag_parts)
+                memo: dict = {}
+                for j, part in enumerate(sim.flag_parts):
+                    key |= part(env, memo).astype(np.int64) << j
+                key = router.extend_key(key, env, sim.changing)
+            else:
+                key = router.key(start[flagged], env)
             if key is None:
                 return None
             keys[flagged] = 2 * key + 1

@@ -212,9 +212,9 @@ class CohortHistory:
 
         found = {name: column[rows] for name, column in self.baseline.items() if want(name)}
         found.update({q: np.zeros(len(rows), dtype=bool) for q in red_flag_questions if want(q)})
-        flagged = np.flatnonzero(self.first_onset[rows] <= self.week)  # the few with a red flag showing
+        flagged = np.flatnonzero(self.first_onset[rows] <= self.week)  # the few any red flag can show for
         if flagged.size:
-            active = self.flags.showing(rows[flagged], self.week)  # (flagged, categories)
+            active = self.flags.showing_columns(rows[flagged], self.week)  # (flagged, categories)
             for c, category in enumerate(RED_FLAGS):
                 these = flagged[active[:, c]]
                 for name, value in RED_FLAG_FINDINGS[category].items():

@@ -203,13 +203,14 @@ class _Run:
             if entered:
                 self.counted = None
             return
-        table, p, out = self.sim.orders, self.p, self.out
+        table, p = self.sim.orders, self.p
         code = table.code(order)
         emergency = resting.urgency is Urgency.EMERGENCY
         new = Counted(tuple(table.studies[code].tolist()), not p.indicated(bool(table.xray_only[code])),
                       emergency and bool(table.holds_mri[code]) and p.emergency_scan_late())
-        if amended and self.counted is not None:
-            self._count(self.counted, -1)
+        if amended:
+            if self.counted is not None:
+                self._count(self.counted, -1)
             if self.pending is not None:
                 self.pending.order = order
         self._count(new, +1)

@@ -20,9 +20,11 @@ from .cohort import CohortResult
 from .totals import Counts, quantile
 
 PER = 1000  # rates are per 1,000 patients
-KIND_LABELS = {"xray": "X-rays", "mri": "MRI scans without contrast", "mri_with_contrast": "MRI scans with contrast",
-               "ct": "CT scans without contrast", "ct_with_contrast": "CT scans with contrast",
-               "ct_myelography": "CT myelograms"}
+# Studies ordered (an amended order in place of the one it amends): a routine scan is cancelled
+# when the patient leaves the state waiting for it, e.g. recovered before it.
+KIND_LABELS = {"xray": "X-rays ordered", "mri": "MRIs without contrast ordered",
+               "mri_with_contrast": "MRIs with contrast ordered", "ct": "CTs without contrast ordered",
+               "ct_with_contrast": "CTs with contrast ordered", "ct_myelography": "CT myelograms ordered"}
 
 
 @attrs.frozen

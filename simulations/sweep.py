@@ -60,12 +60,12 @@ Z975 = NormalDist().inv_cdf(0.975)
 # The summary figures a sweep can report: key -> (short label for a panel, unit). The keys are
 # those of `summarise(result).value(key)`; tests/test_sweep.py checks the two lists agree.
 FIGURES: dict[str, tuple[str, str]] = {
-    "xray_per_1000": ("X-rays", "per 1,000"),
-    "mri_per_1000": ("MRI scans without contrast", "per 1,000"),
-    "mri_with_contrast_per_1000": ("MRI scans with contrast", "per 1,000"),
-    "ct_per_1000": ("CT scans without contrast", "per 1,000"),
-    "ct_with_contrast_per_1000": ("CT scans with contrast", "per 1,000"),
-    "ct_myelography_per_1000": ("CT myelograms", "per 1,000"),
+    "xray_per_1000": ("X-rays ordered", "per 1,000"),
+    "mri_per_1000": ("MRIs without contrast ordered", "per 1,000"),
+    "mri_with_contrast_per_1000": ("MRIs with contrast ordered", "per 1,000"),
+    "ct_per_1000": ("CTs without contrast ordered", "per 1,000"),
+    "ct_with_contrast_per_1000": ("CTs with contrast ordered", "per 1,000"),
+    "ct_myelography_per_1000": ("CT myelograms ordered", "per 1,000"),
     "imaging_orders_per_1000": ("imaging orders", "per 1,000"),
     "imaging_without_indication_per_1000": ("imaging without an indication", "per 1,000"),
     "imaging_without_indication_share": ("share of imaging without an indication", "%"),

@@ -10,24 +10,20 @@ patient every week, is most of the engine's arithmetic.
 from __future__ import annotations
 
 import functools
-import itertools
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from ..booking import PRODUCED
-from ..draws import Purpose, as_normal, as_uniform, below, bounds, hashes, mix, offset, patient_keys
+from ..draws import Purpose, as_uniform, below, bounds, hashes, mix, offset, patient_keys
 from ..history import (
     IMPROVEMENT_WEEK_RELAPSE_STARTS, PERSISTING_WEEKS, RED_FLAG_FINDINGS, RED_FLAGS, XRAY_INDICATED_OVER_AGE, Mimic,
-    NaturalHistory, lognormal_weeks,
+    NaturalHistory,
 )
 from ..patient import PERSON_SLOTS
+from .asked import Asked, pick as _pick
 from .red_flags import NEVER, CohortRedFlags
 
 MIMICS = tuple(m.value for m in Mimic)  # codes: 0 none, 1 hip or SI only, 2 hip or SI and spine
-# Results as codes into booking.PRODUCED's words, by the finding that holds them.
-SCAN = {w: j for j, w in enumerate(PRODUCED["mri_result"])}
-EPIDURAL = {w: j for j, w in enumerate(PRODUCED["epidural_response"])}
 
 # The findings recorded as they were at presentation (unless a red flag changes them).
 BASELINE = ("pain_distribution", "pain_below_knee", "sensory_symptoms", "reflex_change", "weakness",
@@ -38,7 +34,7 @@ BASELINE = ("pain_distribution", "pain_below_knee", "sensory_symptoms", "reflex_
 assert len({k for f in RED_FLAG_FINDINGS.values() for k in f}) == sum(map(len, RED_FLAG_FINDINGS.values()))
 
 
-class CohortHistory:
+class CohortHistory(Asked):
     """Patients ``first .. last - 1`` drawn at presentation, then advanced a week at a time."""
 
     def __init__(self, model: NaturalHistory, seed: int, first: int, last: int, weeks: int,
@@ -119,33 +115,6 @@ class CohortHistory:
         if step:
             return values[np.maximum(np.searchsorted(ages, age, side="right") - 1, 0)]
         return np.interp(age, ages, values)
-
-    def _scans(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """What these patients' spine scans show: a herniation that explains the pain, an incidental
-        finding that imitates one, an incidental finding the report lists (drawn once a patient's
-        first scan asks, then kept)."""
-        new = rows[self.scan[rows] == 0]
-        if new.size:
-            v = self.model.params.value
-            concordant, protrusion, slip, bulge, degeneration = self._at_start(Purpose.IMAGING, 5, new).T
-            explains = self.nerve_root[new] & (concordant < v("imaging.concordant_herniation"))
-            incidental = (protrusion < self._table("imaging.disc_protrusion_by_age", rows=new)) | (
-                slip < self._table("imaging.spondylolisthesis_by_age", rows=new))
-            reported = incidental | (bulge < self._table("imaging.disc_bulge_by_age", rows=new)) | (
-                degeneration < self._table("imaging.disc_degeneration_by_age", rows=new))
-            self.scan[new] = SCANNED | explains * EXPLAINS | incidental * INCIDENTAL | reported * REPORTED
-        scan = self.scan[rows]
-        return (scan & EXPLAINS) > 0, (scan & INCIDENTAL) > 0, (scan & REPORTED) > 0
-
-    def incidental_reported(self, rows: np.ndarray) -> np.ndarray:
-        return self._scans(rows)[2]
-
-    def _relief_weeks(self, rows: np.ndarray) -> np.ndarray:
-        """How long an epidural relieves these patients (0: not at all)."""
-        v = self.model.params.value
-        relieved, length = self._at_start(Purpose.TREATMENT, 2, rows).T
-        lo, hi = v("treatment.epidural_relief_min_weeks"), v("treatment.epidural_relief_max_weeks")
-        return np.where(relieved < v("treatment.epidural_relief"), np.round(lo + (hi - lo) * length), 0).astype(np.int64)
 
     def _hashes(self, rows: np.ndarray, purpose: Purpose, slot: int) -> np.ndarray:
         """The hashes of this week's draws (slot 10 and up) for these patients, as `Patient` draws them."""
@@ -241,65 +210,8 @@ class CohortHistory:
         indicated = self.any_red_flag(rows) | xray
         return indicated | (~self.feels_improved(rows) & (self.week >= PERSISTING_WEEKS) & self.wants_intervention[rows])
 
-    # -- draws that depend on what the pathway does (keyed by this week) ------------------------------
-    def review_after(self, rows: np.ndarray) -> np.ndarray:
-        weeks = np.array(list(self.model.review_after), dtype=np.int64)
-        return weeks[_pick(self.model.review_after, self.draw(rows, Purpose.VISITS, 10))]
-
-    def presents_with_red_flag(self, rows: np.ndarray) -> np.ndarray:
-        return self.below(rows, Purpose.VISITS, 11, self.model.presents)
-
-    def returns(self, rows: np.ndarray) -> np.ndarray:
-        return self.below(rows, Purpose.VISITS, 12, self.model.returns)
-
-    def scan_wait(self, rows: np.ndarray) -> np.ndarray:
-        return lognormal_weeks(self.model.scan_wait, as_normal(self._hashes(rows, Purpose.IMAGING, 10)))
-
-    def emergency_scan_late(self, rows: np.ndarray) -> np.ndarray:
-        return ~self.below(rows, Purpose.IMAGING, 11, self.model.emergency_scan_on_time)
-
-    def scan_result(self, rows: np.ndarray) -> np.ndarray:
-        """Codes into PRODUCED["mri_result"]."""
-        explains, incidental, _ = self._scans(rows)
-        return np.where(explains, SCAN["concordant"], np.where(incidental, SCAN["discordant"], SCAN["normal"]))
-
-    def xray_result(self, rows: np.ndarray) -> np.ndarray:
-        """Codes into PRODUCED["xray_result"]: abnormal 0, normal 1."""
-        return np.where(self.flags.xray_abnormal(rows, self.week), 0, 1)
-
-    def specialist_wait(self, rows: np.ndarray) -> np.ndarray:
-        return lognormal_weeks(self.model.specialist_wait, as_normal(self._hashes(rows, Purpose.TREATMENT, 10)))
-
-    def specialist_opinion(self, rows: np.ndarray) -> np.ndarray:
-        """Codes into PRODUCED["specialist_opinion"]: surgery 0, no_surgery 1."""
-        surgery = ~self.improved[rows] & self.below(rows, Purpose.TREATMENT, 11, self.model.surgery_after_referral)
-        return np.where(surgery, 0, 1)
-
-    def give_epidural(self, rows: np.ndarray) -> None:
-        self.relief_from[rows] = self.week
-        self.relief_to[rows] = self.week + self._relief_weeks(rows)
-        if rows.size:
-            self.relieved = np.concatenate([self.relieved, rows])
-
-    def epidural_response(self, rows: np.ndarray) -> np.ndarray:
-        """Codes into PRODUCED["epidural_response"]."""
-        frm, to = self.relief_from[rows], self.relief_to[rows]
-        none = (frm == NEVER) | (frm == to)
-        lasting, temporary, no = EPIDURAL["lasting_relief"], EPIDURAL["temporary_relief"], EPIDURAL["no_relief"]
-        return np.where(self.improved[rows], lasting, np.where(none, no, np.where(self.week < to, lasting, temporary)))
-
-    def operate(self, rows: np.ndarray) -> None:
-        """Operated on this week: recovery speeds up from next week, for good (Patient.advance
-        compares the week with the latest operation's, which only moves later)."""
-        self.speed[rows] |= 2
-        self.course[rows] |= 2
-        self.operated[rows] = self.week
-
-    def worsens(self, rows: np.ndarray) -> np.ndarray:
-        return self.below(rows, Purpose.HARM, 10, self.model.worsening)
 
 
-SCANNED, EXPLAINS, INCIDENTAL, REPORTED = 1, 2, 4, 8  # the bits of CohortHistory.scan
 # A draw's counter one slot on (slot 11 for 10): the same keys, this much further.
 _NEXT_SLOT = np.uint64((int(offset(0, Purpose.COURSE, 0, 11)) - int(offset(0, Purpose.COURSE, 0, 10))) % 2**64)
 
@@ -313,9 +225,3 @@ def _sorted_anchors(items: tuple) -> tuple[np.ndarray, np.ndarray]:
 def _anchors(table) -> tuple[np.ndarray, np.ndarray]:
     """An age table's ages, in order, and its values (made once per table)."""
     return _sorted_anchors(tuple(table.items()))
-
-
-def _pick(distribution: dict, u: np.ndarray) -> np.ndarray:
-    """`history._pick` for many draws at once: the index of the outcome each draw falls in."""
-    cumulative = np.array(list(itertools.accumulate(distribution.values())))  # summed in order, as _pick does
-    return np.minimum(np.searchsorted(cumulative, u, side="right"), len(cumulative) - 1)

@@ -139,7 +139,7 @@ class _Run:
         if self.p.unseen_red_flags() and self.p.presents_with_red_flag():
             # Back with a red flag after a handover: a new episode.
             return "new_episode" if state.terminal else "red_flag"
-        if state.waits is Waits.RETURN and not self.p.improved and self.p.returns():
+        if awaits_return(state) and not self.p.improved and self.p.returns():
             return "return"
         return ""
 
@@ -169,7 +169,7 @@ class _Run:
             self.next_visit = None
             return
         self.out.visits += 1
-        self.out.returns += before.waits is Waits.RETURN
+        self.out.returns += awaits_return(before)
         if self.out.red_flag_seen_week is None and self.p.active_red_flags():
             self.out.red_flag_seen_week = week
         self.taken.update(s.transition for s in visit.steps)
@@ -283,6 +283,11 @@ class _Run:
         out.improved = tuple(improved)
 
 
+def awaits_return(state) -> bool:
+    """Rests until the patient comes back (discharged with return criteria); an exit never does."""
+    return not state.terminal and state.waits is Waits.RETURN
+
+
 def in_care(state) -> bool:
     """Under the pathway's care: neither handed over (an exit) nor discharged (waiting for a return)."""
-    return not state.terminal and state.waits is not Waits.RETURN
+    return not state.terminal and not awaits_return(state)

@@ -88,7 +88,10 @@ class CohortRedFlags:
         return (self.showing(rows, week)[:, None] & BITS) != 0
 
     def any_showing(self, rows: np.ndarray, week: int) -> np.ndarray:
-        return self.showing(rows, week) != 0
+        some = np.flatnonzero(self.first_onset[rows] <= week)  # the few any red flag can show for
+        shows = np.zeros(len(rows), dtype=bool)
+        shows[some] = self.showing(rows[some], week) != 0
+        return shows
 
     def unseen(self, rows: np.ndarray, week: int) -> np.ndarray:
         """Which of these patients have a red flag showing not yet seen at a visit (it brings them in)."""
@@ -99,6 +102,8 @@ class CohortRedFlags:
         return (self.showing(rows, week) & ~self.attended[rows]) != 0
 
     def see(self, rows: np.ndarray, urgent_care: np.ndarray, week: int) -> None:
+        some = np.flatnonzero(self.first_onset[rows] <= week)
+        rows, urgent_care = rows[some], urgent_care[some]
         showing = self.showing(rows, week)
         self.seen[rows] |= showing
         self.attended[rows[urgent_care]] |= showing[urgent_care]

@@ -226,7 +226,9 @@ def _routed_without(change):
 @pytest.mark.parametrize("change", [
     lambda sim: setattr(sim.router, "columns", None),  # visits not keyed: every visit routed
     lambda sim: setattr(sim, "plain_keys", False),  # every visit keyed by every column
-], ids=["unkeyed", "full-keys"])
+    lambda sim: setattr(sim, "flag_keys", False),  # a visit with a red flag showing keyed by every column
+    lambda sim: setattr(sim, "rule_changing", None),  # imaging rules worked out at every visit
+], ids=["unkeyed", "full-keys", "full-keys-with-red-flags", "rules-every-visit"])
 def test_routing_without_the_remembered_routes_is_identical(spec, change):
     history = NaturalHistory(FLAGGED)
     reference = _reference(spec, history, 52, 4, 300, 700)

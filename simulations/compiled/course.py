@@ -103,6 +103,14 @@ class CompiledSimulator:
         self.rule_masks = [compile_vectorized(r.expr, conditions, self.words) for r in spec.imaging_rules]
         self.rule_names = tuple(sorted({"age", "week"} | {
             n for r in spec.imaging_rules for n in names_in(spec.spelled_out(r.expr))}))
+        # With no red flag showing, the rules read a patient's presentation, unchanged, and these
+        # columns: yes/no or enum codes, their bits are kept per patient with the values they were
+        # worked out for (None: a number among them, so never kept).
+        fixed = set(BASELINE) | {"age"} | set(self.questions)
+        read = [n for n in self.rule_names if n not in fixed and n != "week"]
+        changing = [n for n in read if n in self.words or getattr(spec.finding.get(n), "type", "") == "boolean"]
+        uses_week = any("week" in names_in(spec.spelled_out(r.expr)) for r in spec.imaging_rules)
+        self.rule_changing = tuple(changing) if len(changing) == len(read) and not uses_week else None
         combinations = 2 ** len(spec.imaging_rules)
         self.state_orders = np.array([
             self.orders.by_purpose[s.purpose] if s.purpose is not None else np.zeros(combinations, dtype=np.int64)

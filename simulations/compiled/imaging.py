@@ -29,6 +29,10 @@ class Imaging:
         self.counted_order = np.zeros(n, dtype=np.int64)
         self.counted_unindicated = np.zeros(n, dtype=bool)
         self.counted_late = np.zeros(n, dtype=bool)
+        # Which imaging rules hold for each patient with no red flag showing, and for which values
+        # of the other columns the rules read (sim.rule_changing; -1: not worked out yet).
+        self.rule_bits = np.zeros(n, dtype=np.int64)
+        self.rule_values = np.full(n, -1, dtype=np.int64)
 
     def _orders(self, week: int, rows: np.ndarray, resting: np.ndarray, newly: np.ndarray) -> np.ndarray:
         """What each visit orders (order codes, 0 for none), counted."""
@@ -36,12 +40,8 @@ class Imaging:
         order = np.zeros(len(rows), dtype=np.int64)
         some = np.flatnonzero(sim.orders_imaging[resting])
         if some.size:
-            env = self._env(week, rows[some], sim.rule_names)
-            bits = np.zeros(some.size, dtype=np.int64)
-            memo: dict = {}
-            for j, mask in enumerate(sim.rule_masks):
-                bits |= mask(env, memo).astype(np.int64) << j
-            order[some] = sim.state_orders[resting[some], bits]
+            order[some] = sim.state_orders[resting[some], self._rules_holding(week, rows[some])]
+        amended = (order != 0) & ~newly & (order != self.pending_order[rows])
         amended = (order != 0) & ~newly & (order != self.pending_order[rows])
         self.pending_order[rows] = order
         reset = rows[newly & (order == 0)]  # a new resting state that orders nothing: nothing to amend
@@ -52,6 +52,32 @@ class Imaging:
         if counted.size:
             self._count_orders(week, rows[counted], resting[counted], reported[counted], amended[counted])
         return reported
+
+    def _rules_holding(self, week: int, rows: np.ndarray) -> np.ndarray:
+        """Which imaging rules hold at these visits, as the bits of a number (bit j: rule j). For
+        a patient with no red flag showing they are kept, and worked out again only when the
+        other columns the rules read have changed."""
+        sim = self.sim
+        bits = np.zeros(len(rows), dtype=np.int64)
+        work = np.ones(len(rows), dtype=bool)
+        if sim.rule_changing is not None:
+            plain = ~self.h.any_red_flag(rows)
+            values = np.zeros(len(rows), dtype=np.int64)
+            for name, column in self._env(week, rows, sim.rule_changing).items():
+                values = values * len(sim.words.get(name, (0, 1))) + column
+            kept = plain & (self.rule_values[rows] == values)
+            bits[kept] = self.rule_bits[rows[kept]]
+            work = ~kept
+        todo = np.flatnonzero(work)
+        if todo.size:
+            env = self._env(week, rows[todo], sim.rule_names)
+            memo: dict = {}
+            for j, mask in enumerate(sim.rule_masks):
+                bits[todo] |= mask(env, memo).astype(np.int64) << j
+            if sim.rule_changing is not None:
+                keep = todo[plain[todo]]
+                self.rule_bits[rows[keep]], self.rule_values[rows[keep]] = bits[keep], values[keep]
+        return bits
 
     def _count_orders(self, week: int, rows: np.ndarray, resting: np.ndarray, order: np.ndarray,
                       amended: np.ndarray) -> None:

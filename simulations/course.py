@@ -112,23 +112,24 @@ class _Run:
 
     # -- each week ------------------------------------------------------------------------------------
     def _result_due(self, week: int) -> None:
-        pending, p = self.pending, self.p
+        pending, p, table = self.pending, self.p, self.sim.orders
         if pending is None or pending.week != week:
             return
         self.pending, self.result_in = None, week
+        order = table.code(pending.order)
         if pending.finding == "urgent_result":
             value = p.work_up_result(pending.category)
             self.out.work_ups_confirmed += value == "confirmed"
             self.out.work_ups_excluded += value == "excluded"
             if value == "excluded":  # what the work-up's imaging showed is in hand
-                if self.sim.orders.holds_scan[self.sim.orders.code(pending.order)]:
+                if table.holds_scan[order]:
                     self.results["mri_result"] = p.scan_result()
-                if self.sim.orders.holds_xray[self.sim.orders.code(pending.order)]:
+                if table.holds_xray[order]:
                     self.results["xray_result"] = p.xray_result()
         else:
             value = {"mri_result": p.scan_result, "xray_result": p.xray_result, "epidural_response": p.epidural_response,
                      "specialist_opinion": p.specialist_opinion}[pending.finding]()
-            if pending.finding == "mri_result" and self.sim.orders.holds_mri[self.sim.orders.code(pending.order)]:
+            if pending.finding == "mri_result" and table.holds_mri[order]:
                 self._mri_done(week)
         self.results[pending.finding] = value
 

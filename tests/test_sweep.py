@@ -132,10 +132,12 @@ def test_a_figure_moves_with_its_parameter(grid):
     red_flags = {r.values: r.figures[0] for r in grid.sets}
     assert red_flags[(0.2, 2.0)] > red_flags[(0.0008, 2.0)] + 20
     assert red_flags[(0.2, 5.0)] > red_flags[(0.0008, 5.0)] + 20
-    # A red flag does not depend on the scan wait; the time to MRI does not fall as the wait grows.
+    # A red flag does not depend on the scan wait; the time to MRI does. Its direction is not fixed:
+    # a longer wait also cancels the scans of more patients who recover before it (they are
+    # discharged at a look-again visit), which changes who is scanned.
     assert red_flags[(0.0008, 2.0)] == red_flags[(0.0008, 5.0)]
     to_mri = {r.values: r.figures[1] for r in grid.sets}
-    assert to_mri[(0.0008, 5.0)] >= to_mri[(0.0008, 2.0)]
+    assert to_mri[(0.0008, 5.0)] != to_mri[(0.0008, 2.0)]
 
 
 def test_simulate_keywords_pass_through_unchanged(tmp_path):

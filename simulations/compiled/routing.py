@@ -27,7 +27,7 @@ from pathway.guards.nodes import And, Compare, Expr, Literal, Name, Not, Or, nam
 from pathway.guards.vectorized import compile_vectorized
 from pathway.spec import PathwaySpec, Waits
 
-from ..course import SimulationError
+from ..outcome import SimulationError
 
 
 @attrs.frozen

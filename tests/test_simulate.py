@@ -408,11 +408,14 @@ def test_compare_shows_what_an_earlier_mri_changes(tmp_path):
     conditions = early / "conditions.yaml"
     text = conditions.read_text()
     assert '(conservative_care_weeks >= 6 and trend != "improving")' in text
-    conditions.write_text(text.replace("conservative_care_weeks >= 6 and", "conservative_care_weeks >= 3 and"))
+    conditions.write_text(text.replace("conservative_care_weeks >= 6 and", "conservative_care_weeks >= 3 and")
+                          .replace("persisting after 6 weeks", "persisting after 3 weeks"))
+    transitions = early / "transitions.yaml"  # the words must follow the guard, or validate refuses it
+    transitions.write_text(transitions.read_text().replace("persisting after 6 weeks", "persisting after 3 weeks"))
     result = run_cli("compare", shipped_pathway(), early, "--patients", 300, "--seed", 4, "--json", "--quiet",
                      "--resamples", 50)
     assert result.exit_code == 0, result.output
-    figures = json.loads(result.output)["figures"]
+    figures = json.loads(result.stdout)["figures"]
     assert figures["imaging_without_indication_per_1000"]["difference"] > 0
     low, high = figures["imaging_without_indication_per_1000"]["interval"]
     assert 0 < low <= high

@@ -16,20 +16,30 @@ from .errors import PathwayError
 from .loader import load_pathway
 from .patients import load_patient
 from .render import decision, to_json, to_text
-from .shipped import example_patients, shipped_pathway
+from .resolve import announce, checkout_warning, resolve
+from .shipped import example_patients
 from .spec import PathwaySpec
 
 PATHWAY_ARG = click.argument("pathway", required=False, type=click.Path(path_type=Path))
 PATHWAY_OPT = click.option("--pathway", "pathway", type=click.Path(path_type=Path),
-                           help="Pathway folder (default: the shipped sciatica pathway).")
+                           help="Pathway folder (default, or `shipped`: the installed sciatica pathway).")
 
 
-def load_or_exit(pathway: Path | None) -> PathwaySpec:
-    """Load a pathway or exit 1, printing every problem as file:line: message."""
+def load_or_exit(pathway: Path | str | None, what: str = "the pathway", quiet: bool = False) -> PathwaySpec:
+    """Load a pathway (none or `shipped`: the installed one) or exit 1, printing every problem as
+    file:line: message; say which pathway was used, on standard error, unless ``quiet`` (a warning
+    that a checkout's own `states/` is not the one used is said all the same)."""
+    folder = resolve(pathway)
+    warning = checkout_warning(folder)
+    if warning:
+        click.echo(warning, err=True)
     try:
-        return load_pathway(pathway or shipped_pathway())
+        spec = load_pathway(folder)
     except PathwayError as err:
-        exit_with_problems(err, "the pathway")
+        exit_with_problems(err, what)
+    if not quiet:
+        announce(spec)
+    return spec
 
 
 def exit_with_problems(err: PathwayError, what: str) -> NoReturn:
@@ -63,11 +73,18 @@ def main() -> None:
     """The sciatica care pathway as a validated, executable, explainable state machine."""
 
 
+def _starting() -> None:
+    from .starting import init, patient_template_command
+
+    main.add_command(init)
+    main.add_command(patient_template_command)
+
+
 @main.command()
 @PATHWAY_ARG
 def validate(pathway: Path | None) -> None:
     """Check a pathway (default: the shipped one); list every problem as file:line: message."""
-    spec = load_or_exit(pathway)
+    spec = load_or_exit(pathway, quiet=True)  # it says which pathway itself
     escalations = sum(t.escalation for t in spec.transitions)
     screening = len({t.source for t in spec.transitions if t.escalation})
     click.echo(
@@ -107,12 +124,20 @@ def assess_or_exit(spec: PathwaySpec, patient_file: Path):
         sys.exit(1)
 
 
+def two_versions(old: Path, new: Path | None) -> tuple[PathwaySpec, PathwaySpec]:
+    """OLD and NEW as given; with one pathway only, it is NEW and OLD is the shipped one."""
+    if new is None:
+        old, new = None, old
+    return load_or_exit(old), load_or_exit(new)
+
+
 @main.command()
 @click.argument("old", type=click.Path(path_type=Path))
 @click.argument("new", required=False, type=click.Path(path_type=Path))
 def diff(old: Path, new: Path | None) -> None:
-    """What changed from pathway OLD to NEW (default NEW: the shipped one), as text."""
-    before, after = load_or_exit(old), load_or_exit(new)
+    """What changed from pathway OLD to NEW, as text. With one pathway, what changed from the
+    shipped one (`shipped` names it anywhere a pathway is taken) to that one."""
+    before, after = two_versions(old, new)
     warning = version_warning(before, after)
     if warning:
         click.echo(warning, err=True)
@@ -147,3 +172,6 @@ def demo() -> None:
     for section in entry_points(group="sciatica.demo"):  # e.g. a simulated cohort, from `simulations`
         click.echo("")
         section.load()(spec)
+
+
+_starting()

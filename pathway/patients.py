@@ -59,7 +59,7 @@ def parse_patient(data: object, spec: PathwaySpec, source: str = "patient") -> P
     if not isinstance(data, dict):
         raise PatientError([Problem(source, 'a patient is a JSON object: {"age": ..., "visits": [...]}')])
     for key in data:
-        if key not in ("id", "age", "visits"):
+        if key not in ("id", "age", "visits", "_questions"):  # `_questions`: the template's words, ignored
             bad(key, f"unknown field `{key}`; allowed: id, age, visits")
     age_spec = spec.finding["age"]
     age = data.get("age")

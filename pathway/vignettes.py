@@ -34,6 +34,7 @@ class Outcome:
     vignette: Vignette
     got: tuple[str, str, str] | None  # None: the course could not be run (see problem)
     problem: str = ""
+    fired: tuple[str, ...] = ()  # every transition the course took (ids as written), in order
 
     @property
     def passed(self) -> bool:
@@ -77,7 +78,8 @@ def run_vignette(spec: PathwaySpec, engine: Engine, calm: dict, vignette: Vignet
     except (PathwayError, FellThrough) as err:
         return Outcome(vignette, None, str(err))
     last = trace.visits[-1]
-    return Outcome(vignette, (last.urgency.value, last.imaging.id, trace.final_state))
+    fired = tuple(step.transition.partition("@")[0] for visit in trace.visits for step in visit.steps)
+    return Outcome(vignette, (last.urgency.value, last.imaging.id, trace.final_state), fired=fired)
 
 
 def run_vignettes(spec: PathwaySpec, path: str | Path | None = None) -> tuple[Outcome, ...]:

@@ -65,6 +65,20 @@ class Changes:
     old: PathwaySpec
     diff: PathwayDiff
     picture: Picture
+    impact: object = None  # review.impact_section.ImpactSection: who the change routes differently
+
+
+@attrs.frozen
+class SafetyCase:
+    """The hazard log with each control's evidence read live, and the traceability matrix."""
+
+    log: object  # pathway.hazards.HazardLog
+    evidence: tuple  # review.evidence.HazardEvidence, one per hazard
+    traces: tuple  # review.traceability.Trace, one per cited recommendation
+
+    @property
+    def holds(self) -> bool:
+        return all(c.holds for h in self.evidence for c in h.controls)
 
 
 @attrs.frozen
@@ -77,6 +91,12 @@ class Packet:
     simulation: Simulation | None
     changes: Changes | None
     reproducibility: tuple[tuple[str, str], ...]
+    safety_case: SafetyCase | None = None  # None: the pathway's folder has no hazard log
+
+    @property
+    def safe_to_sign(self) -> bool:
+        """Every property holds and every control's evidence holds."""
+        return self.verification.report.holds and (self.safety_case is None or self.safety_case.holds)
 
 
 def build_packet(spec: PathwaySpec, simulation: SimulationRequest | None = None, against: PathwaySpec | None = None,
@@ -89,15 +109,35 @@ def build_packet(spec: PathwaySpec, simulation: SimulationRequest | None = None,
     changes = None
     if against is not None:
         progress(f"comparing with {against.name} {against.version}")
+        from .impact_section import impact_section
+
         changes = Changes(against, diff_pathways(against, spec), picture("changes", diff_overlay(against, spec),
-                                                                          (spec, against)))
+                                                                          (spec, against)), impact_section(against, spec))
     cohort = None
     if simulation is not None:
         progress(f"simulating {simulation.patients:,} patients over {simulation.weeks} weeks")
         cohort = _simulate(spec, simulation)
     safety = safety_section(spec, verification.report, changes.diff if changes else None, against)
+    progress("reading the hazard log's evidence")
     return Packet(spec, pathway, decision_tables(spec), safety, verification, cohort, changes,
-                  reproducibility(spec, simulation, against))
+                  reproducibility(spec, simulation, against), _safety_case(spec, verification.report))
+
+
+def _safety_case(spec: PathwaySpec, report: Report) -> SafetyCase | None:
+    """The hazard log beside the pathway, its evidence read from this packet's check and the vignettes."""
+    from pathlib import Path
+
+    from pathway.hazards import load_hazards
+    from pathway.vignettes import run_vignettes
+
+    from .evidence import gather, live
+    from .traceability import traceability
+
+    if not (Path(spec.source) / "hazards.yaml").is_file():
+        return None
+    log = load_hazards(spec)
+    outcomes = run_vignettes(spec)
+    return SafetyCase(log, gather(spec, log, live(report, outcomes)), traceability(spec, log, outcomes))
 
 
 def _verify(spec: PathwaySpec) -> Verification:

@@ -20,7 +20,7 @@ from pathway.spec import PathwaySpec
 
 from .checkpoint import Checkpoint
 from .chunk import PATIENT_FIELDS, Chunk, Parts
-from .course import SimulationError
+from .outcome import SimulationError
 from .draws import MAX_PATIENT
 from .execution import ChunkJob, run_chunks
 from .parameters import Parameters

@@ -39,8 +39,9 @@ SCHEMA: dict[str, dict[str, tuple[Kind, tuple[str, ...] | None]]] = {
         "pain_below_knee": _p(P),
         "sensory_symptoms": _p(P),
         "reflex_change": _p(P),
-        "weakness": _p(Kind.DISTRIBUTION, ("none", "mild", "stable")),
+        "weakness": _p(Kind.DISTRIBUTION, ("none", "mild")),
         "neurogenic_claudication_by_age": _p(Kind.TABLE),
+        "mri_contraindicated": _p(P),
     },
     "recovery": {
         "fast_fraction": _p(P),
@@ -58,6 +59,16 @@ SCHEMA: dict[str, dict[str, tuple[Kind, tuple[str, ...] | None]]] = {
         "progressive_motor_deficit": _p(P),
         "onset_window_weeks": _p(W),
     },
+    # The share of urgent work-ups for each red-flag category that confirm it (the rest exclude it).
+    "confirmed": {
+        "cauda_equina": _p(P),
+        "fracture": _p(P),
+        "malignancy": _p(P),
+        "infection": _p(P),
+        "spinal_cord_compression": _p(P),
+        "major_trauma": _p(P),
+        "progressive_motor_deficit": _p(P),
+    },
     "course": {
         "worse_when_persisting": _p(P),
         "disabling_when_persisting": _p(P),
@@ -66,6 +77,7 @@ SCHEMA: dict[str, dict[str, tuple[Kind, tuple[str, ...] | None]]] = {
     "visits": {
         "review_after_weeks": _p(Kind.DISTRIBUTION, ("2", "3", "4")),
         "red_flag_presents_weekly": _p(P),
+        "relapse_returns_weekly": _p(P),
     },
     "mimics": {
         "hip_or_si_without_spine": _p(P),

@@ -321,6 +321,13 @@ def test_problems_in_a_file_are_named_by_file_and_field(spec, tmp_path):
 # -- through the command line ----------------------------------------------------------------------
 
 
+def stderr_problems(result) -> list[str]:
+    """stderr without the first line, which names the pathway every command used."""
+    first, *rest = result.stderr.splitlines()
+    assert first.startswith("pathway: "), first
+    return rest
+
+
 @pytest.mark.parametrize("extra", [[], ["--json"]], ids=["text", "json"])
 def test_cli_assess_prints_every_patient_problem_and_exits_1(tmp_path, extra):
     path = tmp_path / "bad.json"
@@ -328,7 +335,7 @@ def test_cli_assess_prints_every_patient_problem_and_exits_1(tmp_path, extra):
     result = CliRunner().invoke(main, ["assess", str(path), *extra])
     assert result.exit_code == 1, result.output
     assert result.stdout == ""
-    assert result.stderr.splitlines() == [
+    assert stderr_problems(result) == [
         f"{path}: visits[1].findings: unanswered red-flag questions (1): fever; {RED_FLAG_RULE}",
         f"{path}: visits[1].week: week 2 comes after week 4 (visits[0]); visits must be in week order",
     ]
@@ -341,7 +348,7 @@ def test_cli_assess_malformed_json(tmp_path):
     line, column = position(text, '"findings"')
     result = CliRunner().invoke(main, ["assess", str(path)])
     assert result.exit_code == 1, result.output
-    assert result.stderr.splitlines() == [f"{path}:{line}:{column}: malformed JSON: Expecting ',' delimiter"]
+    assert stderr_problems(result) == [f"{path}:{line}:{column}: malformed JSON: Expecting ',' delimiter"]
 
 
 def test_cli_assess_accepts_the_template_patient():
@@ -349,4 +356,4 @@ def test_cli_assess_accepts_the_template_patient():
     assert TEMPLATE in example_patients()
     result = CliRunner().invoke(main, ["assess", str(TEMPLATE)])
     assert result.exit_code == 0, result.output
-    assert result.stderr == ""
+    assert stderr_problems(result) == []

@@ -219,7 +219,7 @@ def test_cli_check_fails_with_a_story_and_draws_it(tmp_path):
 
 def test_cli_check_json(tmp_path):
     result = CliRunner().invoke(main, ["check", "--json"])
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     assert result.exit_code == 0 and data["holds"] is True
     assert [p["number"] for p in data["properties"]] == list(range(1, 11))
     assert data["safety_requirements"]["content_hash"] == load_pathway(shipped_pathway()).safety.content_hash

@@ -392,13 +392,13 @@ def test_html_tables_are_self_contained_and_escaped(spec):
 def test_cli_diagram_writes_svg_by_default_and_prints_text_formats(tmp_path, monkeypatch, dot):
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()
-    assert runner.invoke(main, ["diagram", "--format", "dot"]).output == dot
+    assert runner.invoke(main, ["diagram", "--format", "dot"]).stdout == dot
     result = runner.invoke(main, ["diagram"])
     assert result.exit_code == 0 and (tmp_path / "pathway.svg").read_bytes().lstrip().startswith(b"<?xml")
     result = runner.invoke(main, ["diagram", "--out", "review.mmd"])  # the suffix picks the format
     assert result.exit_code == 0 and (tmp_path / "review.mmd").read_text().startswith("---\ntitle:")
     result = runner.invoke(main, ["tables", "--format", "html"])
-    assert result.exit_code == 0 and result.output.startswith("<!DOCTYPE html>")
+    assert result.exit_code == 0 and result.stdout.startswith("<!DOCTYPE html>")
 
 
 def test_cli_diagram_reports_an_invalid_pathway(tmp_path):

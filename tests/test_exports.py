@@ -43,7 +43,7 @@ IMPROVING = 'to: conservative_care\n    when: trend == "improving"\n    priority
 def test_cli_mermaid_is_the_diagrams_mermaid(spec, tmp_path):
     expected = to_mermaid(build_model(spec))
     result = CliRunner().invoke(main, ["export", "--format", "mermaid"])
-    assert result.exit_code == 0 and result.output == expected
+    assert result.exit_code == 0 and result.stdout == expected
     out = tmp_path / "pathway.mmd"  # the suffix picks the format
     result = CliRunner().invoke(main, ["export", "--out", str(out)])
     assert result.exit_code == 0 and out.read_text(encoding="utf-8") == expected
@@ -114,7 +114,7 @@ def test_a_missing_folder_exits_1_and_writes_nothing(tmp_path):
     target = tmp_path / "no" / "such" / "pathway.json"
     result = CliRunner().invoke(main, ["export", "--format", "fhir", "--out", str(target)])
     assert result.exit_code == 1
-    assert result.output.strip() == f"{target}: the folder {target.parent} does not exist"
+    assert result.stderr.strip().splitlines()[-1] == f"{target}: the folder {target.parent} does not exist"
     assert not (tmp_path / "no").exists()
 
 
@@ -125,7 +125,7 @@ def test_a_failed_write_exits_1_and_leaves_no_partial_file(tmp_path, monkeypatch
     monkeypatch.setattr("pathway.files.os.fsync", disk_full)  # after the bytes went to the temporary file
     result = CliRunner().invoke(main, ["export", "--format", "bpmn", "--out", str(tmp_path / "pathway.bpmn")])
     assert result.exit_code == 1
-    assert result.output.strip() == f"{tmp_path / 'pathway.bpmn'}: cannot write: No space left on device"
+    assert result.stderr.strip().splitlines()[-1] == f"{tmp_path / 'pathway.bpmn'}: cannot write: No space left on device"
     assert list(tmp_path.iterdir()) == []
 
 

@@ -49,12 +49,13 @@ def browser():
         launched.close()
 
 
-def _open(browser, folder, *args):
+def _open(browser, folder, *args, status=0):
     """Make a packet with ``args`` in ``folder`` and open it: every request other than the file itself is
-    refused and recorded, and every console message kept."""
+    refused and recorded, and every console message kept. ``status``: the exit status expected
+    (3: written, but not safe to sign)."""
     out = folder / "report.html"
     result = CliRunner().invoke(main, ["report", *map(str, args), "--out", str(out), "--quiet"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == status, result.output
     context = browser.new_context(viewport={"width": 1440, "height": 1000})
     page_url = out.as_uri()
     refused, console = [], []
@@ -203,3 +204,18 @@ def test_the_changed_transition_is_marked_and_clickable(opened):
         page.click("#changes button[data-zoom='in']")
     page.locator("#changes [id='changes-edge-stenosis_surgical_opinion'] text").first.click()
     assert page.locator("#changes-details .note").inner_text() == "changed"
+
+
+def test_a_control_whose_evidence_broke_shows_its_hazard_open_in_red(browser, tmp_path):
+    from test_hazards import CONSENT_DROPPED
+
+    page, refused, console, shots = _open(browser, tmp_path, broken_copy(tmp_path, CONSENT_DROPPED), status=3)
+    hazard = page.locator("#hazard-H10")
+    hazard.scroll_into_view_if_needed()
+    assert hazard.is_visible() and "open (evidence broken)" in hazard.inner_text()
+    red = hazard.evaluate("e => getComputedStyle(e).borderLeftColor")
+    assert red == "rgb(183, 28, 28)", red
+    assert page.locator("#hazard-H1").evaluate("e => getComputedStyle(e).borderLeftColor") == "rgb(46, 125, 50)"
+    assert "NOT SAFE TO SIGN" in page.locator("#verdict-banner").inner_text()
+    page.screenshot(path=str(shots / "open-hazard.png"))
+    assert refused == [] and [m for m in console if m[0] in ("error", "pageerror")] == []

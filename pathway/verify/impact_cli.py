@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import load_or_exit
+from ..cli import two_versions
 from ..compare import diff_pathways, version_warning
 from ..files import fail
 from ..render import finding_words
@@ -21,10 +21,10 @@ NO_CHANGE = "No patient is routed differently."
 @click.argument("old", type=click.Path(path_type=Path))
 @click.argument("new", required=False, type=click.Path(path_type=Path))
 def impact_command(old: Path, new: Path | None) -> None:
-    """Which patients pathway NEW (default: the shipped one) routes differently from OLD, at a visit
-    from any state they can rest in: every case decided exactly, grouped for a reader, each group
-    with its count and an example patient run through both versions. Exits 0 either way."""
-    before, after = load_or_exit(old), load_or_exit(new)
+    """Which patients pathway NEW routes differently from OLD (with one pathway: from the shipped
+    one), at a visit from any state they can rest in: every case decided exactly, grouped for a
+    reader, each group with its count and an example patient run through both versions."""
+    before, after = two_versions(old, new)
     try:
         result = impact(before, after)
     except VocabularyMismatch as err:

@@ -64,7 +64,8 @@ def diagram(pathway: Path | None, fmt: str | None, out: Path | None, patient: Pa
 def tables(pathway: Path | None, fmt: str) -> None:
     """Decision tables: for each state that decides, its transitions in the order they are tried
     (guard in words, destination, urgency, imaging, why, sources, a column for initials); the
-    red flags once, R1..R7, in a table of their own."""
+    red flags once, R1, R2, ..., in a table of their own, with where each is tried; then the
+    imaging purposes and rules, the named conditions, and the safety requirements (safety.yaml)."""
     spec = load_or_exit(pathway)
     click.echo(to_html(spec) if fmt == "html" else to_markdown(spec), nl=False)
 

@@ -80,7 +80,7 @@ def to_dot(model: DiagramModel) -> str:
 def _graph_attrs(model: DiagramModel) -> dict:
     return dict(
         # newrank: the invisible care-order edges rank across clusters. remincross off: Graphviz's
-        # last crossing pass, run over all clusters, rotates the R1..R7 row out of order.
+        # last crossing pass, run over all clusters, rotates the R1, R2, ... row out of order.
         rankdir="TB", newrank="true", remincross="false", nodesep="0.35", ranksep="0.45", splines="true",
         outputorder="edgesfirst",  # nodes are drawn over edges, never under them
         fontname=FONT, label=heading(model), labelloc="t", fontsize="12", pad="0.3",

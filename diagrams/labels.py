@@ -11,14 +11,18 @@ import textwrap
 
 from pathway.spec import Urgency
 
-from .model import IMAGING_WORDS, DiagramModel, Edge, Node
+from .elements import DiagramModel, Edge, Node
+from .screen import FLAG
+from .words import NO_IMAGING
 
 NODE_WRAP = 28  # characters per line of a state's name
+FACT_WRAP = 36  # characters per line of a state's smaller facts (imaging purpose, handover)
 EDGE_WRAP = 30  # characters per line of a guard on an edge
-FLAG = "\u2691"
+SCREEN_WRAP = 64  # characters per line of an escalation in the red-flag screen's box
 RED, DARK_RED, ORANGE, INK = "#c62828", "#8b0000", "#f57c00", "#212121"
 BR = '<BR ALIGN="LEFT"/>'
 NOTE = "#0d47a1"  # an overlay's notes (the patient's visits), in the highlight colour
+SMALL = '<FONT POINT-SIZE="10.5">{}</FONT>'
 
 URGENCY_WORDS = {Urgency.NONE: "urgency: none", Urgency.ROUTINE: "urgency: routine",
                  Urgency.URGENT: "URGENT", Urgency.EMERGENCY: "EMERGENCY"}
@@ -26,17 +30,43 @@ URGENCY_WORDS = {Urgency.NONE: "urgency: none", Urgency.ROUTINE: "urgency: routi
 
 def node_label(node: Node) -> str:
     """The state's name (with the red-flag marker where the screen is checked), its urgency and
-    imaging, and what it waits for."""
-    colour = "white" if node.urgency is Urgency.EMERGENCY else RED
-    flag = f'<FONT COLOR="{colour}">{FLAG}</FONT> ' if node.red_flags or node.is_screen else ""
-    head = flag + "<BR/>".join(f"<B>{esc(line)}</B>" for line in wrap(node.label, NODE_WRAP))
+    timescale, the imaging it orders, and what it waits for (an exit: who it hands over to)."""
     if node.is_screen:
-        small = ["tried first, in order R1, R2, ...,", f"at every visit in every state marked {FLAG}"]
+        return _screen_label(node)
+    colour = "white" if node.urgency is Urgency.EMERGENCY else RED
+    flag = f'<FONT COLOR="{colour}">{FLAG}</FONT> ' if node.red_flags else ""
+    head = flag + "<BR/>".join(f"<B>{esc(line)}</B>" for line in wrap(node.label, NODE_WRAP))
+    lines = "".join(f"<BR/>{SMALL.format(esc(line))}" for line in state_facts(node))
+    return "<" + head + lines + _note(node) + ">"
+
+
+def state_facts(node: Node) -> list[str]:
+    """A state's facts under its name, wrapped: urgency (and timescale), imaging, waits or handover."""
+    urgency = URGENCY_WORDS[node.urgency] + (f" \u00b7 {node.timescale}" if node.timescale else "")
+    if node.imaging == NO_IMAGING:
+        facts = [f"{urgency} \u00b7 {NO_IMAGING}"]
     else:
-        small = [f"{URGENCY_WORDS[node.urgency]} \u00b7 imaging: {IMAGING_WORDS[node.imaging]}", node.waits]
+        facts = [urgency, *wrap(f"orders: {node.imaging}", FACT_WRAP)]
+    return facts + wrap(node.waits, FACT_WRAP)
+
+
+def _screen_label(node: Node) -> str:
+    """The screen's box: its name, then each escalation and where it is tried, left-aligned."""
+    head = f'<FONT COLOR="{RED}">{FLAG}</FONT> <B>{esc(node.label)}</B>{BR}'
+    intro = SMALL.format(esc(f"tried first, in order, at every visit in every state marked {FLAG}")) + BR
+    rows = "".join(_lines(what, SCREEN_WRAP, "<B>{}</B>") + _lines(where, SCREEN_WRAP + 16, SMALL)
+                   for what, where in node.rows)
+    return "<" + head + intro + rows + _note(node) + ">"
+
+
+def _lines(text: str, width: int, form: str) -> str:
+    """Wrapped, each line in ``form`` and left-aligned."""
+    return "".join(form.format(esc(line)) + BR for line in wrap(text, width))
+
+
+def _note(node: Node) -> str:
     on_dark = node.urgency is Urgency.EMERGENCY  # the note must read on the dark red fill
-    note = f'<BR/><FONT COLOR="{"white" if on_dark else NOTE}"><B>{esc(node.note)}</B></FONT>' if node.note else ""
-    return "<" + head + "".join(f'<BR/><FONT POINT-SIZE="10.5">{esc(s)}</FONT>' for s in small if s) + note + ">"
+    return f'<BR/><FONT COLOR="{"white" if on_dark else NOTE}"><B>{esc(node.note)}</B></FONT>' if node.note else ""
 
 
 def edge_label(edge: Edge) -> str:
@@ -58,6 +88,10 @@ def heading(model: DiagramModel) -> str:
     blocks = [f'<FONT POINT-SIZE="22"><B>{esc(model.title)}</B></FONT>', _legend(model)]
     if model.definitions:
         blocks.append(_definitions(model))
+    if model.imaging_rules:
+        blocks.append(_imaging_rules(model))
+    if model.purposes:
+        blocks.append(_purposes(model))
     rows = "".join(f"<TR><TD>{b}</TD></TR>" for b in blocks)
     return f'<<TABLE BORDER="0" CELLSPACING="8">{rows}</TABLE>>'
 
@@ -94,11 +128,39 @@ def _legend(model: DiagramModel) -> str:
 
 def _definitions(model: DiagramModel) -> str:
     cells = [
-        f'<TD ALIGN="LEFT" VALIGN="TOP" BALIGN="LEFT"><B>{esc(d.label)}</B>:{BR}'
+        '<TD ALIGN="LEFT" VALIGN="TOP" BALIGN="LEFT">'
+        + BR.join(f"<B>{esc(line)}</B>" for line in wrap(d.label + ":", 60)) + BR
         + BR.join(esc(line) for line in wrap(d.meaning, 60)) + "</TD>"
         for d in model.definitions
     ]
     return _grid("What the named conditions mean (generated from the guards that run)", cells, columns=3)
+
+
+IMAGING_RULES_TITLE = "Imaging rules - applied wherever imaging is ordered"
+
+
+def _imaging_rules(model: DiagramModel) -> str:
+    """Each imaging rule: its name, then when it applies and what it does (generated), and its sources."""
+    cells = [
+        '<TD ALIGN="LEFT" VALIGN="TOP" BALIGN="LEFT">'
+        + BR.join(f"<B>{esc(line)}</B>" for line in wrap(f"{r.number}. {r.label}", 70)) + BR
+        + BR.join(esc(line) for line in wrap(f"when {r.when}", 70) + wrap(f"then {r.then}", 70))
+        + f'{BR}<FONT COLOR="#546e7a">[{esc(", ".join(r.citations))}]</FONT></TD>'
+        for r in model.imaging_rules
+    ]
+    title = (f"{IMAGING_RULES_TITLE}, in this order, each to the order as the rules before it left it "
+             "(in every state that orders imaging, at every visit)")
+    return _grid(title, cells, columns=2)
+
+
+def _purposes(model: DiagramModel) -> str:
+    cells = [
+        '<TD ALIGN="LEFT" VALIGN="TOP" BALIGN="LEFT">'
+        + BR.join(f"<B>{esc(line)}</B>" for line in wrap(p.label + ":", 60)) + BR
+        + BR.join(esc(line) for line in wrap(f"starts from {p.studies} [{', '.join(p.citations)}]", 60)) + "</TD>"
+        for p in model.purposes
+    ]
+    return _grid("Imaging purposes - what a state orders, before the imaging rules", cells, columns=3)
 
 
 def _grid(title: str, cells: list[str], columns: int, span: int = 1) -> str:

@@ -5,28 +5,27 @@ function of the validated spec, so what a clinician signs is exactly what the en
 Overlays (one patient's trace, the difference between two versions) are meant to be pure
 functions too: model -> model with some ``emphasis`` fields changed (``attrs.evolve``).
 
-Red-flag escalations. The loader copies each of the 7 escalation declarations to every
-non-urgent, non-terminal state: 70 transitions. Drawn one by one they would be a thicket of
-crossing edges hiding the pathway itself. They are the same 7 rules everywhere, tried first at
-every visit, so the model draws each *declaration* once, from a single "Red-flag screen" node to
-its urgent destination, and marks every state the screen guards with a red flag (``red_flags``).
-Each escalation edge keeps the ids of all the transitions it stands for and, in its tooltip, the
-states it leaves from; nothing of the spec is lost, only the repetition.
+Each state shows its urgency, its timescale (urgent and emergency work-up), the imaging purpose
+it orders, and what it waits for; an exit names the service it hands over to. The imaging rules,
+which fit every order to the patient's findings wherever imaging is ordered, and the purposes are
+listed once, in words generated from the rules themselves. The red-flag escalations are drawn
+once each, from one screen (screen.py).
 """
 
 from __future__ import annotations
 
-import enum
 import re
 from collections import Counter
 
-import attrs
+from pathway.guards import describe, names_in
+from pathway.spec import PathwaySpec, Phase, State
 
-from pathway.guards import Name, describe, names_in
-from pathway.spec import Imaging, PathwaySpec, Phase, State, Transition, Urgency, Waits
+from .elements import Cluster, Definition, DiagramModel, Edge, Emphasis, LegendEntry, Node
+from .screen import SCREEN, SCREEN_LABEL, escalation_edges, screen_node, screening_states
+from .words import imaging_words, purposes_text, rules_text, sources_text, timescale, waits_words
 
-SCREEN = "red_flag_screen"  # the id of the single node red-flag escalations are drawn from
-SCREEN_LABEL = "Red-flag screen - checked first at every visit"
+__all__ = ["CARE_ORDER", "PHASE_TITLES", "SCREEN", "SCREEN_LABEL", "Cluster", "Definition", "DiagramModel", "Edge",
+           "Emphasis", "LegendEntry", "Node", "build_model", "short_labels"]
 
 PHASE_TITLES = {
     Phase.ONSET: "Onset",
@@ -36,118 +35,20 @@ PHASE_TITLES = {
     Phase.IMAGING: "Imaging",
     Phase.INTERVENTION: "Intervention",
     Phase.REROUTING: "Re-routing to another diagnosis",
-    Phase.URGENT: "Red flags - urgent and emergency handover",
+    Phase.URGENT: "Red flags - urgent and emergency work-up and handover",
     Phase.EXIT: "Exit",
 }
 CARE_ORDER = tuple(PHASE_TITLES)  # top to bottom on the page
 
-IMAGING_WORDS = {
-    Imaging.NONE: "no imaging",
-    Imaging.XRAY: "X-ray",
-    Imaging.MRI: "MRI",
-    Imaging.MRI_WITH_CONTRAST: "MRI with contrast",
-    Imaging.CT: "CT",
-}
-WAITS_WORDS = {
-    Waits.DECIDES: "decides at once",
-    Waits.VISIT: "waits for the next visit",
-    Waits.RESULT: "waits for a result",
-}
-
-
-class Emphasis(enum.Enum):
-    """How an overlay wants a node or edge drawn; the plain pathway is all NORMAL."""
-
-    NORMAL = "normal"
-    HIGHLIGHTED = "highlighted"  # e.g. on one patient's path
-    DIMMED = "dimmed"  # e.g. off that path
-    ADDED = "added"  # e.g. new in this version
-    REMOVED = "removed"
-    CHANGED = "changed"
-
-
-@attrs.frozen
-class Node:
-    id: str  # the state id (or SCREEN)
-    label: str
-    urgency: Urgency
-    imaging: Imaging
-    terminal: bool
-    waits: str  # plain words: "decides at once", ...
-    tooltip: str  # description, then the sources in full
-    red_flags: bool = False  # the red-flag screen is checked here at every visit
-    is_screen: bool = False
-    emphasis: Emphasis = Emphasis.NORMAL
-    note: str = ""  # an overlay's words on the box, e.g. "visits 1, 2"
-
-
-@attrs.frozen
-class Edge:
-    id: str  # stable: the transition id, or the escalation declaration id
-    source: str
-    dest: str
-    guard: str  # in plain words
-    priority: int
-    show_priority: bool  # several transitions leave the source, so the order matters
-    tooltip: str  # rationale and sources (and, for escalations, the states it leaves from)
-    transitions: tuple[str, ...]  # the spec transition ids this edge stands for
-    escalation: bool = False
-    stay: bool = False
-    emphasis: Emphasis = Emphasis.NORMAL
-    note: str = ""  # an overlay's words on the edge, e.g. "visit 2 (week 7)"
-    width: float | None = None  # an overlay's line width, 0..1 (1: the busiest edge); None: the usual width
-
-    @property
-    def tag(self) -> str:
-        """The priority as printed on the edge: R1..R7 for red flags, 1, 2, ... otherwise."""
-        return f"R{self.priority}" if self.escalation else str(self.priority)
-
-
-@attrs.frozen
-class Cluster:
-    phase: Phase
-    title: str
-    nodes: tuple[str, ...]
-
-
-@attrs.frozen
-class Definition:
-    """A named condition the edges use: its name as printed, and what it means, generated from
-    the guard that runs (not from the hand-written label)."""
-
-    name: str
-    label: str
-    meaning: str
-
-
-@attrs.frozen
-class LegendEntry:
-    key: str  # which drawing style it explains (dot.py and mermaid.py look it up)
-    text: str
-
-
-@attrs.frozen
-class DiagramModel:
-    title: str
-    nodes: tuple[Node, ...]
-    edges: tuple[Edge, ...]
-    clusters: tuple[Cluster, ...]  # in care order, empty phases left out
-    legend: tuple[LegendEntry, ...]
-    definitions: tuple[Definition, ...]  # the named conditions the guards use, in spec order
-    initial: str
-
-    def node(self, node_id: str) -> Node:
-        return next(n for n in self.nodes if n.id == node_id)
-
 
 def build_model(spec: PathwaySpec) -> DiagramModel:
     labels = short_labels(spec)
-    guarded = {t.source for t in spec.transitions if t.escalation}
+    guarded = set(screening_states(spec))
     nodes = tuple(_state_node(spec, s, s.id in guarded) for s in spec.states)
     edges = _own_edges(spec, labels)
-    escalations = _escalation_edges(spec, labels)
+    escalations = escalation_edges(spec, labels)
     if escalations:
-        nodes += (_screen_node(spec, guarded),)
+        nodes += (screen_node(spec, escalations),)
     return DiagramModel(
         title=f"{spec.name} {spec.version} - content {spec.content_hash[:12]}",
         nodes=nodes,
@@ -156,6 +57,8 @@ def build_model(spec: PathwaySpec) -> DiagramModel:
         legend=LEGEND,
         definitions=_definitions(spec, labels),
         initial=spec.initial,
+        purposes=purposes_text(spec),
+        imaging_rules=rules_text(spec, labels),
     )
 
 
@@ -170,9 +73,9 @@ def short_labels(spec: PathwaySpec) -> dict[str, str]:
 
 
 def _definitions(spec: PathwaySpec, labels: dict[str, str]) -> tuple[Definition, ...]:
-    """Every condition a transition's guard names, and the conditions those name in turn."""
+    """Every condition a transition's or an imaging rule's guard names, and those they name in turn."""
     used: set[str] = set()
-    pending = [n for t in spec.transitions for n in names_in(t.expr)]
+    pending = [n for g in (*spec.transitions, *spec.imaging_rules) for n in names_in(g.expr)]
     while pending:
         name = pending.pop()
         if name in spec.condition and name not in used:
@@ -184,39 +87,21 @@ def _definitions(spec: PathwaySpec, labels: dict[str, str]) -> tuple[Definition,
                  if c.name in used and meanings[c.name] != labels[c.name])
 
 
-def sources_text(spec: PathwaySpec, citations: tuple[str, ...]) -> list[str]:
-    """Citations resolved to the source text, one line each."""
-    lines = []
-    for ref_id in citations:
-        ref = spec.reference[ref_id]
-        lines.append(f"- {ref.source} [{ref.status}]: {ref.detail}")
-    return lines
-
-
 def _state_node(spec: PathwaySpec, state: State, red_flags: bool) -> Node:
-    waits = WAITS_WORDS[state.waits]
+    waits = waits_words(spec, state)
+    tooltip = [state.label, state.description, f"Imaging: {imaging_words(spec, state)}."]
+    if state.within_hours is not None:
+        tooltip.append(f"Timescale: {timescale(state)}.")
+    tooltip.append(f"{waits[0].upper()}{waits[1:]}.")
     if state.terminal:
-        waits = "ends this pathway"
-    elif state.review_within_weeks:
-        waits += f" (at most {state.review_within_weeks} weeks)"
-    tooltip = [state.label, state.description, "Sources:", *sources_text(spec, state.citations)]
+        tooltip.append("A later visit starts a new episode.")
+    tooltip += ["Sources:", *sources_text(spec, state.citations)]
     if red_flags:
         tooltip.append("Red flags are checked here first, at every visit.")
     return Node(
-        id=state.id, label=state.label, urgency=state.urgency, imaging=state.imaging,
-        terminal=state.terminal, waits=waits, tooltip="\n".join(tooltip), red_flags=red_flags,
-    )
-
-
-def _screen_node(spec: PathwaySpec, guarded: set[str]) -> Node:
-    where = ", ".join(spec.state[s].label for s in _in_spec_order(spec, guarded))
-    tooltip = (
-        f"{SCREEN_LABEL}.\nThe red-flag escalations are tried first, in order R1, R2, ..., "
-        f"at every visit in every state marked with a red flag: {where}."
-    )
-    return Node(
-        id=SCREEN, label=SCREEN_LABEL, urgency=Urgency.NONE, imaging=Imaging.NONE, terminal=False,
-        waits="", tooltip=tooltip, is_screen=True,
+        id=state.id, label=state.label, urgency=state.urgency, imaging=imaging_words(spec, state),
+        terminal=state.terminal, waits=waits, tooltip="\n".join(tooltip),
+        timescale=timescale(state), red_flags=red_flags,
     )
 
 
@@ -236,37 +121,6 @@ def _own_edges(spec: PathwaySpec, labels: dict[str, str]) -> tuple[Edge, ...]:
     return tuple(edges)
 
 
-def _escalation_edges(spec: PathwaySpec, labels: dict[str, str]) -> tuple[Edge, ...]:
-    """One edge per escalation declaration (`escalate_x@state` -> `escalate_x`)."""
-    groups: dict[str, list[Transition]] = {}
-    for t in spec.transitions:
-        if t.escalation:
-            groups.setdefault(t.id.partition("@")[0], []).append(t)
-    edges = []
-    for decl, copies in groups.items():
-        first = copies[0]
-        sources = _in_spec_order(spec, {t.source for t in copies})
-        meaning = _condition_meaning(spec, first, labels)
-        tooltip = [
-            first.rationale, *meaning, "Sources:", *sources_text(spec, first.citations),
-            "Checked first, at every visit, in: " + ", ".join(spec.state[s].label for s in sources) + ".",
-        ]
-        edges.append(Edge(
-            id=decl, source=SCREEN, dest=first.dest, guard=describe(first.expr, spec.finding, labels),
-            priority=first.priority, show_priority=True, tooltip="\n".join(tooltip),
-            transitions=tuple(t.id for t in copies), escalation=True,
-        ))
-    return tuple(sorted(edges, key=lambda e: (e.priority, e.id)))
-
-
-def _condition_meaning(spec: PathwaySpec, t: Transition, labels: dict[str, str]) -> list[str]:
-    """For a guard that names one red-flag category, what the category means in words."""
-    condition = spec.condition.get(t.expr.name) if isinstance(t.expr, Name) else None
-    if condition is None:
-        return []
-    return [f"Means: {describe(condition.expr, spec.finding, labels)}."]
-
-
 def _clusters(spec: PathwaySpec, has_screen: bool) -> tuple[Cluster, ...]:
     clusters = []
     for phase in CARE_ORDER:
@@ -278,15 +132,12 @@ def _clusters(spec: PathwaySpec, has_screen: bool) -> tuple[Cluster, ...]:
     return tuple(clusters)
 
 
-def _in_spec_order(spec: PathwaySpec, ids: set[str]) -> list[str]:
-    return [s.id for s in spec.states if s.id in ids]
-
-
 LEGEND = (
-    LegendEntry("emergency", "EMERGENCY: hand over to the emergency department now"),
-    LegendEntry("urgent", "URGENT: urgent specialist referral"),
+    LegendEntry("emergency", "EMERGENCY: emergency department work-up within the hours shown"),
+    LegendEntry("urgent", "URGENT: urgent specialist work-up within the time shown"),
     LegendEntry("routine", "Care state (routine or no urgency)"),
-    LegendEntry("terminal", "Double border: ends this pathway (handover or discharge)"),
+    LegendEntry("terminal", "Double border: an exit - handed over to the service named; a later visit "
+                            "starts a new episode"),
     LegendEntry("red_flags", "Red flags checked here first, at every visit"),
     LegendEntry("escalation", "Red-flag escalations R1, R2, ..., in the order they are tried"),
     LegendEntry("transition", "Then the state's own transitions 1, 2, ..., in that order; the first "

@@ -39,6 +39,8 @@ def trace_overlay(model: DiagramModel, trace: Trace) -> DiagramModel:
     taken: dict[str, list[str]] = {}
     visited: dict[str, list[str]] = {trace.visits[0].start: []}
     for number, visit in enumerate(trace.visits, 1):
+        if visit.new_episode:  # seen again after a handover: the visit began a new episode at the start
+            visited.setdefault(visit.start, []).append(f"{number} (new episode)")
         for step in visit.steps:
             taken.setdefault(edge_of[step.transition], []).append(f"{number}")
             if step.escalation:
@@ -50,7 +52,8 @@ def trace_overlay(model: DiagramModel, trace: Trace) -> DiagramModel:
         if n.id not in visited:
             return attrs.evolve(n, emphasis=Emphasis.DIMMED)
         marks = visited[n.id]
-        return attrs.evolve(n, emphasis=Emphasis.HIGHLIGHTED, note=f"visit {', '.join(marks)}" if marks else "start")
+        notes = ["start"] * (n.id == trace.visits[0].start) + [f"visit {', '.join(marks)}"] * bool(marks)
+        return attrs.evolve(n, emphasis=Emphasis.HIGHLIGHTED, note="; ".join(notes))
 
     def edge(e):
         if e.id not in taken:
@@ -70,23 +73,28 @@ def flow_overlay(model: DiagramModel, patients_by_edge: Mapping[str, int],
                  patients_by_state: Mapping[str, int], patients: int) -> DiagramModel:
     """A cohort's flow: each edge as wide as the number of patients who took it at least once,
     with that number and its share of the cohort on every edge and state; what nobody reached is
-    dimmed. Edges are keyed by Edge.id (an escalation by its declaration id), states by state id."""
+    dimmed. Edges are keyed by Edge.id (an escalation by its declaration id), states by state id;
+    the red-flag screen by SCREEN, the patients escalated at least once. Without it, the screen
+    shows what the escalation counts bound: a patient may be escalated more than once (from
+    urgent care to an emergency, or again after a work-up or a new episode), so at least as many
+    as took the busiest escalation and at most the sum."""
     if patients < 1:
         raise ValueError(f"a cohort has at least one patient, not {patients}")
     unknown = sorted(set(patients_by_edge) - {e.id for e in model.edges})
     unknown += sorted(set(patients_by_state) - {n.id for n in model.nodes})
     if unknown:  # a misspelt id would otherwise show as nobody
         raise ValueError(f"not in this diagram: {', '.join(unknown)}")
-    # Escalations end the pathway, so nobody takes two: their sum is who passed the screen.
-    escalated = sum(patients_by_edge.get(e.id, 0) for e in model.edges if e.escalation)
-    by_state = {SCREEN: escalated, **patients_by_state}
+    escalations = [patients_by_edge.get(e.id, 0) for e in model.edges if e.escalation]
     busiest = max(patients_by_edge.values(), default=0) or 1
 
     def share(n: int) -> str:
         return f"{n:,} ({100 * n / patients:.1f}%)" if n else "0"
 
     def node(n):
-        count = by_state.get(n.id, 0)
+        if n.id == SCREEN and SCREEN not in patients_by_state:
+            note = _between(max(escalations, default=0), sum(escalations), patients) or share(sum(escalations))
+            return attrs.evolve(n, emphasis=Emphasis.NORMAL if any(escalations) else Emphasis.DIMMED, note=note)
+        count = patients_by_state.get(n.id, 0)
         return attrs.evolve(n, emphasis=Emphasis.NORMAL if count else Emphasis.DIMMED, note=share(count))
 
     def edge(e):
@@ -101,6 +109,13 @@ def flow_overlay(model: DiagramModel, patients_by_edge: Mapping[str, int],
         nodes=tuple(node(n) for n in model.nodes),
         edges=tuple(edge(e) for e in model.edges),
     )
+
+
+def _between(low: int, high: int, patients: int) -> str:
+    """"30 to 40 (3.0% to 4.0%)" where the bounds differ; empty where they are one number."""
+    if low == high:
+        return ""
+    return f"{low:,} to {high:,} ({100 * low / patients:.1f}% to {100 * high / patients:.1f}%)"
 
 
 def diff_overlay(old: PathwaySpec, new: PathwaySpec) -> DiagramModel:

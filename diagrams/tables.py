@@ -1,37 +1,46 @@
 """Decision tables: for each state that decides, its transitions in the order they are tried,
-one row per line a clinician initials (`sciatica tables`, Markdown or self-contained HTML).
+one row per line a clinician initials (`sciatica tables`, Markdown or self-contained HTML); then
+the imaging purposes and rules, the named conditions, and the safety requirements (rules_tables.py).
 
-Red flags. The seven escalations are the same rules in every non-urgent state, so they get one
-table of their own (R1..R7), initialled once, and each state's table opens with a single row
-"R1-R7: any red flag -> see the red-flag screen". Repeating seven identical rows in all ten
-states would ask for seventy initials on copies, and copies invite initialling without reading;
-the single row still shows where the red flags sit in the order (first).
+Red flags. The escalations are the same rules in every state that screens, so they get one
+table of their own (R1, R2, ...), initialled once, with where each is tried, and each state's
+table opens with a single row "R1-R9: any red flag -> see the red-flag screen". Repeating the
+same rows in every state would ask for well over a hundred initials on copies, and copies invite
+initialling without reading; the single row still shows where the red flags sit in the order (first).
 """
 
 from __future__ import annotations
 
 import html
 
-import attrs
-
 from pathway.guards import Name, describe
 from pathway.spec import PathwaySpec, State, Transition
 
-from .model import IMAGING_WORDS, SCREEN_LABEL
+from .elements import Table
+from .rules_tables import conditions_table, imaging_tables, safety_tables, sources
+from .screen import SCREEN_LABEL, SCREEN_RULE, escalation_groups, in_spec_order, where_tried
+from .words import handover_words, imaging_words, timescale
 
 COLUMNS = ("#", "when", "go to", "urgency", "imaging", "why", "sources", "initials")
-
-
-@attrs.frozen
-class Table:
-    title: str
-    note: str
-    rows: tuple[tuple[str, ...], ...]  # one cell per column of COLUMNS (or of `columns`)
-    columns: tuple[str, ...] = COLUMNS
+SCREEN_COLUMNS = ("#", "when", "go to", "urgency", "imaging", "where", "why", "sources", "initials")
+THEN = {  # the engine's rule: a waiting state whose rows all fail keeps the patient; a deciding one must decide
+    "decides": "It decides at once, in the same visit: the first row whose condition holds is taken.",
+    "visit": "The first row whose condition holds at the next visit is taken; if none holds, the patient stays here.",
+    "result": "The first row whose condition holds once the result is in is taken; if none holds, the patient "
+              "stays here.",
+    "return": "The first row whose condition holds when the patient comes back is taken; if none holds, the "
+              "patient stays here.",
+}
 
 
 def build_tables(spec: PathwaySpec) -> tuple[Table, ...]:
-    """The red-flag screen, then each deciding state in file order, then the named conditions."""
+    """The decision tables, then the safety requirements."""
+    return decision_tables(spec) + safety_tables(spec)
+
+
+def decision_tables(spec: PathwaySpec) -> tuple[Table, ...]:
+    """The red-flag screen, each deciding state in file order, the imaging purposes and rules, and
+    the named conditions."""
     labels = {c.name: c.label for c in spec.conditions}
     tables = []
     escalations = _declarations(spec)
@@ -40,71 +49,48 @@ def build_tables(spec: PathwaySpec) -> tuple[Table, ...]:
     for state in spec.states:
         own = [t for t in spec.outgoing(state.id) if not t.escalation]
         if own:
-            tables.append(_state_table(spec, state, own, labels, bool(escalations)))
-    tables.append(_conditions_table(spec, labels))
-    return tuple(tables)
+            tables.append(_state_table(spec, state, own, labels, len(escalations)))
+    return (*tables, *imaging_tables(spec, labels), conditions_table(spec, labels))
 
 
-def _declarations(spec: PathwaySpec) -> list[Transition]:
-    """One transition per escalation declaration (`escalate_x@state` -> first copy), by priority."""
-    seen: dict[str, Transition] = {}
-    for t in spec.transitions:
-        if t.escalation:
-            seen.setdefault(t.id.partition("@")[0], t)
-    return sorted(seen.values(), key=lambda t: t.priority)
+def _declarations(spec: PathwaySpec) -> list[tuple[Transition, list[str]]]:
+    """Each escalation declaration once (its first copy) with the states it is tried in, by priority."""
+    groups = escalation_groups(spec).values()
+    found = [(copies[0], in_spec_order(spec, {t.source for t in copies})) for copies in groups]
+    return sorted(found, key=lambda pair: pair[0].priority)
 
 
-def _screen_table(spec: PathwaySpec, escalations: list[Transition], labels: dict) -> Table:
-    guarded = [s.label for s in spec.states if any(t.escalation for t in spec.outgoing(s.id))]
+def _screen_table(spec: PathwaySpec, escalations: list, labels: dict) -> Table:
     rows = []
-    for t in escalations:
+    for t, tried in escalations:
         condition = spec.condition.get(t.expr.name) if isinstance(t.expr, Name) else None
         when = describe(t.expr, spec.finding, labels)
         meaning = describe(condition.expr, spec.finding, labels) if condition is not None else when
         if meaning != when:
             when += ": " + meaning
-        rows.append((f"R{t.priority}", when, *_destination(spec, t), t.rationale, _sources(spec, t)))
-    note = "Tried first, in this order, at every visit in: " + ", ".join(guarded) + "."
-    return Table(SCREEN_LABEL, note, tuple(r + ("",) for r in rows))
+        rows.append((f"R{t.priority}", when, *_destination(spec, t), where_tried(spec, tried), t.rationale,
+                     sources(spec, t.citations), ""))
+    return Table(SCREEN_LABEL, SCREEN_RULE, tuple(rows), SCREEN_COLUMNS)
 
 
-def _state_table(spec: PathwaySpec, state: State, own: list[Transition], labels: dict, screened: bool) -> Table:
+def _state_table(spec: PathwaySpec, state: State, own: list[Transition], labels: dict, flags: int) -> Table:
     rows = []
-    if screened and any(t.escalation for t in spec.outgoing(state.id)):
-        rows.append(("R1-R7", "any red flag: see the red-flag screen table", "its urgent or emergency state",
-                     "urgent or emergency", "as that table says", "Red flags outrank everything else.", "", ""))
+    if flags and any(t.escalation for t in spec.outgoing(state.id)):
+        rows.append((f"R1-R{flags}", "any red flag: see the red-flag screen table", "the state that table names",
+                     "as that table says", "as that table says", "Red flags outrank everything else.", "", ""))
     for t in own:
         rows.append((str(t.priority), describe(t.expr, spec.finding, labels), *_destination(spec, t), t.rationale,
-                     _sources(spec, t), ""))
-    # The engine's rule: a waiting state whose rows all fail keeps the patient; a deciding one must decide.
-    then = {"decides": "It decides at once, in the same visit: the first row whose condition holds is taken.",
-            "visit": "The first row whose condition holds at the next visit is taken; if none holds, the patient "
-                     "stays here.",
-            "result": "The first row whose condition holds once the result is in is taken; if none holds, the "
-                      "patient stays here."}[state.waits.value]
-    note = f"{state.description} {then}"
-    return Table(f"{state.label} ({state.id})", note, tuple(rows))
-
-
-def _conditions_table(spec: PathwaySpec, labels: dict) -> Table:
-    rows = tuple(
-        (c.name, c.label, describe(c.expr, spec.finding, labels),
-         "; ".join(spec.reference[r].source for r in c.citations), "")
-        for c in spec.conditions
-    )
-    return Table("Named conditions", "What each named condition means, generated from the guard that runs.",
-                 rows, ("name", "label", "means", "sources", "initials"))
+                     sources(spec, t.citations), ""))
+    return Table(f"{state.label} ({state.id})", f"{state.description} {THEN[state.waits.value]}", tuple(rows), COLUMNS)
 
 
 def _destination(spec: PathwaySpec, t: Transition) -> tuple[str, str, str]:
     if t.is_stay:
         return ("stays (waits)", "unchanged", "nothing new")
     dest = spec.state[t.dest]
-    return (f"{dest.label} ({dest.id})", dest.urgency.value, IMAGING_WORDS[dest.imaging])
-
-
-def _sources(spec: PathwaySpec, t: Transition) -> str:
-    return "; ".join(spec.reference[r].source for r in t.citations)
+    where = f"{dest.label} ({dest.id})" + (f", {handover_words(dest)}" if dest.terminal else "")
+    urgency = dest.urgency.value + (f", {timescale(dest)}" if timescale(dest) else "")
+    return (where, urgency, imaging_words(spec, dest))
 
 
 def to_markdown(spec: PathwaySpec) -> str:

@@ -1,141 +1,128 @@
-"""The validated pathway as one BPMN 2.0 process (XML), for workflow and process-mining tools.
+"""The validated pathway as one BPMN 2.0 process with its diagram (XML), for workflow engines,
+modellers (bpmn-js) and process-mining tools. What the process holds is `bpmn_process`; where it
+is drawn, `bpmn_layout`. Here both are written out:
 
-- a start event into the initial state; a user task per state (a clinician acts in each);
-- after every state with transitions, an exclusive gateway with one outgoing sequence flow per
-  transition, in the order the engine tries them (red-flag escalations R1.. first): the flow's
-  `conditionExpression` is the guard as written in the pathway file, its `name` the tag and the
-  guard in words, its documentation the rationale and sources. A stay is a flow back to the task.
-  A state that waits (for a visit or a result) stays when no transition applies, as the engine
-  does: its gateway's `default` flow, without a condition, leads back to its task;
-- an end event after every state that ends the pathway.
-
-Order matters: BPMN takes the first flow of an exclusive gateway whose condition holds, in
-document order, so the flows are written in the order tried. No diagram interchange (DI):
-SpiffWorkflow, for one, re-sorts a gateway's flows by the drawn height of their targets.
+- every flow node lists its `incoming` and `outgoing` flows (as modellers and linters read them);
+- each conditional flow's `conditionExpression` is a Python expression over the findings (the
+  definitions' `expressionLanguage` says so), its `name` the order tag and the guard in words, its
+  documentation the guard as written, the rationale and sources; each gateway asks one guard, named
+  as a question;
+- tasks carry the state's description, urgency, timescale, imaging purpose and sources; the
+  process, the pathway's description, the imaging rules in words and the content hash (BPMN has no
+  construct for an order that the findings amend);
+- a BPMNDiagram with a shape per flow node and an edge, with waypoints, per sequence flow.
 
 Deterministic: elements in spec order, ids derived from state and transition ids (`state_x`,
-`decide_x`, `end_x`, `flow_<transition>` with `@` -> `.`), no timestamps.
+`enter_x`, `try_<transition>`, `end_x`, `flow_<transition>`, with `@` -> `.`), whole-number
+coordinates, no timestamps.
 """
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 
-from diagrams.model import sources_text
-from pathway.render import IMAGING_WORDS
-from pathway.spec import PathwaySpec, State, Transition, Waits
+from pathway.spec import PathwaySpec
 
-from .fhir import (  # one wording for both exports
-    guard_text,
-    guard_words,
-    tag,
-    waits_words,
-)
+from .bpmn_layout import layout
+from .bpmn_process import Process, build_process, bpmn_id, flow_id, task_id, try_id
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
+DC = "http://www.omg.org/spec/DD/20100524/DC"
+DI = "http://www.omg.org/spec/DD/20100524/DI"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
-# The guards are not XPath (BPMN's default) nor any registered language: a URN names ours.
-GUARD_LANGUAGE = "urn:sciatica-pathway:guard"
+# BPMN names an expression language by URI; the conditions are Python expressions.
+PYTHON = "https://docs.python.org/3/reference/expressions.html"
 
-ET.register_namespace("bpmn", BPMN)
-ET.register_namespace("xsi", XSI)
+for _prefix, _uri in (("bpmn", BPMN), ("bpmndi", BPMNDI), ("dc", DC), ("di", DI), ("xsi", XSI)):
+    ET.register_namespace(_prefix, _uri)
+
+__all__ = ["PYTHON", "bpmn_id", "flow_id", "task_id", "to_bpmn", "try_id"]
 
 
 def to_bpmn(spec: PathwaySpec) -> str:
     """The pathway as BPMN 2.0 XML text (UTF-8 declaration, two-space indent, trailing newline)."""
-    root = ET.Element(_q("definitions"), {
-        "id": "definitions", "targetNamespace": "urn:sciatica-pathway",
-        "expressionLanguage": GUARD_LANGUAGE, "exporter": "sciatica export",
+    process = build_process(spec)
+    _check_ids(process)
+    root = ET.Element(_q(BPMN, "definitions"), {
+        "id": "definitions", "targetNamespace": "urn:sciatica-pathway", "expressionLanguage": PYTHON,
+        "exporter": "sciatica export", "exporterVersion": spec.version,
     })
-    # Executable: every condition is a formal expression in a declared language (SpiffWorkflow
-    # also refuses to load a process that is not).
-    process = ET.SubElement(root, _q("process"), {
-        "id": bpmn_id(spec.name.replace(" ", "_")), "name": f"{spec.name} {spec.version}", "isExecutable": "true",
-    })
-    _doc(process, f"{spec.description}\nContent hash (SHA-256): {spec.content_hash}")
-    ET.SubElement(process, _q("startEvent"), {"id": "start", "name": "Start"})
-    flows = [("flow_start", "start", task_id(spec.initial), None)]
-    for state in spec.states:
-        flows += _state_nodes(process, spec, state)
-    for fid, source, target, how in flows:  # after the nodes; a gateway's in the order tried
-        _flow(process, spec, fid, source, target, how)
-    _check_ids([e.get("id") for e in root.iter() if e.get("id")])
+    _process(root, process)
+    _diagram(root, spec, process)
     ET.indent(root, space="  ")
     return ET.tostring(root, encoding="UTF-8", xml_declaration=True).decode() + "\n"
 
 
-def _state_nodes(process: ET.Element, spec: PathwaySpec, state: State) -> list[tuple]:
-    """The state's task, then its gateway or end event; returns the flows leaving them."""
-    _task(process, spec, state)
-    sid, task, outgoing = bpmn_id(state.id), task_id(state.id), spec.outgoing(state.id)
-    if not outgoing:
-        ET.SubElement(process, _q("endEvent"), {"id": f"end_{sid}", "name": f"Ends: {state.label}"})
-        return [(f"flow_{sid}_ends", task, f"end_{sid}", None)]
-    gateway = ET.SubElement(process, _q("exclusiveGateway"), {
-        "id": gateway_id(state.id), "name": f"{state.label}: first that holds"})
-    flows = [(f"flow_{sid}_decides", task, gateway_id(state.id), None)]
-    flows += [(flow_id(t.id), gateway_id(state.id), task_id(t.dest), t) for t in outgoing]
-    if state.waits is not Waits.DECIDES:
-        gateway.set("default", f"flow_{sid}_waits")
-        flows.append((f"flow_{sid}_waits", gateway_id(state.id), task, "stays"))
-    return flows
+def _process(root: ET.Element, process: Process) -> None:
+    # Executable: every condition is a formal expression in a declared language (SpiffWorkflow
+    # refuses to load a process that is not).
+    element = ET.SubElement(root, _q(BPMN, "process"), {"id": process.id, "name": process.name, "isExecutable": "true"})
+    _doc(element, process.doc)
+    incoming: dict[str, list[str]] = {}
+    outgoing: dict[str, list[str]] = {}
+    for flow in process.flows:
+        outgoing.setdefault(flow.source, []).append(flow.id)
+        incoming.setdefault(flow.target, []).append(flow.id)
+    for node in process.nodes:
+        attrs = {"id": node.id, "name": node.name}
+        if node.kind == "exclusiveGateway":
+            attrs["gatewayDirection"] = "Converging" if node.joins else "Diverging"
+        if node.default:
+            attrs["default"] = node.default
+        tag = ET.SubElement(element, _q(BPMN, node.kind), attrs)
+        if node.doc:
+            _doc(tag, node.doc)
+        for kind, ids in (("incoming", incoming.get(node.id, [])), ("outgoing", outgoing.get(node.id, []))):
+            for fid in ids:
+                ET.SubElement(tag, _q(BPMN, kind)).text = fid
+    for flow in process.flows:
+        attrs = {"id": flow.id, "sourceRef": flow.source, "targetRef": flow.target}
+        tag = ET.SubElement(element, _q(BPMN, "sequenceFlow"), {**attrs, **({"name": flow.name} if flow.name else {})})
+        if flow.doc:
+            _doc(tag, flow.doc)
+        if flow.condition is not None:
+            condition = ET.SubElement(tag, _q(BPMN, "conditionExpression"), {f"{{{XSI}}}type": "bpmn:tFormalExpression"})
+            condition.text = flow.condition
 
 
-def bpmn_id(raw: str) -> str:
-    """An id as an XML NCName: letters, digits, `_`, `-`, `.` (`@` -> `.`), not starting with a digit."""
-    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", raw.replace("@", "."))
-    return safe if re.match(r"[A-Za-z_]", safe) else f"_{safe}"
+def _diagram(root: ET.Element, spec: PathwaySpec, process: Process) -> None:
+    bounds, waypoints, labels = layout(spec, process)
+    diagram = ET.SubElement(root, _q(BPMNDI, "BPMNDiagram"), {"id": "diagram", "name": process.name})
+    plane = ET.SubElement(diagram, _q(BPMNDI, "BPMNPlane"), {"id": "plane", "bpmnElement": process.id})
+    for node in process.nodes:
+        shape = ET.SubElement(plane, _q(BPMNDI, "BPMNShape"), {"id": f"{node.id}_di", "bpmnElement": node.id})
+        x, y, w, h = bounds[node.id]
+        ET.SubElement(shape, _q(DC, "Bounds"), {"x": str(x), "y": str(y), "width": str(w), "height": str(h)})
+        _label(shape, labels.get(node.id))
+    for flow in process.flows:
+        edge = ET.SubElement(plane, _q(BPMNDI, "BPMNEdge"), {"id": f"{flow.id}_di", "bpmnElement": flow.id})
+        for x, y in waypoints[flow.id]:
+            ET.SubElement(edge, _q(DI, "waypoint"), {"x": str(x), "y": str(y)})
+        _label(edge, labels.get(flow.id))
 
 
-def task_id(state_id: str) -> str:
-    return f"state_{bpmn_id(state_id)}"
-
-
-def gateway_id(state_id: str) -> str:
-    return f"decide_{bpmn_id(state_id)}"
-
-
-def flow_id(transition_id: str) -> str:
-    return f"flow_{bpmn_id(transition_id)}"
-
-
-def _task(process: ET.Element, spec: PathwaySpec, state: State) -> None:
-    task = ET.SubElement(process, _q("userTask"), {"id": task_id(state.id), "name": state.label})
-    waits = "ends this pathway" if state.terminal else waits_words(state)
-    _doc(task, "\n".join([
-        state.description,
-        (f"Urgency: {state.urgency.value}. Imaging: {IMAGING_WORDS[state.imaging.value]}. "
-         f"Care step: {state.care_step.value.replace('_', ' ')}. {waits[0].upper()}{waits[1:]}."),
-        "Sources:", *sources_text(spec, state.citations),
-    ]))
-
-
-def _flow(process: ET.Element, spec: PathwaySpec, fid: str, source: str, target: str, how) -> None:
-    """A plain flow (how None), a waiting state's default stay (how "stays"), or a transition."""
-    flow = ET.SubElement(process, _q("sequenceFlow"), {"id": fid, "sourceRef": source, "targetRef": target})
-    if how == "stays":
-        flow.set("name", "otherwise (no transition applies): stays")
-    if not isinstance(how, Transition):
-        return
-    words = guard_words(spec, how)
-    flow.set("name", f"{tag(how)}. {words}" + (": stays" if how.is_stay else ""))
-    _doc(flow, "\n".join([f"When: {words}.", how.rationale, "Sources:", *sources_text(spec, how.citations)]))
-    condition = ET.SubElement(flow, _q("conditionExpression"), {
-        f"{{{XSI}}}type": "bpmn:tFormalExpression", "language": GUARD_LANGUAGE})
-    condition.text = guard_text(how)
+def _label(parent: ET.Element, bounds) -> None:
+    """Where the element's name is drawn (after the shape's own bounds, which readers take first)."""
+    if bounds is not None:
+        x, y, w, h = bounds
+        label = ET.SubElement(parent, _q(BPMNDI, "BPMNLabel"))
+        ET.SubElement(label, _q(DC, "Bounds"), {"x": str(x), "y": str(y), "width": str(w), "height": str(h)})
 
 
 def _doc(parent: ET.Element, text: str) -> None:
-    ET.SubElement(parent, _q("documentation")).text = text
+    ET.SubElement(parent, _q(BPMN, "documentation")).text = text
 
 
-def _q(tag: str) -> str:
-    return f"{{{BPMN}}}{tag}"
+def _q(namespace: str, tag: str) -> str:
+    return f"{{{namespace}}}{tag}"
 
 
-def _check_ids(ids: list[str]) -> None:
-    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+def _check_ids(process: Process) -> None:
+    ids = [n.id for n in process.nodes] + [f.id for f in process.flows]
+    ids += [f"{i}_di" for i in ids]
+    seen: set[str] = set()
+    duplicates = sorted({i for i in ids if i in seen or seen.add(i)})
     if duplicates:
         raise ValueError("cannot export as BPMN: pathway ids that differ only in characters an XML id "
                          f"cannot hold give the same id: {', '.join(duplicates)}")

@@ -11,6 +11,7 @@ from pathway.files import check_folder, fail, write_or_exit
 
 from . import FORMATS
 from . import export as render
+from .fhir_meta import BASE_VARIABLE, DEFAULT_BASE
 
 FORMAT_BY_SUFFIX = {".mmd": "mermaid", ".mermaid": "mermaid", ".json": "fhir", ".bpmn": "bpmn"}
 
@@ -18,13 +19,17 @@ FORMAT_BY_SUFFIX = {".mmd": "mermaid", ".mermaid": "mermaid", ".json": "fhir", "
 @click.command()
 @PATHWAY_ARG
 @click.option("--format", "fmt", type=click.Choice(FORMATS),
-              help="mermaid (stateDiagram-v2), fhir (R4 PlanDefinition, CPG pathway profile, JSON) or "
-                   "bpmn (BPMN 2.0 XML); without it, the suffix of --out decides (.mmd .json .bpmn).")
+              help="mermaid (flowchart), fhir (R4 PlanDefinition, CPG pathway profile, JSON), questionnaire "
+                   "(the R4 SDC Questionnaire a visit is recorded with, JSON) or bpmn (BPMN 2.0 XML with its "
+                   "diagram); without it, the suffix of --out decides (.mmd .json .bpmn).")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False),
               help="File to write (atomically). Default: standard output.")
-def export(pathway: Path | None, fmt: str | None, out: Path | None) -> None:
+@click.option("--url", "base", metavar="BASE",
+              help=f"Canonical base of the FHIR resources' URLs (default: ${BASE_VARIABLE}, else {DEFAULT_BASE}).")
+def export(pathway: Path | None, fmt: str | None, out: Path | None, base: str | None) -> None:
     """Export a pathway (default: the shipped one) for other tools: Mermaid for Markdown
-    viewers, a FHIR PlanDefinition for clinical decision support, BPMN for workflow engines.
+    viewers, a FHIR PlanDefinition for clinical decision support and the Questionnaire a visit is
+    recorded with (`sciatica assess` reads its responses), BPMN for workflow engines and modellers.
     Generated from the validated spec; the same pathway gives the same bytes."""
     fmt = fmt or (FORMAT_BY_SUFFIX.get(out.suffix.lower()) if out else None)
     if fmt is None:
@@ -34,8 +39,8 @@ def export(pathway: Path | None, fmt: str | None, out: Path | None) -> None:
     if out is not None:
         check_folder(out)  # before the work, and no file is left behind
     try:
-        text = render(spec, fmt)
-    except ValueError as err:  # ids the target format cannot hold
+        text = render(spec, fmt, base)
+    except ValueError as err:  # ids the target format cannot hold, a base that is not a URL
         fail(str(err))
     if out is None:
         click.echo(text, nl=False)

@@ -1,62 +1,50 @@
-"""The validated pathway as a FHIR R4 `PlanDefinition` (HL7 CPG pathway profile), as JSON.
+"""The validated pathway as a FHIR R4 `PlanDefinition` conforming to the HL7 CPG 2.0.0 pathway
+profile (http://hl7.org/fhir/uv/cpg/StructureDefinition/cpg-pathwaydefinition), as JSON.
 
-Shape (profile http://hl7.org/fhir/uv/cpg/StructureDefinition/cpg-pathwaydefinition, whose
-`type` is fixed to plan-definition-type `clinical-protocol`):
-
-- one top-level action per state (the initial state first, then file order): title = label,
-  description, code (a CPG common-process code where one fits, and the care step), priority
-  from the urgency, the state's sources as `documentation` citations;
-- inside each state that decides, one nested action per transition, in the order the engine
-  tries them (red-flag escalations R1.. first, then 1, 2, ...; `prefix` prints that tag), under
-  `selectionBehavior` `exactly-one` (a state that decides at once) or `at-most-one` (a state that
-  waits, and stays when none applies). Each carries its guard as an `applicability` condition, the
-  destination's priority, the rationale and sources, and a `relatedAction` (`before-start`) to
-  the destination state's action. Nested actions, not `after-end` links between states:
-  FHIR ANDs all conditions of one action, so a state reached by several transitions could not
-  hold their guards side by side.
-
-FHIR has no "first applicable wins"; the order of the nested actions is the order tried, and
-the state's `textEquivalent` says so in words.
-
-Ids: `relatedAction.actionId` is a FHIR `id` (letters, digits, `-`, `.`, at most 64), so every
-action id is the pathway id with `_` -> `-` and `@` -> `.` (`initial_assessment` ->
-`initial-assessment`, `escalate_mscc@onset` -> `escalate-mscc.onset`); a clash is an error.
+- metadata: a canonical `url` (base from `--url` or SCIATICA_FHIR_BASE), `version`, `status`
+  draft, `publisher`, `useContext` (focus: sciatica; ages the pathway is for), a generated
+  narrative (`text`, XHTML, `fhir_narrative`), the CQF knowledge-capability and
+  knowledge-representation-level extensions (their current URLs), the content hash as an
+  identifier. No `date`: the profile does not require one, and the pathway's data has none (an
+  export taken from the clock would not be byte-identical);
+- one top-level action per state (the initial state first, then file order): title, description,
+  one `code` from the CPG common processes (exits and discharge: discharge-referral-of-patient;
+  emergencies: emergency-care; ...) plus the care step, priority from the urgency, sources as
+  `documentation`; its `textEquivalent` says how soon, what imaging it orders and what it waits
+  for. An exit is a handover: its `participant` role names the receiving service. As the profile
+  requires, no top-level action carries grouping, selection or related-action elements;
+- inside a state that decides, one nested "decide" action (logical group, selecting
+  `exactly-one` for a state that decides at once, `at-most-one` for one that waits and stays when
+  none applies) holding one action per transition **in the order the engine tries them** (red
+  flags R1.. first; `prefix` prints the tag): its guard as an applicability condition in FHIRPath
+  over the visit's QuestionnaireResponse (`exports.fhirpath`; named conditions spelled out), the
+  guard in words as its description, the destination's priority, the rationale and sources, and a
+  `relatedAction` (`before-start`) to the destination state's action. FHIR has no "first
+  applicable wins": the order of the nested actions is the order tried, and the words say so.
 """
 
 from __future__ import annotations
 
 import json
-import re
 
-from diagrams.model import WAITS_WORDS
-from pathway.guards import describe
-from pathway.spec import (
-    PathwaySpec,
-    Phase,
-    Reference,
-    State,
-    Transition,
-    Urgency,
-    Waits,
-)
+from diagrams.words import waits_words
+from pathway.spec import CareStep, PathwaySpec, Phase, State, Transition, Urgency, Waits
+
+from .fhirpath import to_fhirpath
+from .fhir_meta import fhir_id, metadata, resource_id
+from .fhir_narrative import narrative
+from .wording import citation, exit_words, guard_words, imaging_rules_words, sentence, state_words, tag
 
 PROFILE = "http://hl7.org/fhir/uv/cpg/StructureDefinition/cpg-pathwaydefinition"
 PLAN_TYPE = "http://terminology.hl7.org/CodeSystem/plan-definition-type"
 PROCESS = "http://hl7.org/fhir/uv/cpg/CodeSystem/cpg-common-process-cs"  # CPG STU2
-LEVEL = "http://hl7.org/fhir/uv/cpg/StructureDefinition/cpg-knowledgeRepresentationLevel"
 CARE_STEP = "urn:sciatica-pathway:care-step"
-CONTENT_HASH = "urn:sciatica-pathway:content-hash"
-# Expression.language has an *extensible* binding (text/cql, text/fhirpath, ...). None of those
-# is the guard language, so an experimental media type names it truthfully; a system that does
-# not know it reads `description`, the guard in words.
-GUARD_LANGUAGE = "text/x-sciatica-guard"
 
 # request-priority: routine | urgent | asap | stat. "stat" is defined as highest priority, as in an
 # emergency; "asap" lies between urgent and stat and no pathway urgency means that.
 PRIORITY = {Urgency.NONE: "routine", Urgency.ROUTINE: "routine", Urgency.URGENT: "urgent", Urgency.EMERGENCY: "stat"}
 
-# CPG common process (code, display) per phase; only codes the CPG code system defines. Exit
-# (discharge) has none that fits, and the binding is extensible, so it carries the care step alone.
+# CPG common process (code, display): per phase, unless the state is an emergency or hands the patient on.
 PHASE_PROCESS = {
     Phase.ONSET: ("history-and-physical", "History and Physical"),
     Phase.ASSESSMENT: ("history-and-physical", "History and Physical"),
@@ -66,72 +54,82 @@ PHASE_PROCESS = {
     Phase.INTERVENTION: ("guideline-based-care", "Guideline-based Care"),
     Phase.REROUTING: ("determine-diagnosis", "Determine Diagnosis"),
     Phase.URGENT: ("local-urgent-care", "Local Urgent Care"),
+    Phase.EXIT: ("discharge-referral-of-patient", "Discharge/Referral of Patient"),
 }
+EMERGENCY = ("emergency-care", "Emergency Care")
+DISCHARGE = PHASE_PROCESS[Phase.EXIT]
+
+__all__ = ["PROFILE", "fhir_id", "to_json", "to_plan_definition"]
 
 
-def to_plan_definition(spec: PathwaySpec) -> dict:
+def to_plan_definition(spec: PathwaySpec, base: str | None = None) -> dict:
     """The PlanDefinition as plain JSON data, keys in a fixed order."""
-    states = sorted(spec.states, key=lambda s: s.id != spec.initial)  # stable: the initial first
-    actions = [_state_action(spec, s) for s in states]
     _check_ids([s.id for s in spec.states] + [t.id for t in spec.transitions])
+    states = sorted(spec.states, key=lambda s: s.id != spec.initial)  # stable: the initial first
+    meta = metadata(spec, base)
     return {
         "resourceType": "PlanDefinition",
-        "id": _slug(spec.name),
+        "id": resource_id(spec),
         "meta": {"profile": [PROFILE]},
-        "extension": [{"url": LEVEL, "valueCode": "structured"}],
-        "identifier": [{"system": CONTENT_HASH, "value": spec.content_hash}],
-        "version": spec.version,
-        "name": _computable_name(spec.name),
-        "title": spec.name,
+        "text": narrative(spec),
+        **meta["header"],
         "type": {"coding": [{"system": PLAN_TYPE, "code": "clinical-protocol", "display": "Clinical Protocol"}]},
-        "status": "draft",  # an export, not a publication: a publisher sets it active
-        "description": spec.description or spec.name,
-        "relatedArtifact": [_citation(r) for r in spec.references],
-        "action": actions,
+        **meta["footer"],
+        **({"usage": imaging_rules_words(spec)} if spec.imaging_rules else {}),
+        "relatedArtifact": [citation(r) for r in spec.references],
+        "action": [_state_action(spec, s) for s in states],
     }
 
 
-def to_json(spec: PathwaySpec) -> str:
+def to_json(spec: PathwaySpec, base: str | None = None) -> str:
     """Deterministic: fixed key order, indent 2, a trailing newline."""
-    return json.dumps(to_plan_definition(spec), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(to_plan_definition(spec, base), indent=2, ensure_ascii=False) + "\n"
 
 
-def fhir_id(raw: str) -> str:
-    """A pathway id as a FHIR `id`: `_` -> `-`, `@` -> `.`, anything else not allowed -> `-`."""
-    return re.sub(r"[^A-Za-z0-9.-]", "-", raw.replace("@", "."))
+def process_code(state: State) -> tuple[str, str]:
+    if state.terminal or state.care_step is CareStep.DISCHARGED:
+        return DISCHARGE
+    return EMERGENCY if state.urgency is Urgency.EMERGENCY else PHASE_PROCESS[state.phase]
 
 
 def _state_action(spec: PathwaySpec, state: State) -> dict:
-    process = PHASE_PROCESS.get(state.phase)
-    coding = [{"system": PROCESS, "code": process[0], "display": process[1]}] if process else []
-    coding.append({"system": CARE_STEP, "code": state.care_step.value})
+    code, display = process_code(state)
+    coding = [{"system": PROCESS, "code": code, "display": display},
+              {"system": CARE_STEP, "code": state.care_step.value}]
     action = {
         "id": fhir_id(state.id),
         "title": state.label,
         "description": state.description or state.label,
         "code": [{"coding": coding, "text": state.care_step.value.replace("_", " ")}],
         "priority": PRIORITY[state.urgency],
-        "documentation": [_citation(spec.reference[c]) for c in state.citations],
+        "documentation": [citation(spec.reference[c]) for c in state.citations],
     }
     outgoing = spec.outgoing(state.id)
     if state.terminal or not outgoing:
-        action["textEquivalent"] = "Ends this pathway."
+        action["textEquivalent"] = " ".join([*state_words(spec, state), sentence(exit_words(spec, state))])
+        if state.receiving_service:
+            action["participant"] = [{"type": "practitioner", "role": {"text": state.receiving_service}}]
         return action
     # A state that decides at once always takes one transition (`sciatica check` proves none falls
     # through); one that waits stays put when none applies, as the engine does.
     decides = state.waits is Waits.DECIDES
-    waits = waits_words(state)
-    action["textEquivalent"] = (
-        f"{waits[0].upper()}{waits[1:]}; then the transitions are tried in the order listed (red flags "
-        "R1, R2, ... first) and the first whose condition holds is taken"
-        + ("." if decides else "; if none holds, the patient stays here."))
-    action["groupingBehavior"] = "logical-group"
-    action["selectionBehavior"] = "exactly-one" if decides else "at-most-one"
-    action["action"] = [_transition_action(spec, t) for t in outgoing]
+    action["textEquivalent"] = " ".join(
+        [*state_words(spec, state),
+         sentence(f"{waits_words(spec, state)}; then the transitions are tried in the order listed (red flags R1, "
+                  "R2, ... first) and the first whose condition holds is taken"
+                  + ("" if decides else "; if none holds, the patient stays here"))])
+    conditions = {c.name: c.expr for c in spec.conditions}
+    action["action"] = [{
+        "id": f"{fhir_id(state.id)}.decide",
+        "title": f"Decide: the first transition whose condition holds ({'one always does' if decides else 'or stay'})",
+        "groupingBehavior": "logical-group",
+        "selectionBehavior": "exactly-one" if decides else "at-most-one",
+        "action": [_transition_action(spec, t, conditions) for t in outgoing],
+    }]
     return action
 
 
-def _transition_action(spec: PathwaySpec, t: Transition) -> dict:
+def _transition_action(spec: PathwaySpec, t: Transition, conditions) -> dict:
     dest = spec.state[t.dest]
     words = guard_words(spec, t)
     return {
@@ -140,50 +138,14 @@ def _transition_action(spec: PathwaySpec, t: Transition) -> dict:
         "title": f"Stay: {dest.label}" if t.is_stay else f"To {dest.label}",
         "description": t.rationale or words,
         "priority": PRIORITY[dest.urgency],
-        "documentation": [_citation(spec.reference[c]) for c in t.citations],
+        "documentation": [citation(spec.reference[c]) for c in t.citations],
         "condition": [{
             "kind": "applicability",
-            "expression": {"description": words, "language": GUARD_LANGUAGE, "expression": guard_text(t)},
+            "expression": {"description": words, "language": "text/fhirpath",
+                           "expression": to_fhirpath(t.expr, conditions, spec.finding)},
         }],
         "relatedAction": [{"actionId": fhir_id(dest.id), "relationship": "before-start"}],
     }
-
-
-# Wording shared with the BPMN export, so both say the same thing.
-
-def guard_words(spec: PathwaySpec, t: Transition) -> str:
-    """The guard in words, named conditions by their full labels (as `sciatica assess` words them)."""
-    return describe(t.expr, spec.finding, {c.name: c.label for c in spec.conditions})
-
-
-def guard_text(t: Transition) -> str:
-    """The guard as written, on one line (a folded YAML guard may carry line breaks)."""
-    return " ".join(t.text.split())
-
-
-def tag(t: Transition) -> str:
-    """The order as the diagrams print it: R1, R2, ... for red flags, then 1, 2, ..."""
-    return f"R{t.priority}" if t.escalation else str(t.priority)
-
-
-def waits_words(state: State) -> str:
-    weeks = f" (at most {state.review_within_weeks} weeks)" if state.review_within_weeks else ""
-    return WAITS_WORDS[state.waits] + weeks
-
-
-def _citation(ref: Reference) -> dict:
-    return {"type": "citation", "label": ref.id, "display": f"{ref.source} [{ref.status}]: {ref.detail}"}
-
-
-def _computable_name(name: str) -> str:
-    """cnl-0 wants a name usable as an identifier: `Sciatica care pathway` -> `SciaticaCarePathway`."""
-    camel = re.sub(r"[^A-Za-z0-9]", "", name.title())
-    return camel if camel[:1].isalpha() else f"Pathway{camel}"
-
-
-def _slug(name: str) -> str:
-    """The resource id: lower-case words joined by `-`, at most 64 characters."""
-    return re.sub(r"[^a-z0-9]+", "-", name.lower())[:64].strip("-") or "pathway"
 
 
 def _check_ids(raw_ids: list[str]) -> None:
@@ -194,8 +156,10 @@ def _check_ids(raw_ids: list[str]) -> None:
         safe = fhir_id(raw)
         if safe in first:
             problems.append(f"`{first[safe]}` and `{raw}` both become the id `{safe}`")
-        elif len(safe) > 64:
-            problems.append(f"`{raw}` is longer than the 64 characters of a FHIR id")
+        elif len(safe) > 64 - len(".decide"):
+            problems.append(f"`{raw}` is longer than a FHIR id (64 characters) allows")
         first.setdefault(safe, raw)
     if problems:
         raise ValueError("cannot export as FHIR: " + "; ".join(problems))
+
+

@@ -24,8 +24,7 @@ _CHANGE = 224  # a follow-up changes an answer when its change byte is at or abo
 def guard_thresholds(spec: PathwaySpec) -> dict[str, tuple[int, ...]]:
     """The whole numbers each finding is compared with in any guard (``age > 50`` gives ``age: (50,)``)."""
     found: dict[str, set[int]] = {}
-    exprs = [t.expr for t in spec.transitions] + [c.expr for c in spec.conditions]
-    for node in (n for expr in exprs for n in compares_in(expr)):
+    for node in (n for expr in spec.guards() for n in compares_in(expr)):
         values = node.value if isinstance(node.value, tuple) else (node.value,)
         numbers = {v for v in values if isinstance(v, int) and not isinstance(v, bool)}
         if numbers:
@@ -39,9 +38,14 @@ def edges(finding: Finding, thresholds: tuple[int, ...]) -> list[int]:
     return sorted(v for v in near if finding.minimum <= v <= finding.maximum)
 
 
+def categories(spec: PathwaySpec):
+    """The red-flag categories of the safety requirements (their guards read findings only)."""
+    return spec.safety.categories if spec.safety is not None else ()
+
+
 def read_by_red_flags(spec: PathwaySpec) -> set[str]:
     """The findings (red-flag questions or not) that some red-flag category reads."""
-    return {name for c in spec.red_flags for name in _findings_under(c.expr, spec)}
+    return {name for c in categories(spec) for name in _findings_under(c.expr, spec)}
 
 
 def _findings_under(expr: Expr, spec: PathwaySpec) -> set[str]:
@@ -62,7 +66,7 @@ def companions(spec: PathwaySpec) -> dict[str, tuple[str, ...]]:
     """
     flags = {f.name for f in spec.findings if f.red_flag}
     found: dict[str, set[str]] = {}
-    for node in (n for c in spec.red_flags for n in _ands(c.expr, spec)):
+    for node in (n for c in categories(spec) for n in _ands(c.expr, spec)):
         groups = [_findings_under(operand, spec) & flags for operand in node.operands]
         for i, group in enumerate(groups):
             partners = set().union(*groups[:i], *groups[i + 1:])
@@ -121,6 +125,9 @@ class VisitReader:
         ]
         self._raise = _raiser(flags, companions(spec)) if red_flags == "some" and flags else None
         self.size = sum(width for _, width, _ in self._slots) + (3 if self._raise else 0)
+        self._calm = calm
+        self._contradictions = [(list(dict.fromkeys(names_in(c.expr))), compile_guard(c.expr, {}))
+                                for c in spec.contradictions]
         self.follow_up_size = self.size + len(self._slots)
 
     def __call__(self, block: bytes, previous: dict | None = None) -> dict:
@@ -132,7 +139,16 @@ class VisitReader:
             answers[name] = fresh if changes is None or changes[i] >= _CHANGE else previous[name]
         raised = self._raise(block[at:at + 3]) if self._raise else ()
         # Red-flag questions not read from a slot are no unless raised; spec order throughout.
-        return {name: answers.get(name, name in raised) for name in self.order}
+        return self._consistent({name: answers.get(name, name in raised) for name in self.order})
+
+    def _consistent(self, answers: dict) -> dict:
+        """The answers with any contradiction (findings.yaml) undone: its first finding made calm."""
+        for names, holds in self._contradictions:
+            for name in names:
+                if not holds(answers):
+                    break
+                answers[name] = self._calm[name]
+        return answers
 
 
 def _slot(finding: Finding, calm: object, thresholds: tuple[int, ...]) -> tuple[int, Reader]:
@@ -188,8 +204,8 @@ def presentations(spec: PathwaySpec) -> list[tuple[tuple[str, ...], dict]]:
     """
     holding = _Holding(spec)
     singles: list[tuple[str, dict]] = []
-    for category in spec.red_flags:
-        guard = spec.spelled_out(category.expr)
+    for category in categories(spec):
+        guard = category.expr
         answers = _alarming_answers(spec, _findings_under(guard, spec))
         for leaf in _leaf_paths(guard):
             without = compile_guard(_forced(guard, leaf, False), {})
@@ -239,7 +255,7 @@ def _pairs(spec: PathwaySpec, singles: list[tuple[str, dict]], holding) -> list[
     for name, changes in sorted(singles, key=lambda single: len(holding(single[1]))):
         lead.setdefault(name, changes)
     pairs = []
-    for (a, one), (b, other) in combinations([(c.name, lead[c.name]) for c in spec.red_flags if c.name in lead], 2):
+    for (a, one), (b, other) in combinations([(c.name, lead[c.name]) for c in categories(spec) if c.name in lead], 2):
         for merged in ({**one, **other}, {**other, **one}):  # on a clash, either may win
             if {a, b} <= set(holding(merged)):
                 pairs.append(((a, b), merged))
@@ -251,8 +267,7 @@ class _Holding:
     """Which red-flag categories hold for a calm visit with some answers changed."""
 
     def __init__(self, spec: PathwaySpec):
-        exprs = {c.name: c.expr for c in spec.conditions}
-        self.checks = {c.name: compile_guard(c.expr, exprs) for c in spec.red_flags}
+        self.checks = {c.name: compile_guard(c.expr, {}) for c in categories(spec)}
         self.calm = baseline(spec)
         self.answers = _alarming_answers(spec, read_by_red_flags(spec))
 

@@ -10,26 +10,36 @@ from typing import NoReturn
 
 import click
 
-from .compare import diff_pathways
+from .compare import diff_pathways, version_warning
 from .engine import Engine, FellThrough
 from .errors import PathwayError
 from .loader import load_pathway
 from .patients import load_patient
-from .render import IMAGING_WORDS, decision, to_json, to_text
-from .shipped import example_patients, shipped_pathway
+from .render import decision, to_json, to_text
+from .resolve import announce, checkout_warning, resolve
+from .shipped import example_patients
 from .spec import PathwaySpec
 
 PATHWAY_ARG = click.argument("pathway", required=False, type=click.Path(path_type=Path))
 PATHWAY_OPT = click.option("--pathway", "pathway", type=click.Path(path_type=Path),
-                           help="Pathway folder (default: the shipped sciatica pathway).")
+                           help="Pathway folder (default, or `shipped`: the installed sciatica pathway).")
 
 
-def load_or_exit(pathway: Path | None) -> PathwaySpec:
-    """Load a pathway or exit 1, printing every problem as file:line: message."""
+def load_or_exit(pathway: Path | str | None, what: str = "the pathway", quiet: bool = False) -> PathwaySpec:
+    """Load a pathway (none or `shipped`: the installed one) or exit 1, printing every problem as
+    file:line: message; say which pathway was used, on standard error, unless ``quiet`` (a warning
+    that a checkout's own `states/` is not the one used is said all the same)."""
+    folder = resolve(pathway)
+    warning = checkout_warning(folder)
+    if warning:
+        click.echo(warning, err=True)
     try:
-        return load_pathway(pathway or shipped_pathway())
+        spec = load_pathway(folder)
     except PathwayError as err:
-        exit_with_problems(err, "the pathway")
+        exit_with_problems(err, what)
+    if not quiet:
+        announce(spec)
+    return spec
 
 
 def exit_with_problems(err: PathwayError, what: str) -> NoReturn:
@@ -65,18 +75,26 @@ def main() -> None:
     """The sciatica care pathway as a validated, executable, explainable state machine."""
 
 
+def _starting() -> None:
+    from .starting import init, patient_template_command
+
+    main.add_command(init)
+    main.add_command(patient_template_command)
+
+
 @main.command()
 @PATHWAY_ARG
 def validate(pathway: Path | None) -> None:
     """Check a pathway (default: the shipped one); list every problem as file:line: message."""
-    spec = load_or_exit(pathway)
+    spec = load_or_exit(pathway, quiet=True)  # it says which pathway itself
     escalations = sum(t.escalation for t in spec.transitions)
+    screening = len({t.source for t in spec.transitions if t.escalation})
     click.echo(
-        f"{spec.source}: valid - {spec.name} {spec.version}: {len(spec.states)} states, "
-        f"{len(spec.transitions)} transitions ({escalations} red-flag escalations from "
-        f"{len({t.source for t in spec.transitions if t.escalation})} non-urgent states), "
-        f"{len(spec.findings)} findings, {len(spec.red_flags)} red-flag categories\n"
-        f"content hash {spec.content_hash}"
+        f"{spec.source}: valid - {spec.name} {spec.version}: {len(spec.states)} states ({len(spec.exits)} exits), "
+        f"{len(spec.transitions)} transitions ({len(spec.red_flags)} red-flag escalations screening {screening} states, "
+        f"{escalations} copies), {len(spec.findings)} findings, {len(spec.imaging_rules)} imaging rules\n"
+        f"content hash {spec.content_hash}\n"
+        f"safety requirements: {len(spec.safety.categories)} red-flag categories, safety.yaml sha256:{spec.safety.content_hash}"
     )
 
 
@@ -85,7 +103,8 @@ def validate(pathway: Path | None) -> None:
 @PATHWAY_OPT
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def assess(patient: Path, pathway: Path | None, as_json: bool) -> None:
-    """Route one patient (a JSON file of visits) through the pathway and explain each decision."""
+    """Route one patient (a JSON file of visits, or FHIR: a QuestionnaireResponse or a Bundle of them,
+    one per visit) through the pathway and explain each decision."""
     spec = load_or_exit(pathway)
     trace = assess_or_exit(spec, patient)
     if as_json:
@@ -107,12 +126,24 @@ def assess_or_exit(spec: PathwaySpec, patient_file: Path):
         sys.exit(1)
 
 
+def two_versions(old: Path, new: Path | None) -> tuple[PathwaySpec, PathwaySpec]:
+    """OLD and NEW as given; with one pathway only, it is NEW and OLD is the shipped one."""
+    if new is None:
+        old, new = None, old
+    return load_or_exit(old), load_or_exit(new)
+
+
 @main.command()
 @click.argument("old", type=click.Path(path_type=Path))
 @click.argument("new", required=False, type=click.Path(path_type=Path))
 def diff(old: Path, new: Path | None) -> None:
-    """What changed from pathway OLD to NEW (default NEW: the shipped one), as text."""
-    click.echo(diff_pathways(load_or_exit(old), load_or_exit(new)).text(), nl=False)
+    """What changed from pathway OLD to NEW, as text. With one pathway, what changed from the
+    shipped one (`shipped` names it anywhere a pathway is taken) to that one."""
+    before, after = two_versions(old, new)
+    warning = version_warning(before, after)
+    if warning:
+        click.echo(warning, err=True)
+    click.echo(diff_pathways(before, after).text(), nl=False)
 
 
 @main.command()
@@ -131,7 +162,8 @@ def demo() -> None:
     click.echo(f"{'patient':40} {'urgency':10} {'imaging':30} final state")
     for path, trace in traces.items():
         d = decision(trace, spec)
-        click.echo(f"{path.stem:40} {d['urgency']:10} {IMAGING_WORDS[d['imaging']]:30} {spec.state[d['final_state']].label}")
+        imaging = trace.visits[-1].imaging.words
+        click.echo(f"{path.stem:40} {d['urgency']:10} {imaging:30} {spec.state[d['final_state']].label}")
     if traces:
         first, trace = next(iter(traces.items()))
         click.echo(f"\nThe story of {first.stem}:\n")
@@ -142,3 +174,6 @@ def demo() -> None:
     for section in entry_points(group="sciatica.demo"):  # e.g. a simulated cohort, from `simulations`
         click.echo("")
         section.load()(spec)
+
+
+_starting()

@@ -3,19 +3,27 @@
 Semantics (stated once, here and in the README): at a visit the patient's state tries its
 transitions in order - red-flag escalations first, then its own by priority - and takes the
 first whose guard holds; it keeps going through states that decide at once until it enters a
-state that waits for the next visit or a result, or a terminal state. A waiting state whose
-transitions all fail keeps the patient (an implicit stay); a deciding state must always decide.
+state that waits (for a visit, a result or the patient's return) or an exit. A waiting state
+whose transitions all fail keeps the patient (an implicit stay); a deciding state must always
+decide. An exit is a handover: a later visit begins a new episode at the initial state.
+
+The state the patient rests in after the visit orders its imaging purpose, with the imaging
+rules applied to this visit's findings: a new order when the state was entered at this visit,
+an amended one when the findings now call for other studies than the order already made.
+The visit's urgency is that of the most urgent state entered at it (none if it entered none).
 """
 
 from __future__ import annotations
 
 from typing import Self
 
+import attrs
 from transitions import Machine
 
 from .guards import compile_guard, describe, explain
 from .patients import Patient, Visit
-from .spec import Imaging, PathwaySpec, Transition, Urgency, Waits
+from .spec import PathwaySpec, Transition, Urgency, Waits
+from .studies import NO_ORDER, Order, apply_rules
 from .trace import Step, Trace, VisitTrace
 
 TRIGGER = "advance"
@@ -31,6 +39,7 @@ class _Course:
     def __init__(self) -> None:
         self.env: dict = {}
         self.taken: Transition | None = None
+        self.pending: Order = NO_ORDER  # the imaging ordered and not yet resulted
 
 
 class Engine:
@@ -42,6 +51,7 @@ class Engine:
         self._exprs = exprs
         self._labels = {c.name: c.label for c in spec.conditions}
         self._holds = {t.id: compile_guard(t.expr, exprs) for t in spec.transitions}
+        self._rule_holds = {r.id: compile_guard(r.expr, exprs) for r in spec.imaging_rules}
         self._words = {t.id: describe(t.expr, spec.finding, self._labels) for t in spec.transitions}
         self.machine = Machine(
             model=None,
@@ -92,16 +102,20 @@ class Engine:
 
     def _visit(self, course: _Course, week: int, env: dict) -> VisitTrace:
         course.env = env
+        handed_over = self.spec.state[course.state]
+        if handed_over.terminal:  # seen again after a handover: a new episode, history kept
+            self.machine.set_state(self.spec.initial, model=course)
+            course.pending = NO_ORDER
         start = course.state
         steps: list[Step] = []
-        note = ""
+        note = f"a new episode (before it: {handed_over.label})" if handed_over.terminal else ""
         while True:
             state = self.spec.state[course.state]
             if state.terminal:
-                note = "" if steps else f"the pathway ended at {state.label}; no further decisions"
                 break
             course.taken = None
-            if not getattr(course, TRIGGER)():
+            # (A state with no transitions at all has no trigger in the machine: nothing applies.)
+            if not self.spec.outgoing(state.id) or not getattr(course, TRIGGER)():
                 if state.waits is Waits.DECIDES:
                     raise FellThrough(f"week {week}: no transition from `{state.id}` applies to these findings")
                 note = f"no transition applied; stays in {state.label}"
@@ -109,7 +123,27 @@ class Engine:
             steps.append(self._step(course.taken, env))
             if course.taken.is_stay or self.spec.state[course.state].waits is not Waits.DECIDES:
                 break
-        return self._summary(week, start, steps, course.state, note)
+        visit = self._summary(week, start, steps, course.state, note)
+        return self._ordered(course, visit, env, new_episode=handed_over.terminal)
+
+    def order(self, state_id: str, env: dict) -> tuple[Order, tuple[str, ...]]:
+        """What a state orders for these findings, and the imaging rules that shaped it."""
+        state = self.spec.state[state_id]
+        if state.purpose is None:
+            return NO_ORDER, ()
+        return apply_rules(self.spec.purpose[state.purpose], self.spec.imaging_rules,
+                           lambda rule: self._rule_holds[rule.id](env))
+
+    def _ordered(self, course: _Course, visit: VisitTrace, env: dict, new_episode: bool) -> VisitTrace:
+        """The visit with its imaging: a new order on entering the resting state, an amended one
+        when the findings now call for other studies than those pending, else nothing new."""
+        order, rules = self.order(visit.state, env)
+        entered = visit.state in visit.entered
+        amended = bool(order) and not entered and order != course.pending
+        course.pending = order
+        if not (entered or amended):
+            order, rules = NO_ORDER, ()
+        return attrs.evolve(visit, imaging=order, imaging_rules=rules, amended=amended, new_episode=new_episode)
 
     def _step(self, t: Transition, env: dict) -> Step:
         return Step(
@@ -120,12 +154,9 @@ class Engine:
 
     def _summary(self, week: int, start: str, steps: list[Step], resting: str, note: str) -> VisitTrace:
         entered = tuple(s.dest for s in steps if not s.stay)
-        states = [self.spec.state[s] for s in entered] or [self.spec.state[resting]]
-        ordering = [self.spec.state[s].imaging for s in entered if self.spec.state[s].imaging is not Imaging.NONE]
         return VisitTrace(
             week=week, start=start, steps=tuple(steps), state=resting, entered=entered,
-            urgency=max((s.urgency for s in states), key=lambda u: u.rank, default=Urgency.NONE),
-            imaging=ordering[-1] if ordering else Imaging.NONE, note=note,
+            urgency=max((self.spec.state[s].urgency for s in entered), default=Urgency.NONE), note=note,
         )
 
 
@@ -150,6 +181,11 @@ class CourseRun:
     @property
     def state(self) -> str:
         return self._model.state
+
+    @property
+    def pending(self):
+        """The imaging ordered and not yet resulted (the resting state's order, kept to the findings)."""
+        return self._model.pending
 
     def visit(self, week: int, findings: dict) -> VisitTrace:
         """Route one visit; the guards read the findings plus the inputs age and week.

@@ -46,6 +46,10 @@ def load_patient(path: str | Path, spec: PathwaySpec) -> Patient:
     data = read_json(path, problems, "patient", {f.name: f.domain_text() for f in spec.findings})
     if data is None:
         raise PatientError(problems)
+    from .fhir_input import is_fhir, parse_fhir_patient  # a QuestionnaireResponse, or a Bundle of them
+
+    if is_fhir(data):
+        return parse_fhir_patient(data, spec, str(path))
     return parse_patient(data, spec, str(path))
 
 
@@ -58,7 +62,7 @@ def parse_patient(data: object, spec: PathwaySpec, source: str = "patient") -> P
     if not isinstance(data, dict):
         raise PatientError([Problem(source, 'a patient is a JSON object: {"age": ..., "visits": [...]}')])
     for key in data:
-        if key not in ("id", "age", "visits"):
+        if key not in ("id", "age", "visits", "_questions"):  # `_questions`: the template's words, ignored
             bad(key, f"unknown field `{key}`; allowed: id, age, visits")
     age_spec = spec.finding["age"]
     age = data.get("age")
@@ -129,6 +133,7 @@ def _findings(answers: dict, field: str, spec: PathwaySpec, bad) -> dict:
         else:
             values[name] = value
     missing = [f for f in known.values() if f.required and answers.get(f.name) is None]
+    _contradictions(answers, field, spec, bad)
     flags = [f.name for f in missing if f.red_flag]
     others = [f.name for f in missing if not f.red_flag]
     if flags:
@@ -139,6 +144,19 @@ def _findings(answers: dict, field: str, spec: PathwaySpec, bad) -> dict:
     for f in known.values():
         values.setdefault(f.name, f.default)
     return values
+
+
+def _contradictions(answers: dict, field: str, spec: PathwaySpec, bad) -> None:
+    """Answers that cannot be true together (findings.yaml `contradictions`), named with their values."""
+    from .guards import compile_guard, names_in
+
+    for c in spec.contradictions:
+        names = list(dict.fromkeys(names_in(c.expr)))
+        if not all(isinstance(answers.get(n), (bool, str, int)) for n in names):
+            continue  # a missing or ill-typed answer is reported on its own
+        if all(spec.finding[n].allows(answers[n]) for n in names) and compile_guard(c.expr, {})(answers):
+            given = ", ".join(f"{n}: {_shown(answers[n])}" for n in names)
+            bad(field, f"contradictory findings - {c.label} ({given}); correct the visit's answers")
 
 
 def _check_order(visits: list, bad) -> None:

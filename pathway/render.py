@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 from .spec import PathwaySpec
-from .trace import Step, Trace
-
-IMAGING_WORDS = {
-    "none": "no imaging",
-    "xray": "X-ray",
-    "mri": "MRI without contrast",
-    "mri_with_contrast": "MRI without and with contrast",
-    "ct": "CT",
-}
+from .trace import Step, Trace, VisitTrace
 
 
 def decision(trace: Trace, spec: PathwaySpec) -> dict:
-    """The decision at the last visit, as the issue defines it."""
+    """The decision at the last visit: its urgency (of the states entered at it) and the imaging
+    it ordered, and the care step and state the patient rests in."""
     last = trace.visits[-1]
     state = spec.state[last.state]
     return {
         "urgency": last.urgency.value,
-        "imaging": last.imaging.value,
+        "imaging": last.imaging.id,
         "care_step": state.care_step.value,
         "final_state": state.id,
     }
@@ -39,7 +32,11 @@ def to_json(trace: Trace, spec: PathwaySpec) -> dict:
                 "state": v.state,
                 "entered": list(v.entered),
                 "urgency": v.urgency.value,
-                "imaging": v.imaging.value,
+                "imaging": v.imaging.id,
+                "imaging_studies": [s.words for s in v.imaging.studies],
+                "imaging_rules": list(v.imaging_rules),
+                "imaging_amended": v.amended,
+                "new_episode": v.new_episode,
                 "note": v.note,
                 "steps": [_step_json(s, spec) for s in v.steps],
             }
@@ -76,10 +73,12 @@ def to_text(trace: Trace, spec: PathwaySpec) -> str:
         "",
         f"Decision at week {last.week} (last visit)",
         f"  urgency      {last.urgency.value}",
-        f"  imaging      {IMAGING_WORDS[last.imaging.value]}",
+        f"  imaging      {last.imaging.words}",
         f"  care step    {final.care_step.value.replace('_', ' ')}",
         f"  final state  {final.label} [{final.id}]",
     ]
+    if final.terminal:
+        lines.append(f"  handed over  to {final.receiving_service}")
     for visit in trace.visits:
         path = [spec.state[visit.start].label] + [spec.state[s].label for s in visit.entered]
         lines += ["", f"Week {visit.week}: " + " -> ".join(path)]
@@ -87,15 +86,25 @@ def to_text(trace: Trace, spec: PathwaySpec) -> str:
             lines.append(f"  ({visit.note})")
         for n, step in enumerate(visit.steps, 1):
             lines += _step_text(n, step, spec)
+        lines += _imaging_text(visit, spec)
     return "\n".join(lines) + "\n"
+
+
+def _imaging_text(visit: VisitTrace, spec: PathwaySpec) -> list[str]:
+    if not visit.imaging:
+        return []
+    purpose = spec.purpose[spec.state[visit.state].purpose]
+    what = "amended order" if visit.amended else "orders"
+    lines = [f"  {what}: {visit.imaging.words}  (for: {purpose.label})"]
+    rules = {r.id: r for r in spec.imaging_rules}
+    lines += [f"     rule     {rules[r].label} [{', '.join(rules[r].citations)}]" for r in visit.imaging_rules]
+    return lines
 
 
 def _step_text(n: int, step: Step, spec: PathwaySpec) -> list[str]:
     target = "stays" if step.stay else spec.state[step.dest].label
     flag = "RED FLAG: " if step.escalation else ""
     when = step.guard_words
-    if when == "otherwise":
-        when = "otherwise (no red flag, and no transition tried before this one, applied)"
     lines = [f"  {n}. {flag}{spec.state[step.source].label} -> {target}  [{step.transition}]",
              f"     when     {when}"]
     if step.because:

@@ -13,6 +13,7 @@ import json
 import attrs
 
 from .guards.nodes import Expr, inline
+from .studies import Imaging, ImagingRule, Purpose
 
 
 @functools.total_ordering
@@ -26,18 +27,13 @@ class Urgency(enum.Enum):
 
     @property
     def rank(self) -> int:
-        return list(Urgency).index(self)
+        return _URGENCY_RANK[self]
 
     def __lt__(self, other: "Urgency") -> bool:
-        return self.rank < other.rank
+        return _URGENCY_RANK[self] < _URGENCY_RANK[other]
 
 
-class Imaging(enum.Enum):
-    NONE = "none"
-    XRAY = "xray"
-    MRI = "mri"
-    MRI_WITH_CONTRAST = "mri_with_contrast"
-    CT = "ct"
+_URGENCY_RANK = {u: i for i, u in enumerate(Urgency)}
 
 
 class Phase(enum.Enum):
@@ -60,6 +56,7 @@ class CareStep(enum.Enum):
     ALTERNATIVE_DIAGNOSIS = "alternative_diagnosis"
     URGENT_SPECIALIST = "urgent_specialist"
     EMERGENCY_DEPARTMENT = "emergency_department"
+    SPINAL_SURGERY = "spinal_surgery"
     DISCHARGED = "discharged"
 
 
@@ -68,14 +65,8 @@ class Waits(enum.Enum):
 
     DECIDES = "decides"  # decides at once, in the same visit
     VISIT = "visit"  # rests until the next visit
-    RESULT = "result"  # rests until a result (imaging, injection response) is recorded
-
-
-class Escalation(enum.Enum):
-    """How a red-flag question escalates, as the references say."""
-
-    ALONE = "alone"  # a "yes" escalates by itself
-    IN_COMBINATION = "in_combination"  # escalates only with the companions the guidelines name
+    RESULT = "result"  # rests until a result (imaging, injection response, opinion) is recorded
+    RETURN = "return"  # rests until the patient comes back (discharged with return criteria)
 
 
 @attrs.frozen
@@ -99,7 +90,6 @@ class Finding:
     maximum: int | None = None
     default: object = None  # None: must be answered at every visit
     red_flag: bool = False
-    escalates: Escalation | None = None
     when_false: str | None = None  # plain words for "not <label>"
     is_input: bool = False  # age and week: given with the patient and the visit, not as findings
     citations: tuple[str, ...] = ()
@@ -130,7 +120,8 @@ class Finding:
 
 @attrs.frozen
 class Condition:
-    """A named, reusable guard (``suspected_cauda_equina``), optionally a red-flag category."""
+    """A named, reusable guard (``suspected_cauda_equina``); ``red_flag``: one the red-flag
+    screen escalates on (what it demands is the safety requirements' business, not the pathway's)."""
 
     name: str
     label: str
@@ -138,10 +129,19 @@ class Condition:
     text: str  # the guard as written in the file
     citations: tuple[str, ...]
     red_flag: bool = False
-    imaging_reason: bool = False  # a declared reason for imaging other than a red flag
-    min_urgency: Urgency | None = None
-    allowed_imaging: tuple[Imaging, ...] = ()
-    reason: str = ""
+    line: str = attrs.field(default="", eq=False)
+    when_line: str = attrs.field(default="", eq=False)  # the `when:` line, for guard errors
+    words_line: str = attrs.field(default="", eq=False)  # the `label:` line, for words that disagree with the guard
+
+
+@attrs.frozen
+class Contradiction:
+    """Answers that cannot be true together; a visit recording them is refused."""
+
+    name: str
+    label: str
+    expr: Expr
+    text: str
     line: str = attrs.field(default="", eq=False)
 
 
@@ -151,14 +151,21 @@ class State:
     label: str
     phase: Phase
     urgency: Urgency
-    imaging: Imaging
+    purpose: str | None  # the imaging purpose it orders (imaging.yaml), None for none
     care_step: CareStep
-    terminal: bool
+    terminal: bool  # an exit: a handover to ``receiving_service``
     waits: Waits
     description: str
     citations: tuple[str, ...]
     review_within_weeks: int | None = None
+    awaits: str | None = None  # waits: result - the finding that holds the result
+    within_hours: int | None = None  # urgent and emergency work-up: its timescale
+    receiving_service: str = ""  # an exit: who takes over
     line: str = attrs.field(default="", eq=False)
+
+    @property
+    def orders_imaging(self) -> bool:
+        return self.purpose is not None
 
 
 @attrs.frozen
@@ -174,6 +181,8 @@ class Transition:
     rationale: str
     citations: tuple[str, ...]
     escalation: bool = False
+    when_line: str = attrs.field(default="", eq=False)  # the `when:` line, for guard errors
+    words_line: str = attrs.field(default="", eq=False)  # the `rationale:` line
     # Later transitions this one deliberately takes precedence over where both guards hold,
     # although they lead to a different urgency (ids as written, without ``@state``).
     outranks: tuple[str, ...] = ()
@@ -205,7 +214,13 @@ class PathwaySpec:
     states: tuple[State, ...]
     transitions: tuple[Transition, ...]  # sorted by source, then order
     references: tuple[Reference, ...]
+    purposes: tuple[Purpose, ...] = ()
+    imaging_rules: tuple[ImagingRule, ...] = ()
+    contradictions: tuple[Contradiction, ...] = ()
     source: str = ""  # where it was loaded from
+    # The safety requirements the pathway is proved against: loaded from the same folder, but
+    # not part of the pathway (nor of its content hash); they have a hash of their own.
+    safety: "SafetyRequirements | None" = attrs.field(default=None, eq=False)
 
     @functools.cached_property
     def finding(self) -> dict[str, Finding]:
@@ -228,8 +243,18 @@ class PathwaySpec:
         return tuple(c for c in self.conditions if c.red_flag)
 
     @functools.cached_property
-    def imaging_reasons(self) -> tuple[Condition, ...]:
-        return tuple(c for c in self.conditions if c.imaging_reason)
+    def purpose(self) -> dict[str, Purpose]:
+        return {p.id: p for p in self.purposes}
+
+    @property
+    def exits(self) -> tuple[State, ...]:
+        return tuple(s for s in self.states if s.terminal)
+
+    def guards(self) -> list[Expr]:
+        """Every guard the pathway and its safety requirements hold (for thresholds and domains)."""
+        exprs = [t.expr for t in self.transitions] + [c.expr for c in self.conditions]
+        exprs += [r.expr for r in self.imaging_rules] + [c.expr for c in self.contradictions]
+        return exprs + (self.safety.guards() if self.safety is not None else [])
 
     def spelled_out(self, expr: Expr) -> Expr:
         """The guard with every named condition replaced by its own guard, so each finding is a leaf."""
@@ -263,7 +288,7 @@ def to_data(spec: PathwaySpec) -> dict:
             return [plain(v) for v in value]
         return value
 
-    def record(obj, skip=("expr", "line")):
+    def record(obj, skip=("expr", "line", "when_line", "words_line")):
         return {
             f.name: plain(getattr(obj, f.name))
             for f in attrs.fields(type(obj))
@@ -280,4 +305,7 @@ def to_data(spec: PathwaySpec) -> dict:
         "states": [record(s) for s in spec.states],
         "transitions": [record(t) for t in spec.transitions],
         "references": [record(r) for r in spec.references],
+        "purposes": [record(p) for p in spec.purposes],
+        "imaging_rules": [record(r) for r in spec.imaging_rules],
+        "contradictions": [record(c) for c in spec.contradictions],
     }

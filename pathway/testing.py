@@ -11,13 +11,15 @@
     def test_red_flags_always_escalate(patient):
         assert violations(spec, engine, patient) == []
 
-The properties (see `violations`): a red-flag category present at a visit from a non-urgent
-state sends the patient at least as urgently as the category demands, with imaging it allows;
-no visit falls through a deciding state; urgency, once urgent, never goes back down.
+The properties (see `violations`), judged by the safety requirements (``spec.safety``): a
+red-flag category present at a visit, from any state, leaves the patient in care as urgent and
+as soon as it demands, with imaging that meets it; no order holds a forbidden study; no visit
+falls through a deciding state; urgent care steps down only on the work-up's result.
 """
 
 from __future__ import annotations
 
+import math
 import weakref
 from collections.abc import Mapping
 from typing import Literal
@@ -30,12 +32,15 @@ from .answers import VisitReader, edges, guard_thresholds, presentations
 from .engine import Engine, FellThrough
 from .guards import compile_guard
 from .patients import Patient, Visit
-from .spec import Condition, PathwaySpec, Urgency
+from .safety import Category
+from .spec import PathwaySpec, Urgency
+from .studies import Order
 from .trace import VisitTrace
 from .validate import baseline
 
 __all__ = [
     "RedFlags",
+    "visit_problems",
     "ages",
     "courses",
     "find_violation",
@@ -49,7 +54,6 @@ __all__ = [
 ]
 
 RedFlags = Literal["some", "none", "any"]
-_HANDED_OVER = (Urgency.URGENT, Urgency.EMERGENCY)
 
 
 # -- strategies --------------------------------------------------------------------------------
@@ -125,92 +129,118 @@ def patient_data(patient: Patient) -> dict:
     return {"id": patient.id, **data} if patient.id else data
 
 
-# -- properties --------------------------------------------------------------------------------
-
-_CHECKS: dict[int, tuple[weakref.ref, list]] = {}
+# -- properties ---------------------------------------------------------------------------------
 
 
-def _red_flag_checks(spec: PathwaySpec) -> list[tuple[Condition, object]]:
+def red_flag_categories_present(spec: PathwaySpec, env: Mapping[str, object]) -> list[Category]:
+    """The safety requirements' red-flag categories (``spec.safety``) that hold for a visit's env."""
+    return [category for category, holds in _checks(spec)[0] if holds(env)]
+
+
+def _checks(spec: PathwaySpec):
     # Keyed by identity: hashing a whole spec costs more than checking a visit. The weak
     # reference drops the entry with the spec, so mutant after mutant does not pile up.
     key = id(spec)
     hit = _CHECKS.get(key)
     if hit is None or hit[0]() is not spec:
-        exprs = {c.name: c.expr for c in spec.conditions}
-        checks = [(c, compile_guard(c.expr, exprs)) for c in spec.red_flags]
+        safety = spec.safety
+        checks = ([(c, compile_guard(c.expr, {})) for c in safety.categories],
+                  [(r, compile_guard(r.expr, {})) for r in safety.every_order],
+                  compile_guard(safety.mri_contraindicated, {}))
         hit = (weakref.ref(spec, lambda _: _CHECKS.pop(key, None)), checks)
         _CHECKS[key] = hit
     return hit[1]
 
 
-def red_flag_categories_present(spec: PathwaySpec, env: Mapping[str, object]) -> list[Condition]:
-    """The red-flag categories (``spec.red_flags``) that hold for a visit's env (findings, age, week)."""
-    return [category for category, holds in _red_flag_checks(spec) if holds(env)]
+_CHECKS: dict[int, tuple[weakref.ref, tuple]] = {}
 
 
 def violations(spec: PathwaySpec, engine: Engine, patient: Patient) -> list[str]:
     """Run the course and say, in words, where it breaks the safety properties (``[]``: safe).
 
-    ``spec`` holds the red-flag categories that define safety; ``engine`` runs the pathway under
-    test (usually ``Engine(spec)``; a mutant's engine against the original spec also works).
+    ``spec`` holds the safety requirements that define safety (``spec.safety``); ``engine`` runs
+    the pathway under test (usually ``Engine(spec)``; a mutant's engine against the original
+    spec also works). At every visit, from whatever state the patient was in:
 
-    (a) At a visit that starts in a state neither terminal nor urgent/emergency, each red-flag
-        category present needs the visit's urgency >= its ``min_urgency`` and the visit's
-        imaging in its ``allowed_imaging``.
-    (b) No visit falls through a deciding state (`FellThrough`).
-    (c) Once the patient rests in an urgent or emergency state, no later visit rests in a
-        less urgent one.
+    (a) each red-flag category present gets the care it needs: the patient rests in a state at
+        least as urgent and as soon, whose pending imaging meets the category - or the visit
+        completed an urgent work-up at least as urgent, handing them over;
+    (b) no order holds a study the requirements forbid for the patient;
+    (c) no visit falls through a deciding state (`FellThrough`);
+    (d) once in urgent or emergency care, the patient steps down only on the work-up's result.
     """
     problems: list[str] = []
     with engine.start(patient.age, patient.id) as course:
         for visit in patient.visits:
+            before = course.state
             try:
                 routed = course.visit(visit.week, visit.findings)
             except FellThrough as err:
                 problems.append(f"{err} (FellThrough: the pathway has a gap there)")
                 break
-            problems += _escalation_problems(spec, engine.spec, visit.env(patient.age), routed)
-        problems += _urgency_drops(engine.spec, course.trace().visits)
+            problems += visit_problems(spec, engine, before, visit.env(patient.age), routed, course.pending)
     return problems
 
 
-def _escalation_problems(spec: PathwaySpec, system: PathwaySpec, env: dict, visit: VisitTrace) -> list[str]:
-    start = system.state[visit.start]
-    if start.terminal or start.urgency in _HANDED_OVER:
-        return []  # already handed over: the escalations are not copied there
-    problems = []
-    for category in red_flag_categories_present(spec, env):
-        slow = category.min_urgency is not None and visit.urgency.rank < category.min_urgency.rank
-        imaging_wrong = bool(category.allowed_imaging) and visit.imaging not in category.allowed_imaging
-        if slow or imaging_wrong:
-            allowed = ", ".join(i.value for i in category.allowed_imaging) or "any"
-            required = category.min_urgency.value if category.min_urgency else "any"
+def visit_problems(spec: PathwaySpec, engine: Engine, before: str, env: Mapping[str, object], visit: VisitTrace,
+                   pending: Order) -> list[str]:
+    """What one visit did wrong, by `violations`' (a), (b) and (d): ``before``, the state the
+    patient rested in; ``env``, what the guards read; ``pending``, the order held afterwards."""
+    return _care_problems(spec, engine, dict(env), visit, pending) + _step_down(engine.spec, before, visit, env)
+
+
+def _care_problems(spec: PathwaySpec, engine: Engine, env: dict, visit: VisitTrace, pending: Order) -> list[str]:
+    categories, rules, contraindicated = _checks(spec)
+    system, contra = engine.spec, bool(contraindicated(env))
+    rest = system.state[visit.state]
+    problems = [f"week {visit.week}: the patient holds an order for {', '.join(k.words for k in pending.kinds if k in r.never)} "
+                f"although {r.label}" for r, holds in rules if holds(env) and any(k in r.never for k in pending.kinds)]
+    for category, holds in categories:
+        if holds(env) and not _cared_for(system, category, rest, visit, env, pending, contra):
             problems.append(
-                f"week {visit.week}: red-flag category {category.name} ({category.label}) held, "
-                f"but the patient went {_path(visit)} with urgency {visit.urgency.value} and imaging "
-                f"{visit.imaging.value}; required urgency {required} or higher and imaging one of: {allowed}"
-            )
+                f"week {visit.week}: red-flag category {category.name} ({category.label}) held, but the patient went "
+                f"{_path(visit)} ({rest.urgency.value}{_hours(rest)}, imaging {pending.words}); required "
+                f"{category.min_urgency.value} care {category.timescale_words} with imaging {category.imaging_words}")
     return problems
+
+
+def _cared_for(system: PathwaySpec, category: Category, rest, visit: VisitTrace, env: dict, pending, contra) -> bool:
+    if rest.urgency < category.min_urgency:
+        return False
+    if rest.terminal:
+        return _completed_work_up(system, category, visit, env) or category.met_by(visit.imaging, contra)
+    soon = category.within_hours is None or (rest.within_hours or math.inf) <= category.within_hours
+    return soon and category.met_by(pending, contra)
+
+
+def _completed_work_up(system: PathwaySpec, category: Category, visit: VisitTrace, env: dict) -> bool:
+    """The visit left an urgent work-up at least as urgent on its result (the result recorded)."""
+    for step in visit.steps:
+        source = system.state[step.source]
+        if source.awaits and not step.escalation and source.urgency >= category.min_urgency \
+                and env.get(source.awaits) != system.finding[source.awaits].default:
+            return True
+    return False
+
+
+def _step_down(system: PathwaySpec, before: str, visit: VisitTrace, env: dict) -> list[str]:
+    was, now = system.state[before], system.state[visit.state]
+    if was.terminal or was.urgency < Urgency.URGENT or now.urgency >= was.urgency:
+        return []
+    if was.awaits and env.get(was.awaits) != system.finding[was.awaits].default:
+        return []
+    return [f"week {visit.week}: urgency went down from {was.urgency.value} ({was.id}) to {now.urgency.value} "
+            f"({now.id}) before the work-up's result; once urgent, a patient steps down only on the result"]
+
+
+def _hours(state) -> str:
+    return f", within {state.within_hours} hours" if state.within_hours else ""
 
 
 def _path(visit: VisitTrace) -> str:
     if not visit.entered:
         return f"nowhere (stayed in {visit.state})"
     return " -> ".join((visit.start, *visit.entered))
-
-
-def _urgency_drops(system: PathwaySpec, routed: tuple[VisitTrace, ...]) -> list[str]:
-    problems, high = [], None  # high: the most urgent resting state so far, once urgent
-    for visit in routed:
-        urgency = system.state[visit.state].urgency
-        if high is not None and urgency.rank < high[0].rank:
-            problems.append(
-                f"week {visit.week}: urgency went down from {high[0].value} ({high[2]}, week {high[1]}) "
-                f"to {urgency.value} ({visit.state}); once urgent, a patient must not be stepped down"
-            )
-        if urgency in _HANDED_OVER and (high is None or urgency.rank > high[0].rank):
-            high = (urgency, visit.week, visit.state)
-    return problems
 
 
 # -- search ------------------------------------------------------------------------------------
@@ -248,21 +278,30 @@ class _Probe:
 
 
 def presentation_courses(spec: PathwaySpec) -> list[Patient]:
-    """Two short courses for each of the `presentations` (each red-flag category once for every
-    finding or comparison its guard reads, then each pair of categories): at the first visit, and
-    at a review after a calm visit. Each course's id names what it presents.
+    """Short courses for each of the `presentations` (each red-flag category once for every
+    finding or comparison its guard reads, then each pair of categories): at the first visit, at
+    a review after a calm visit, and (where the vocabulary has `symptoms_resolved`) after the
+    patient recovered, when a red flag brings them back. Each course's id names what it presents.
 
     `find_violation` tries these first, so every category is checked however the dice fall.
     """
     calm = baseline(spec)
     asked = [name for name in calm if not spec.finding[name].is_input]
+    contradicts = [compile_guard(c.expr, {}) for c in spec.contradictions]
     out = []
     for categories, changes in presentations(spec):
         env = {**calm, **changes}
         answers, label = {n: env[n] for n in asked}, " and ".join(categories)
+        week = max(env["week"], 2)
         out.append(Patient(env["age"], (Visit(env["week"], answers),), id=f"{label} at the first visit"))
-        review = (Visit(0, {n: calm[n] for n in asked}), Visit(max(env["week"], 2), answers))
+        review = (Visit(0, {n: calm[n] for n in asked}), Visit(week, answers))
         out.append(Patient(env["age"], review, id=f"{label} at a review"))
+        if "symptoms_resolved" in answers and not answers["symptoms_resolved"]:
+            recovered = {**answers, "symptoms_resolved": True}
+            if not any(c({**env, **recovered}) for c in contradicts):
+                well = {**{n: calm[n] for n in asked}, "symptoms_resolved": True}
+                out.append(Patient(env["age"], (*review[:1], Visit(1, well), Visit(week, recovered)),
+                                   id=f"{label} after recovery"))
     return out
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import attrs
 
-from .spec import Imaging, Urgency
+from .spec import Urgency
+from .studies import NO_ORDER, Order
 
 
 @attrs.frozen
@@ -29,13 +30,16 @@ class Step:
 @attrs.frozen
 class VisitTrace:
     week: int
-    start: str
+    start: str  # where the visit began: the resting state, or the initial state of a new episode
     steps: tuple[Step, ...]
     state: str  # where the patient rests after the visit
     entered: tuple[str, ...]  # states newly entered at this visit, in order (stays excluded)
-    urgency: Urgency
-    imaging: Imaging
-    note: str = ""  # e.g. "pathway already ended" or "no transition applied: stays"
+    urgency: Urgency  # the most urgent state entered at this visit (none when nothing was entered)
+    imaging: Order = NO_ORDER  # what this visit orders: a new order, or one amended to the findings
+    imaging_rules: tuple[str, ...] = ()  # the imaging rules that shaped that order
+    amended: bool = False  # the order replaces one made at an earlier visit
+    new_episode: bool = False  # the patient had been handed over: this visit began a new episode
+    note: str = ""  # e.g. "a new episode" or "no transition applied: stays"
 
 
 @attrs.frozen

@@ -9,14 +9,23 @@ import difflib
 from collections import Counter
 
 from .errors import Problem
-from .guards import check_guard, compile_guard, names_in
-from .spec import Escalation, PathwaySpec, Waits
+from .guards import check_guard, names_in
+from .spec import PathwaySpec, Waits
 
 
-def validate_spec(spec: PathwaySpec) -> list[Problem]:
+def validate_spec(spec: PathwaySpec, terms=()) -> list[Problem]:
+    """Every problem of the built spec; ``terms``: the safety requirements' (name, guard, text, line)."""
+    from .validate_safety import validate_safety
+    from .validate_states import validate_states
+    from .validate_words import validate_words
+
     problems: list[Problem] = []
-    for check in (_duplicates, _references, _guards, _condition_cycles, _red_flags, _graph, _visit_cycles, _outranks):
+    for check in (_duplicates, _references, _guards, _condition_cycles, _red_flags, _graph, _visit_cycles, _outranks,
+                  validate_states):
         problems.extend(check(spec))
+    if not problems:  # the words are read against guards that are known to be well formed
+        problems.extend(validate_words(spec))
+    problems.extend(validate_safety(spec, terms))
     return problems
 
 
@@ -27,7 +36,7 @@ def _suggest(name: str, known) -> str:
 
 def _duplicates(spec: PathwaySpec) -> list[Problem]:
     problems = []
-    for kind, items in (("state", spec.states), ("transition", spec.transitions)):
+    for kind, items in (("state", spec.states), ("transition", spec.transitions), ("imaging rule", spec.imaging_rules)):
         first: dict[str, str] = {}
         for item in items:
             if item.id in first:
@@ -50,6 +59,8 @@ def _references(spec: PathwaySpec) -> list[Problem]:
     cited += [(t.line, f"transition `{t.id}`", t.citations) for t in spec.transitions]
     cited += [(c.line, f"condition `{c.name}`", c.citations) for c in spec.conditions]
     cited += [(f.line, f"finding `{f.name}`", f.citations) for f in spec.findings]
+    cited += [(p.line, f"imaging purpose `{p.id}`", p.citations) for p in spec.purposes]
+    cited += [(r.line, f"imaging rule `{r.id}`", r.citations) for r in spec.imaging_rules]
     for line, owner, citations in cited:
         for ref in citations:
             if ref not in spec.reference:
@@ -65,14 +76,16 @@ def _references(spec: PathwaySpec) -> list[Problem]:
 
 def _guards(spec: PathwaySpec) -> list[Problem]:
     names = set(spec.condition)
-    owners = [(c.line, f"condition `{c.name}`", c.expr) for c in spec.conditions]
-    owners += [(t.line, f"transition `{t.id}`", t.expr) for t in spec.transitions if not t.escalation]
+    owners = [(c.when_line, f"condition `{c.name}`", c.expr) for c in spec.conditions]
+    owners += [(t.when_line, f"transition `{t.id}`", t.expr) for t in spec.transitions if not t.escalation]
+    owners += [(r.when_line, f"imaging rule `{r.id}`", r.expr) for r in spec.imaging_rules]
+    owners += [(c.line, f"contradiction `{c.name}`", c.expr) for c in spec.contradictions]
     # An escalation is copied to every non-urgent state: check its guard once.
     seen = set()
     for t in spec.transitions:
         if t.escalation and t.line not in seen:
             seen.add(t.line)
-            owners.append((t.line, f"escalation `{t.id.split('@')[0]}`", t.expr))
+            owners.append((t.when_line, f"escalation `{t.base_id}`", t.expr))
     return [
         Problem(line, f"guard of {owner}: {message}")
         for line, owner, expr in owners
@@ -98,46 +111,10 @@ def _condition_cycles(spec: PathwaySpec) -> list[Problem]:
 
 
 def _red_flags(spec: PathwaySpec) -> list[Problem]:
-    problems = []
-    exprs = {c.name: c.expr for c in spec.conditions}
-    readers: dict[str, list[str]] = {}
-    for category in spec.red_flags:
-        for name in sorted(_findings_read(category.name, spec)):
-            readers.setdefault(name, []).append(category.name)
-    for name, categories in readers.items():
-        finding = spec.finding.get(name)
-        if finding is not None and not finding.required and not finding.red_flag:  # red flags: loader reports
-            problems.append(Problem(finding.line, f"finding `{name}` is read by red-flag "
-                                                  f"categor{'ies' if len(categories) > 1 else 'y'} {', '.join(categories)} "
-                                                  "and so may not have a default: it must be answered at every visit"))
-    for category in spec.red_flags:
-        escalations = [t for t in spec.transitions if t.escalation and category.name in names_in(t.expr)]
-        if not escalations:
-            problems.append(Problem(category.line, f"red-flag category `{category.name}` has no escalation in transitions.yaml"))
-        for t in {t.line: t for t in escalations}.values():
-            dest = spec.state.get(t.dest)
-            if dest is None or category.min_urgency is None:
-                continue
-            if dest.urgency.rank < category.min_urgency.rank:
-                problems.append(Problem(t.line, f"escalation `{t.id.split('@')[0]}` sends `{category.name}` to `{dest.id}` "
-                                                f"(urgency {dest.urgency.value}); the category demands at least {category.min_urgency.value}"))
-            if dest.imaging not in category.allowed_imaging:
-                problems.append(Problem(t.line, f"escalation `{t.id.split('@')[0]}` sends `{category.name}` to `{dest.id}`, which orders "
-                                                f"{dest.imaging.value}; the category allows {', '.join(i.value for i in category.allowed_imaging)}"))
-    problems.extend(_escalation_declarations(spec, exprs))
-    return problems
-
-
-def _findings_read(condition: str, spec: PathwaySpec, seen=None) -> set[str]:
-    seen = set() if seen is None else seen
-    found = set()
-    for name in names_in(spec.condition[condition].expr):
-        if name in spec.condition and name not in seen:
-            seen.add(name)
-            found |= _findings_read(name, spec, seen)
-        elif name in spec.finding:
-            found.add(name)
-    return found
+    """Every condition the red-flag screen is said to escalate on has an escalation."""
+    return [Problem(c.line, f"red-flag condition `{c.name}` has no escalation in transitions.yaml")
+            for c in spec.red_flags
+            if not any(t.escalation and c.name in names_in(t.expr) for t in spec.transitions)]
 
 
 def baseline(spec: PathwaySpec) -> dict[str, object]:
@@ -149,31 +126,6 @@ def baseline(spec: PathwaySpec) -> dict[str, object]:
         else:
             values[f.name] = {"boolean": False, "enum": f.values[0] if f.values else None}.get(f.type, f.minimum)
     return values
-
-
-def _escalation_declarations(spec: PathwaySpec, exprs: dict) -> list[Problem]:
-    """`escalates: alone` must escalate on a calm background; `in_combination` must not."""
-    problems = []
-    categories = [(c, compile_guard(c.expr, exprs)) for c in spec.red_flags]
-    calm = baseline(spec)
-    for f in spec.findings:
-        if f.escalates is None or f.type != "boolean":
-            continue
-        fired = [c.name for c, holds in categories if _safe(holds, {**calm, f.name: True})]
-        if f.escalates is Escalation.ALONE and not fired:
-            problems.append(Problem(f.line, f"finding `{f.name}` is declared to escalate alone, but no red-flag category "
-                                            "fires when it is the only thing present"))
-        if f.escalates is Escalation.IN_COMBINATION and fired:
-            problems.append(Problem(f.line, f"finding `{f.name}` is declared to escalate only in combination, but "
-                                            f"`{fired[0]}` fires when it is the only thing present"))
-    return problems
-
-
-def _safe(predicate, env) -> bool:
-    try:
-        return predicate(env)
-    except (KeyError, TypeError):  # a guard already reported as ill-typed
-        return False
 
 
 def _graph(spec: PathwaySpec) -> list[Problem]:
@@ -229,15 +181,21 @@ def _visit_cycles(spec: PathwaySpec) -> list[Problem]:
 
 
 def _outranks(spec: PathwaySpec) -> list[Problem]:
-    """`outranks` names transitions of the same state that are tried later.
+    """`outranks` names transitions of the same state that are tried later (for an escalation:
+    escalations tried after it, wherever both screen).
 
     Messages name the transition as written, so the copies of one declaration report once.
     """
     problems = []
     everywhere = {t.base_id for t in spec.transitions}
     misplaced = {t.base_id for t in spec.transitions if t.source not in spec.state}  # reported already
-    for t in (t for t in spec.transitions if t.source in spec.state):
-        later = [o.base_id for o in spec.outgoing(t.source) if o.order > t.order]
+    escalations = {t.base_id: t.priority for t in spec.transitions if t.escalation}
+    for t in {(t.line, t.source if not t.escalation else ""): t for t in spec.transitions
+              if t.source in spec.state}.values():
+        if t.escalation:
+            later = [name for name, priority in escalations.items() if priority > t.priority]
+        else:
+            later = [o.base_id for o in spec.outgoing(t.source) if o.order > t.order]
         for name in t.outranks:
             if name not in everywhere:
                 problems.append(Problem(t.line, f"transition `{t.base_id}` says it outranks unknown transition "

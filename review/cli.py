@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import shlex
 from pathlib import Path
 
@@ -17,6 +18,11 @@ from simulations.cli import fail as fail_with_problems
 
 from .packet import SimulationRequest, build_packet
 from .page import render_page
+
+
+# Exit statuses: 0 written and safe to sign; 1 nothing written (bad input or a failed run);
+# 3 written, but NOT SAFE TO SIGN (a property fails, or a control's evidence broke).
+NOT_SAFE_TO_SIGN = 3
 
 
 @click.command()
@@ -35,10 +41,13 @@ def report(pathway: Path | None, patients: int | None, seed: int, weeks: int, pa
            old: Path | None, out: Path, quiet: bool) -> None:
     """One self-contained HTML file to review and sign off a pathway version (default: the shipped
     one). It opens anywhere, with no network: the clickable diagram (each state and arrow shows
-    its guard in words, rationale, urgency, imaging and sources), the decision tables, the
+    its guard in words, rationale, urgency, imaging and sources), the decision tables, the safety
+    requirements it is proved against (flagged when they changed: they need sign-off), the
     exhaustive verification with its certificate and any counterexample stories, a simulated
     cohort (--simulate), the changes since a previous version (--against), a reproducibility
-    block and a sign-off section.
+    block and a sign-off section. Exits 0 when written and safe to sign, 3 when written but NOT SAFE
+    TO SIGN (a property fails, or the evidence of a hazard-log control broke), 1 when nothing was
+    written.
     """
     _check_writable(out)  # before minutes of work, not after
     spec = load_or_exit(pathway)
@@ -54,8 +63,10 @@ def report(pathway: Path | None, patients: int | None, seed: int, weeks: int, pa
         fail_with_problems(err)
     page = render_page(packet, _command(pathway, patients, seed, weeks, parameters, old))
     write_or_exit(out, page.encode("utf-8"))
-    verdict = "all properties hold" if packet.verification.report.holds else "SOME PROPERTIES FAIL"
+    verdict = "safe to sign" if packet.safe_to_sign else "NOT SAFE TO SIGN"
     click.echo(f"wrote {out} ({len(page) / 1e6:.1f} MB): {spec.name} {spec.version}, {verdict}")
+    if not packet.safe_to_sign:
+        sys.exit(NOT_SAFE_TO_SIGN)
 
 
 def _check_writable(out: Path) -> None:

@@ -14,9 +14,11 @@ import re
 import attrs
 
 from diagrams.diagram import Diagram
-from diagrams.model import IMAGING_WORDS, PHASE_TITLES, DiagramModel, Edge, Node
 from diagrams.dot import svg_id
-from pathway.spec import PathwaySpec, Reference, Urgency
+from diagrams.model import PHASE_TITLES, DiagramModel, Edge, Node
+from diagrams.screen import SCREEN_RULE, where_tried
+from diagrams.words import imaging_words, starting_studies, timescale
+from pathway.spec import PathwaySpec, Reference, State, Urgency
 
 URGENCY_NAMES = {Urgency.NONE: "none", Urgency.ROUTINE: "routine", Urgency.URGENT: "URGENT",
                  Urgency.EMERGENCY: "EMERGENCY"}
@@ -52,17 +54,28 @@ def inline_svg(svg: str, key: str) -> str:
 
 def _node_details(node: Node, specs: tuple[PathwaySpec, ...]) -> dict:
     if node.is_screen:
-        return {"kind": "screen", "title": node.label, "text": node.tooltip, "note": node.note,
-                "facts": [], "citations": []}
+        rows = [f"{what}: {where}." for what, where in node.rows]
+        text = "\n".join([SCREEN_RULE, *rows, "Click an escalation's arrow for the states it is tried in."])
+        return {"kind": "screen", "title": node.label, "text": text, "note": node.note, "facts": [], "citations": []}
     spec = next(s for s in specs if node.id in s.state)
     state = spec.state[node.id]
-    facts = [("Urgency", URGENCY_NAMES[state.urgency]), ("Imaging", IMAGING_WORDS[state.imaging]),
-             ("Phase", PHASE_TITLES[state.phase]), ("Waits", node.waits)]
+    facts = [("Urgency", URGENCY_NAMES[state.urgency]), *_state_facts(spec, state),
+             ("Phase", PHASE_TITLES[state.phase])]
+    facts.append(("Handed over to", state.receiving_service) if state.terminal else ("Waits", node.waits))
     if node.red_flags:
         facts.append(("Red flags", "checked first, at every visit"))
     return {"kind": "state", "id": state.id, "title": state.label, "urgency": state.urgency.value,
             "facts": facts, "text": state.description, "note": node.note,
-            "citations": _citations(spec, state.citations)}
+            "citations": citations(spec, state.citations)}
+
+
+def _state_facts(spec: PathwaySpec, state: State, studies: bool = True) -> list[tuple[str, str]]:
+    """Timescale (urgent and emergency work-up) and the imaging purpose, with what it starts from."""
+    facts = [("Timescale", timescale(state))] if state.within_hours is not None else []
+    facts.append(("Imaging", imaging_words(spec, state)))
+    if studies and state.purpose in spec.purpose:
+        facts.append(("Starts from", f"{starting_studies(spec.purpose[state.purpose])}, then the imaging rules"))
+    return facts
 
 
 def _edge_details(edge: Edge, model: DiagramModel, specs: tuple[PathwaySpec, ...]) -> dict:
@@ -74,17 +87,21 @@ def _edge_details(edge: Edge, model: DiagramModel, specs: tuple[PathwaySpec, ...
              ("When", edge.guard + (" (stays)" if edge.stay else "")),
              ("As written", transition.text),
              ("Goes to", dest.label),
-             ("Urgency", URGENCY_NAMES[dest.urgency]), ("Imaging", IMAGING_WORDS[dest.imaging])]
+             ("Urgency", URGENCY_NAMES[dest.urgency]), *_state_facts(spec, dest, studies=False)]
+    if dest.terminal and not edge.stay:
+        facts.append(("Handed over to", dest.receiving_service))
     if edge.escalation:
         sources = {t.source for t in spec.transitions if t.id in set(edge.transitions)}
         froms = [s.label for s in spec.states if s.id in sources]
-        facts.append(("Checked in", ", ".join(froms)))
+        facts += [("Where", where_tried(spec, [s.id for s in spec.states if s.id in sources])),
+                  ("Tried in", ", ".join(froms))]
     return {"kind": "transition", "id": transition.base_id, "title": f"{source} \u2192 {dest.label}",
             "urgency": dest.urgency.value, "facts": facts, "text": transition.rationale, "note": edge.note,
-            "citations": _citations(spec, transition.citations)}
+            "citations": citations(spec, transition.citations)}
 
 
-def _citations(spec: PathwaySpec, ids: tuple[str, ...]) -> list[dict]:
+def citations(spec: PathwaySpec, ids: tuple[str, ...]) -> list[dict]:
+    """References in full (source, detail, status), as the page shows them."""
     return [_reference(r) for r in (spec.reference[i] for i in ids)]
 
 

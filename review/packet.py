@@ -16,13 +16,14 @@ import attrs
 
 from diagrams.model import build_model
 from diagrams.overlay import diff_overlay, flow_overlay, trace_overlay
-from diagrams.tables import Table, build_tables
+from diagrams.tables import Table, decision_tables
 from pathway.compare import PathwayDiff, diff_pathways
 from pathway.spec import PathwaySpec
 from pathway.verify import Report, check_pathway, find_story, story_text
 from simulations.parameters import Parameters
 
 from .diagrams import Picture, picture
+from .safety import SafetySection, safety_section
 
 STORIES_PER_PROPERTY = 3
 LIBRARIES = ("attrs", "transitions", "dd", "numpy", "scipy", "matplotlib", "pygraphviz", "pyarrow",
@@ -64,17 +65,38 @@ class Changes:
     old: PathwaySpec
     diff: PathwayDiff
     picture: Picture
+    impact: object = None  # review.impact_section.ImpactSection: who the change routes differently
+
+
+@attrs.frozen
+class SafetyCase:
+    """The hazard log with each control's evidence read live, and the traceability matrix."""
+
+    log: object  # pathway.hazards.HazardLog
+    evidence: tuple  # review.evidence.HazardEvidence, one per hazard
+    traces: tuple  # review.traceability.Trace, one per cited recommendation
+
+    @property
+    def holds(self) -> bool:
+        return all(c.holds for h in self.evidence for c in h.controls)
 
 
 @attrs.frozen
 class Packet:
     spec: PathwaySpec
     pathway: Picture
-    tables: tuple[Table, ...]
+    tables: tuple[Table, ...]  # the decision tables (the safety requirements have a section of their own)
+    safety: SafetySection
     verification: Verification
     simulation: Simulation | None
     changes: Changes | None
     reproducibility: tuple[tuple[str, str], ...]
+    safety_case: SafetyCase | None = None  # None: the pathway's folder has no hazard log
+
+    @property
+    def safe_to_sign(self) -> bool:
+        """Every property holds and every control's evidence holds."""
+        return self.verification.report.holds and (self.safety_case is None or self.safety_case.holds)
 
 
 def build_packet(spec: PathwaySpec, simulation: SimulationRequest | None = None, against: PathwaySpec | None = None,
@@ -87,14 +109,35 @@ def build_packet(spec: PathwaySpec, simulation: SimulationRequest | None = None,
     changes = None
     if against is not None:
         progress(f"comparing with {against.name} {against.version}")
+        from .impact_section import impact_section
+
         changes = Changes(against, diff_pathways(against, spec), picture("changes", diff_overlay(against, spec),
-                                                                          (spec, against)))
+                                                                          (spec, against)), impact_section(against, spec))
     cohort = None
     if simulation is not None:
         progress(f"simulating {simulation.patients:,} patients over {simulation.weeks} weeks")
         cohort = _simulate(spec, simulation)
-    return Packet(spec, pathway, build_tables(spec), verification, cohort, changes,
-                  reproducibility(spec, simulation, against))
+    safety = safety_section(spec, verification.report, changes.diff if changes else None, against)
+    progress("reading the hazard log's evidence")
+    return Packet(spec, pathway, decision_tables(spec), safety, verification, cohort, changes,
+                  reproducibility(spec, simulation, against), _safety_case(spec, verification.report))
+
+
+def _safety_case(spec: PathwaySpec, report: Report) -> SafetyCase | None:
+    """The hazard log beside the pathway, its evidence read from this packet's check and the vignettes."""
+    from pathlib import Path
+
+    from pathway.hazards import load_hazards
+    from pathway.vignettes import run_vignettes
+
+    from .evidence import gather, live
+    from .traceability import traceability
+
+    if not (Path(spec.source) / "hazards.yaml").is_file():
+        return None
+    log = load_hazards(spec)
+    outcomes = run_vignettes(spec)
+    return SafetyCase(log, gather(spec, log, live(report, outcomes)), traceability(spec, log, outcomes))
 
 
 def _verify(spec: PathwaySpec) -> Verification:
@@ -132,10 +175,13 @@ def _simulate(spec: PathwaySpec, request: SimulationRequest) -> Simulation:
 
 def reproducibility(spec: PathwaySpec, simulation: SimulationRequest | None,
                     against: PathwaySpec | None) -> tuple[tuple[str, str], ...]:
-    rows = [("Pathway", f"{spec.name} {spec.version}"), ("Pathway content hash (SHA-256)", spec.content_hash)]
+    rows = [("Pathway", f"{spec.name} {spec.version}"), ("Pathway content hash (SHA-256)", spec.content_hash),
+            ("Safety requirements content hash (SHA-256)", spec.safety.content_hash)]
     if against is not None:
         rows += [("Compared with", f"{against.name} {against.version}"),
-                 ("Its content hash (SHA-256)", against.content_hash)]
+                 ("Its content hash (SHA-256)", against.content_hash),
+                 ("Its safety requirements content hash (SHA-256)",
+                  against.safety.content_hash if against.safety else "none")]
     if simulation is not None:
         params = simulation.params
         rows += [("Parameters hash (SHA-256)", params.content_hash),

@@ -27,10 +27,23 @@ def render_page(packet: Packet, command: str) -> str:
     pictures += [packet.changes.picture] if packet.changes else []
     details = {key: info for p in pictures for key, info in p.details.items()}
     return _ENVIRONMENT.get_template("report.html").render(
-        spec=packet.spec, pathway=packet.pathway, tables=packet.tables, verification=packet.verification,
+        spec=packet.spec, pathway=packet.pathway, tables=packet.tables, safety=packet.safety,
+        verification=packet.verification,
         simulation=packet.simulation, changes=packet.changes, reproducibility=packet.reproducibility,
         details=details, command=command, overlap_kinds=_overlap_kinds, pct=lambda x: f"{100 * x:.1f}%",
+        case=packet.safety_case, safe_to_sign=packet.safe_to_sign,
     )
+
+
+def render_hazards(spec, log, evidence, traces) -> str:
+    """The hazard log and traceability matrix as one self-contained page."""
+    from types import SimpleNamespace
+
+    from pathway.verify import check_pathway
+
+    case = SimpleNamespace(log=log, evidence=evidence, traces=traces)
+    return _ENVIRONMENT.get_template("hazards.html").render(spec=spec, case=case,
+                                                              certificate=check_pathway(spec).certificate())
 
 
 def _overlap_kinds(verdict) -> list[tuple[str, int]]:

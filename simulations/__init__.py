@@ -19,7 +19,7 @@ from .schema import SCHEMA, Kind
 from .chunk import Chunk
 from .cohort import CohortResult, CohortSettings, simulate
 from .comparison import compare_cohorts
-from .course import SimulationError
+from .outcome import SimulationError
 from .summary import summarise
 from .totals import Counts, Totals
 

@@ -13,8 +13,9 @@ Encoding (NumPy arrays, one element per patient, visit or step):
 - yes/no as ``bool``;
 - the natural history's words (``recovery``, ``mimic``, ``red_flags``) as integer codes into
   ``chunk.words[name]``, a tuple of the words;
-- states, transitions, reasons, urgencies and imaging as small integer codes: indexes into
-  ``spec.states``, ``spec.transitions``, ``REASONS``, ``URGENCIES`` and ``IMAGINGS``.
+- states, transitions, reasons, urgencies and imaging orders as small integer codes: indexes
+  into ``spec.states``, ``spec.transitions``, ``REASONS``, ``URGENCIES`` and the pathway's
+  orders (``orders.order_table(spec)``).
 
 A *slim* chunk (``Chunk.slim``) keeps only what the tables need: the patients, ``improved`` at
 a few weeks, and the visits only if asked; its totals are made from the whole chunk first, where
@@ -28,14 +29,14 @@ from collections.abc import Sequence
 import attrs
 import numpy as np
 
-from pathway.spec import Imaging, PathwaySpec, Urgency
+from pathway.spec import PathwaySpec, Urgency
 
-from .course import Outcome, PatientRun
+from .orders import order_table
+from .outcome import Outcome, PatientRun
 
 NONE = -1
-REASONS = ("first", "review", "result", "red_flag", "new_episode")
+REASONS = ("first", "review", "result", "red_flag", "new_episode", "return")
 URGENCIES = tuple(u.value for u in Urgency)
-IMAGINGS = tuple(i.value for i in Imaging)
 
 TEXT = ("recovery", "mimic", "red_flags")  # natural-history words, as codes into `Chunk.words`
 STATE = ("final_state",)  # a state index
@@ -114,13 +115,14 @@ class Chunk:
         lines.append("states = " + " ".join(spec.states[s].id for s in self.states[:, i]))
         rows = np.flatnonzero(self.visits["patient"] == self.first + i)
         step_visits = self.steps["visit"]
+        orders = order_table(spec).ids
         for row in rows:
             v = {name: int(self.visits[name][row]) for name in VISIT_FIELDS}
             fired = [spec.transitions[t].id for t in self.steps["transition"][step_visits == row]]
             lines.append(
                 f"week {v['week']} episode {v['episode']} {REASONS[v['reason']]}: {spec.states[v['start']].id} "
                 f"-> {spec.states[v['state']].id} via [{' '.join(fired)}] urgency {URGENCIES[v['urgency']]} "
-                f"imaging {IMAGINGS[v['imaging']]}")
+                f"imaging {orders[v['imaging']]}")
         return lines
 
     def _value(self, name: str, i: int):
@@ -132,6 +134,7 @@ def from_runs(spec: PathwaySpec, first: int, runs: Sequence[PatientRun]) -> Chun
     """The reference engine's runs (patients first, first + 1, ...) as a chunk."""
     state_index = {s.id: j for j, s in enumerate(spec.states)}
     transition_index = {t.id: j for j, t in enumerate(spec.transitions)}
+    order_index = order_table(spec).codes
     patients: dict[str, list] = {name: [] for name in PATIENT_FIELDS}
     visits: dict[str, list] = {name: [] for name in VISIT_FIELDS}
     steps: dict[str, list] = {name: [] for name in STEP_FIELDS}
@@ -143,7 +146,7 @@ def from_runs(spec: PathwaySpec, first: int, runs: Sequence[PatientRun]) -> Chun
             row = len(visits["patient"])
             for name, value in zip(VISIT_FIELDS, (
                 i, v.episode, v.week, REASONS.index(v.reason), state_index[v.start], state_index[v.state],
-                URGENCIES.index(v.urgency), IMAGINGS.index(v.imaging),
+                URGENCIES.index(v.urgency), order_index[v.imaging],
             )):
                 visits[name].append(value)
             for t in v.transitions.split():

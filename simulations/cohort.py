@@ -20,8 +20,8 @@ from pathway.spec import PathwaySpec
 
 from .checkpoint import Checkpoint
 from .chunk import PATIENT_FIELDS, Chunk, Parts
-from .course import SimulationError
 from .draws import MAX_PATIENT, MAX_SEED
+from .outcome import SimulationError
 from .execution import ChunkJob, run_chunks
 from .parameters import Parameters
 from .totals import MAX_RESAMPLES, Counts, Totals, poisson_weights

@@ -28,9 +28,10 @@ import pyarrow.parquet as pq
 from pathway.files import writing
 from pathway.spec import PathwaySpec
 
-from .chunk import IMAGINGS, NONE, PATIENT_FIELDS, REASONS, STATE, TEXT, URGENCIES, Chunk
+from .chunk import NONE, PATIENT_FIELDS, REASONS, STATE, TEXT, URGENCIES, Chunk
 from .cohort import FORMATS, PARQUET_ROW_GROUP
-from .course import Outcome, SimulationError, VisitRow
+from .orders import order_table
+from .outcome import Outcome, SimulationError, VisitRow
 from .totals import destinations
 
 TYPES = {"int": pa.int64(), "bool": pa.bool_(), "str": pa.string()}
@@ -68,13 +69,14 @@ class Words:
     states: pa.Array
     transitions: pa.Array
     destinations: np.ndarray  # transition -> state entered, NONE for a stay
-    fixed: dict[str, pa.Array]  # visit column -> its words (reason, urgency, imaging)
+    fixed: dict[str, pa.Array]  # visit column -> its words (reason, urgency, imaging: the order's id)
 
     @classmethod
     def of(cls, spec: PathwaySpec) -> Words:
         return cls(pa.array([s.id for s in spec.states], pa.string()),
                    pa.array([t.id for t in spec.transitions], pa.string()), destinations(spec),
-                   {"reason": pa.array(REASONS), "urgency": pa.array(URGENCIES), "imaging": pa.array(IMAGINGS)})
+                   {"reason": pa.array(REASONS), "urgency": pa.array(URGENCIES),
+                    "imaging": pa.array(order_table(spec).ids, pa.string())})
 
     @property
     def plain(self) -> bool:
@@ -138,7 +140,8 @@ def patients_table(chunk: Chunk, words: Words, recovery_weeks: Sequence[int], id
 
 def visits_table(chunk: Chunk, words: Words, ids: pa.Array | None = None) -> pa.Table:
     """One row per visit: the patient, when and why, the states entered (`path`), the
-    transitions fired, where the patient rests, the urgency and the imaging ordered."""
+    transitions fired, where the patient rests, the urgency and the imaging ordered (an order's id:
+    `mri_with_contrast_whole_spine+ct`, or `none`)."""
     import pyarrow.compute as pc  # here: a table without visits never needs it (a tenth of a second to load)
 
     visits, steps = chunk.visits, chunk.steps

@@ -96,8 +96,9 @@ SCHEMA: dict[str, dict[str, tuple[Kind, Outcomes]]] = {
         "pain_below_knee": _p(P),
         "sensory_symptoms": _p(P),
         "reflex_change": _p(P),
-        "weakness": _p(Kind.DISTRIBUTION, ("none", "mild", "stable")),
+        "weakness": _p(Kind.DISTRIBUTION, ("none", "mild")),
         "neurogenic_claudication_by_age": _p(Kind.TABLE),
+        "mri_contraindicated": _p(P),
     },
     "recovery": {
         "fast_fraction": _p(P),
@@ -115,6 +116,16 @@ SCHEMA: dict[str, dict[str, tuple[Kind, Outcomes]]] = {
         "progressive_motor_deficit": _p(P),
         "onset_window_weeks": _p(W),
     },
+    # The share of urgent work-ups for each red-flag category that confirm it (the rest exclude it).
+    "confirmed": {
+        "cauda_equina": _p(P),
+        "fracture": _p(P),
+        "malignancy": _p(P),
+        "infection": _p(P),
+        "spinal_cord_compression": _p(P),
+        "major_trauma": _p(P),
+        "progressive_motor_deficit": _p(P),
+    },
     "course": {
         "worse_when_persisting": _p(P),
         "disabling_when_persisting": _p(P),
@@ -123,6 +134,7 @@ SCHEMA: dict[str, dict[str, tuple[Kind, Outcomes]]] = {
     "visits": {
         "review_after_weeks": _p(Kind.DISTRIBUTION, ("2", "3", "4")),
         "red_flag_presents_weekly": _p(P),
+        "relapse_returns_weekly": _p(P),
     },
     "mimics": {
         "hip_or_si_without_spine": _p(P),

@@ -20,6 +20,11 @@ from .cohort import CohortResult
 from .totals import Counts, quantile
 
 PER = 1000  # rates are per 1,000 patients
+# Studies ordered (an amended order in place of the one it amends): a routine scan is cancelled
+# when the patient leaves the state waiting for it, e.g. recovered before it.
+KIND_LABELS = {"xray": "X-rays ordered", "mri": "MRIs without contrast ordered",
+               "mri_with_contrast": "MRIs with contrast ordered", "ct": "CTs without contrast ordered",
+               "ct_with_contrast": "CTs with contrast ordered", "ct_myelography": "CT myelograms ordered"}
 
 
 @attrs.frozen
@@ -63,12 +68,13 @@ def _quantile(field: str, q: float) -> Callable[[Counts], np.ndarray]:
     return lambda c: quantile(c.histogram[field], q)
 
 
-def _imaging_total(c: Counts) -> np.ndarray:
-    return c.total["xray"] + c.total["mri"] + c.total["mri_with_contrast"] + c.total["ct"]
-
-
 def _share_without_indication(c: Counts) -> np.ndarray:
-    return _divide(100.0 * c.total["imaging_without_indication"].astype(float), _imaging_total(c), when_zero=0.0)
+    return _divide(100.0 * c.total["imaging_without_indication"].astype(float), c.total["imaging_orders"], when_zero=0.0)
+
+
+def _share_confirmed(c: Counts) -> np.ndarray:
+    confirmed = c.total["work_ups_confirmed"]
+    return 100.0 * _divide(confirmed, confirmed + c.total["work_ups_excluded"])
 
 
 def _share_incidental(c: Counts) -> np.ndarray:
@@ -90,13 +96,12 @@ def figures(result: CohortResult) -> tuple[Figure, ...]:
     care = "Treatment and re-routing"
     outcome = "Recovery and time in the pathway"
     rows = [
-        Figure("xray_per_1000", "X-rays", "per 1,000", _rate("xray"), imaging),
-        Figure("mri_per_1000", "MRI scans", "per 1,000", _rate("mri"), imaging),
-        Figure("mri_with_contrast_per_1000", "MRI scans with contrast", "per 1,000", _rate("mri_with_contrast"), imaging),
-        Figure("ct_per_1000", "CT scans", "per 1,000", _rate("ct"), imaging),
-        Figure("imaging_without_indication_per_1000", "imaging ordered without an indication", "per 1,000",
+        *(Figure(f"{kind}_per_1000", label, "per 1,000", _rate(kind), imaging) for kind, label in KIND_LABELS.items()),
+        Figure("imaging_orders_per_1000", "imaging orders (an amended order counted once)", "per 1,000",
+               _rate("imaging_orders"), imaging),
+        Figure("imaging_without_indication_per_1000", "imaging orders without an indication", "per 1,000",
                _rate("imaging_without_indication"), imaging),
-        Figure("imaging_without_indication_share", "share of imaging without an indication", "%",
+        Figure("imaging_without_indication_share", "share of imaging orders without an indication", "%",
                _share_without_indication, imaging),
         Figure("patients_with_mri", "patients who had an MRI", "patients", _present("first_mri_week"), imaging),
         Figure("weeks_to_mri_median", "onset to first MRI, median", "weeks", _quantile("first_mri_week", 0.5), imaging),
@@ -111,17 +116,21 @@ def figures(result: CohortResult) -> tuple[Figure, ...]:
                _quantile("escalation_delay_weeks", 0.95), red),
         Figure("escalation_delay_max", "red-flag onset to urgent care, longest", "weeks",
                _quantile("escalation_delay_weeks", 1.0), red),
-        Figure("red_flags_never_escalated", "red flags seen but never escalated (0 for a safe pathway)", "patients",
+        Figure("red_flags_never_escalated", "red flags seen but never escalated to urgent care", "patients",
                _count("red_flag_never_escalated"), red),
         Figure("red_flags_not_seen", "red flags not yet seen at a visit when follow-up ended", "patients",
                _count("red_flag_not_seen"), red),
         Figure("red_flags_worsened", "red flags that worsened before escalation", "patients",
                _count("red_flag_worsened"), red),
+        Figure("urgent_work_ups_per_1000", "urgent and emergency work-ups", "per 1,000", _rate("urgent_work_ups"), red),
+        Figure("work_ups_confirmed_share", "work-up results that confirmed the red flag", "%", _share_confirmed, red),
         Figure("epidurals_per_1000", "epidural injections", "per 1,000", _rate("epidurals"), care),
         Figure("surgical_referrals_per_1000", "surgical referrals", "per 1,000", _rate("surgical_referral"), care),
         Figure("surgery_per_1000", "operations", "per 1,000", _present_rate("surgery_week"), care),
         Figure("rerouted_per_1000", "re-routed to another diagnosis", "per 1,000", _rate("rerouted"), care),
-        Figure("new_episodes_per_1000", "returned with a red flag after leaving the pathway", "per 1,000",
+        Figure("returns_per_1000", "returns after discharge (symptoms back, or a red flag)", "per 1,000",
+               _rate("returns"), care),
+        Figure("new_episodes_per_1000", "new episodes after a handover (a red flag later)", "per 1,000",
                _new_episodes, care),
         Figure("fell_through", "patients the pathway had no transition for", "patients", _present("fell_through_week"), care),
     ]
@@ -172,8 +181,25 @@ def summary_text(summary: Summary) -> str:
             section = figure.section
             lines += ["", section]
         lines.append(f"  {figure.label:<56} {shown(value, figure.unit):>10}  {figure.unit}")
+    handed = handovers(summary.result)
+    if handed:
+        lines += ["", "Handed over, by receiving service (patients ever handed over there)"]
+        lines += [f"  {patients:>10,}  {service}" for service, patients in handed.items()]
     lines += ["", "State occupancy (patients resting in each state)", *occupancy_lines(summary.result)]
     return "\n".join(lines) + "\n"
+
+
+def handovers(result: CohortResult) -> dict[str, int]:
+    """Receiving service -> patients ever handed over to it (entered an exit naming it; summed over
+    the exits that name it), for the services anyone was handed over to; from the exact
+    patients-per-state totals."""
+    by_state = result.patients_by_state
+    found: dict[str, int] = {}
+    for state in result.spec.exits:
+        if by_state.get(state.id):
+            service = state.receiving_service or state.label
+            found[service] = found.get(service, 0) + by_state[state.id]
+    return found
 
 
 def occupancy_lines(result: CohortResult) -> list[str]:
@@ -200,6 +226,7 @@ def summary_json(summary: Summary) -> str:
         "occupancy": {state: result.occupancy[:, j].tolist() for j, state in enumerate(result.states)},
         "patients_by_edge": dict(sorted(result.patients_by_edge.items())),
         "patients_by_state": dict(sorted(result.patients_by_state.items())),
+        "handovers": handovers(result),
         "visits": result.visits,
     }
     return json.dumps(doc, indent=2) + "\n"

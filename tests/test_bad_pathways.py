@@ -67,6 +67,7 @@ ORPHAN_STATE = """\
     imaging: none
     care_step: discharged
     terminal: true
+    receiving_service: nobody
     description: No transition leads here.
     citation: nice-ng59-1.1.1
 """
@@ -87,14 +88,13 @@ SECOND_FEVER = """\
   fever:
     type: boolean
     red_flag: true
-    escalates: in_combination
     label: fever, defined again
     question: Fever?
 """
 
 OUT_OF_DISCHARGE = """\
   - id: relapse
-    from: discharged
+    from: handover_spinal_surgery
     to: onset
     when: "true"
     priority: 1
@@ -107,18 +107,23 @@ BACK_TO_REASSESSMENT = """\
     from: imaging_review
     to: reassessment
     when: "true"
-    priority: 8
+    priority: 12
     rationale: Goes back to reassessment, which can come straight back here in the same visit.
     citation: nice-ng59-1.1.1
 """
 
 # The guard of `improving_continue` (reassessment -> conservative care), a handy place to break a guard.
 IMPROVING = 'when: trend == "improving"\n    priority: 2\n    rationale: Improving week to week'
-TRANSITIONS = "transitions.yaml"
+TRANSITIONS, SAFETY, IMAGING = "transitions.yaml", "safety.yaml", "imaging.yaml"
 
 
 def improving_guard(guard: str) -> Edit:
     return replace(TRANSITIONS, IMPROVING, IMPROVING.replace('trend == "improving"', guard))
+
+
+# Where a second finding is slotted in: just before `iv_drug_use`, among the findings.
+def second_fever() -> Edit:
+    return replace("findings.yaml", "  iv_drug_use:\n", SECOND_FEVER + "  iv_drug_use:\n")
 
 
 Expected = Callable[[At], list[str]]
@@ -126,11 +131,11 @@ Expected = Callable[[At], list[str]]
 CASES = [
     # -- YAML ----------------------------------------------------------------------------------
     pytest.param(
-        replace("findings.yaml", "values: [none, mild, stable, progressive]", "values: [none, mild, stable, progressive"),
+        replace("findings.yaml", "values: [none, mild, severe, progressive]", "values: [none, mild, severe, progressive"),
         # The parser notices on the next line; the message also names the line the [ was opened on.
         lambda at: [
             f"{at('findings.yaml', 'label: weakness')}: the `[` opened at line "
-            f"{at.line('findings.yaml', 'values: [none, mild, stable, progressive')} is not closed by `]` before this "
+            f"{at.line('findings.yaml', 'values: [none, mild, severe, progressive')} is not closed by `]` before this "
             "point (or a comma is missing between its items)"
         ],
         id="malformed-yaml-unclosed-bracket",
@@ -155,12 +160,12 @@ CASES = [
         Edit("conditions.yaml", delete=True),
         lambda at: [
             f"{FOLDER}/conditions.yaml: missing file: a pathway folder holds pathway.yaml, references.yaml, "
-            "findings.yaml, conditions.yaml, states.yaml, transitions.yaml"
+            "findings.yaml, conditions.yaml, imaging.yaml, states.yaml, transitions.yaml, safety.yaml"
         ],
         id="missing-file",
     ),
     pytest.param(
-        append("findings.yaml", SECOND_FEVER),
+        second_fever(),
         lambda at: [
             f"{at('findings.yaml', '  fever:', nth=2)}: duplicate key `fever` "
             f"(first at line {at.line('findings.yaml', '  fever:', nth=1)})"
@@ -168,17 +173,17 @@ CASES = [
         id="duplicate-key-finding-defined-twice",
     ),
     pytest.param(
-        replace("states.yaml", "    citation: nice-ng41\n", "    citation: nice-ng41\n    citation: nice-ng41\n"),
+        replace("states.yaml", "    within_hours: 1\n", "    within_hours: 1\n    within_hours: 99\n"),
         lambda at: [
-            f"{at('states.yaml', 'citation: nice-ng41', nth=2)}: duplicate key `citation` "
-            f"(first at line {at.line('states.yaml', 'citation: nice-ng41', nth=1)})"
+            f"{at('states.yaml', 'within_hours: 99')}: duplicate key `within_hours` "
+            f"(first at line {at.line('states.yaml', 'within_hours: 1' + chr(10))})"
         ],
         id="duplicate-key-in-a-state",
     ),
     # -- layout, in plain words ------------------------------------------------------------------
     pytest.param(
-        replace("pathway.yaml", "version: 1.0.0\n", "  version: 1.0.0\n"),
-        lambda at: [f"{at('pathway.yaml', '  version: 1.0.0')}: {INDENTATION}"],
+        replace("pathway.yaml", "version: 2.0.0\n", "  version: 2.0.0\n"),
+        lambda at: [f"{at('pathway.yaml', '  version: 2.0.0')}: {INDENTATION}"],
         id="indentation-key-deeper-than-its-siblings",
     ),
     pytest.param(
@@ -261,7 +266,8 @@ CASES = [
         replace("states.yaml", "    waits: visit\n    description: A new episode", "    waits: visit\n    colour: blue\n    description: A new episode"),
         lambda at: [
             f"{at('states.yaml', 'colour: blue')}: unknown key `colour` in state `onset`; allowed: id, label, phase, "
-            "urgency, imaging, care_step, description, citation, terminal, waits, review_within_weeks"
+            "urgency, imaging, care_step, description, citation, terminal, waits, awaits, review_within_weeks, "
+            "within_hours, receiving_service"
         ],
         id="unknown-key",
     ),
@@ -269,7 +275,7 @@ CASES = [
         replace("findings.yaml", "    label: fever\n", "    label: fever\n    colour: red\n"),
         lambda at: [
             f"{at('findings.yaml', 'colour: red')}: unknown key `colour` in finding `fever`; allowed: type, label, "
-            "question, values, min, max, default, red_flag, escalates, when_false, citation"
+            "question, values, min, max, default, red_flag, when_false, citation"
         ],
         id="unknown-key-in-a-finding",
     ),
@@ -281,18 +287,18 @@ CASES = [
         id="unknown-key-in-a-reference",
     ),
     pytest.param(
-        replace("findings.yaml", "    escalates: in_combination\n    label: fever\n", "    escalates: sometimes\n    label: fever\n"),
+        replace("states.yaml", "    waits: decides\n    description: History", "    waits: sometimes\n    description: History"),
         lambda at: [
-            f"{at('findings.yaml', 'escalates: sometimes')}: `escalates` of finding `fever` is `sometimes`; "
-            "allowed: alone, in_combination"
+            f"{at('states.yaml', 'waits: sometimes')}: `waits` of state `initial_assessment` is `sometimes`; "
+            "allowed: decides, visit, result, return"
         ],
         id="value-not-allowed",
     ),
     pytest.param(
-        replace("states.yaml", "    description: Symptoms resolved; discharged with self-management advice and safety-netting.\n"
-                               "    citation: [acp-2011-no-imaging, nice-qs155-st3]\n",
-                "    description: Symptoms resolved; discharged with self-management advice and safety-netting.\n"),
-        lambda at: [f"{at('states.yaml', '- id: discharged')}: state `discharged` is missing `citation`"],
+        replace("states.yaml", "    description: Vertebral fracture confirmed; fracture and bone health care.\n"
+                               "    citation: [acr-2021-v6, downie-2013]\n",
+                "    description: Vertebral fracture confirmed; fracture and bone health care.\n"),
+        lambda at: [f"{at('states.yaml', '- id: handover_fracture_service')}: state `handover_fracture_service` is missing `citation`"],
         id="state-without-citation",
     ),
     # -- duplicates and cross-references ------------------------------------------------------
@@ -347,19 +353,20 @@ CASES = [
         id="unknown-source-state",
     ),
     pytest.param(
-        replace("states.yaml", "    citation: nice-ng41\n", "    citation: nice-ng14\n"),
+        replace("states.yaml", "    citation: [girft-ces-2023, girft-ces-mri-4h, ces-mri-yield]\n",
+                "    citation: [girft-ces-2023, girft-ces-mri-4h, ces-mri-yeild]\n"),
         lambda at: [
-            f"{at('states.yaml', '- id: emergency_trauma')}: state `emergency_trauma` cites unknown reference "
-            "`nice-ng14`; did you mean `nice-ng41`?"
+            f"{at('states.yaml', '- id: emergency_ces')}: state `emergency_ces` cites unknown reference "
+            "`ces-mri-yeild`; did you mean `ces-mri-yield`?"
         ],
         id="unknown-reference",
     ),
     # -- guards --------------------------------------------------------------------------------
     pytest.param(
-        replace(TRANSITIONS, "    when: symptoms_resolved\n    priority: 1\n    rationale: Symptoms resolved - discharge",
-                "    when: symptom_resolved\n    priority: 1\n    rationale: Symptoms resolved - discharge"),
+        replace(TRANSITIONS, "    when: symptoms_resolved\n    priority: 1\n    rationale: Symptoms resolved - discharge with self-management",
+                "    when: symptom_resolved\n    priority: 1\n    rationale: Symptoms resolved - discharge with self-management"),
         lambda at: [
-            f"{at(TRANSITIONS, '- id: recovered' + chr(10))}: guard of transition `recovered`: unknown name "
+            f"{at(TRANSITIONS, 'when: symptom_resolved')}: guard of transition `recovered`: unknown name "
             "`symptom_resolved`; did you mean `symptoms_resolved`?"
         ],
         id="guard-unknown-finding",
@@ -367,7 +374,7 @@ CASES = [
     pytest.param(
         replace(TRANSITIONS, "when: hip_or_si_source\n    priority: 1\n", "when: hip_or_si_sorce\n    priority: 1\n"),
         lambda at: [
-            f"{at(TRANSITIONS, '- id: hip_or_si_at_assessment')}: guard of transition `hip_or_si_at_assessment`: "
+            f"{at(TRANSITIONS, 'when: hip_or_si_sorce')}: guard of transition `hip_or_si_at_assessment`: "
             "unknown name `hip_or_si_sorce`; did you mean `hip_or_si_source`?"
         ],
         id="guard-unknown-condition",
@@ -375,7 +382,7 @@ CASES = [
     pytest.param(
         replace(TRANSITIONS, "when: hip_or_si_source\n    priority: 1\n", "when: zebra_stripes\n    priority: 1\n"),
         lambda at: [
-            f"{at(TRANSITIONS, '- id: hip_or_si_at_assessment')}: guard of transition `hip_or_si_at_assessment`: "
+            f"{at(TRANSITIONS, 'when: zebra_stripes')}: guard of transition `hip_or_si_at_assessment`: "
             "unknown name `zebra_stripes`; it is neither a finding nor a condition"
         ],
         id="guard-unknown-name-nothing-close",
@@ -383,17 +390,17 @@ CASES = [
     pytest.param(
         improving_guard("weakness >= 3"),
         lambda at: [
-            f"{at(TRANSITIONS, '- id: improving_continue')}: guard of transition `improving_continue`: 3 is not a value "
-            "of `weakness`; allowed: none, mild, stable, progressive",
-            f"{at(TRANSITIONS, '- id: improving_continue')}: guard of transition `improving_continue`: `>=` is not "
-            "defined for `weakness`, a choice without order (none, mild, stable, progressive); use ==, !=, in or not in",
+            f"{at(TRANSITIONS, 'when: weakness >= 3')}: guard of transition `improving_continue`: 3 is not a value "
+            "of `weakness`; allowed: none, mild, severe, progressive",
+            f"{at(TRANSITIONS, 'when: weakness >= 3')}: guard of transition `improving_continue`: `>=` is not "
+            "defined for `weakness`, a choice without order (none, mild, severe, progressive); use ==, !=, in or not in",
         ],
         id="guard-type-error-ordering-a-choice",
     ),
     pytest.param(
         improving_guard('trend == "better"'),
         lambda at: [
-            f"{at(TRANSITIONS, '- id: improving_continue')}: guard of transition `improving_continue`: \"better\" is not "
+            f"{at(TRANSITIONS, 'when: trend == ' + chr(34) + 'better')}: guard of transition `improving_continue`: \"better\" is not "
             "a value of `trend`; allowed: improving, stuck, worse"
         ],
         id="guard-type-error-value-not-a-choice",
@@ -401,15 +408,15 @@ CASES = [
     pytest.param(
         improving_guard("weakness"),
         lambda at: [
-            f"{at(TRANSITIONS, '- id: improving_continue')}: guard of transition `improving_continue`: `weakness` is a "
-            'choice (none, mild, stable, progressive), not true/false: compare it, e.g. `weakness == "none"`'
+            f"{at(TRANSITIONS, 'when: weakness' + chr(10))}: guard of transition `improving_continue`: `weakness` is a "
+            'choice (none, mild, severe, progressive), not true/false: compare it, e.g. `weakness == "none"`'
         ],
         id="guard-type-error-bare-choice",
     ),
     pytest.param(
         improving_guard("conservative_care_weeks"),
         lambda at: [
-            f"{at(TRANSITIONS, '- id: improving_continue')}: guard of transition `improving_continue`: "
+            f"{at(TRANSITIONS, 'when: conservative_care_weeks' + chr(10))}: guard of transition `improving_continue`: "
             "`conservative_care_weeks` is a number (a whole number from 0 to 520), not true/false: compare it, "
             "e.g. `conservative_care_weeks >= 0`"
         ],
@@ -432,10 +439,10 @@ CASES = [
         ],
         id="guard-syntax-double-ampersand",
     ),
-    # -- red flags -----------------------------------------------------------------------------
+    # -- red flags and the safety requirements ----------------------------------------------------
     pytest.param(
-        replace("findings.yaml", "    escalates: in_combination\n    label: fever\n",
-                "    escalates: in_combination\n    default: false  # a red flag with a default\n    label: fever\n"),
+        replace("findings.yaml", "    red_flag: true\n    label: fever\n",
+                "    red_flag: true\n    default: false  # a red flag with a default\n    label: fever\n"),
         lambda at: [
             f"{at('findings.yaml', '# a red flag with a default')}: red-flag question `fever` may not have a default: an "
             "unanswered red flag is never read as no",
@@ -445,44 +452,88 @@ CASES = [
     pytest.param(
         replace("findings.yaml", "    label: foot drop\n", "    label: foot drop\n    default: false\n"),
         lambda at: [
-            f"{at('findings.yaml', '  foot_drop:')}: finding `foot_drop` is read by red-flag categories suspected_cauda_equina, "
-            "cancer_with_neuro_signs, progressive_motor_deficit and so may not have a default: it must be answered at every visit",
+            f"{at('findings.yaml', '  foot_drop:')}: finding `foot_drop` is read by safety categories cauda_equina, "
+            "infection_with_deficit, spinal_cord_compression, motor_deficit and so may not have a default: it must be "
+            "answered at every visit",
         ],
-        id="finding-read-by-a-red-flag-category-with-default",
+        id="finding-read-by-a-safety-category-with-default",
     ),
     pytest.param(
-        replace("findings.yaml", "    escalates: in_combination\n    label: fever\n", "    escalates: alone\n    label: fever\n"),
+        replace(SAFETY, "  sexual_dysfunction:\n    alone: none\n", "  sexual_dysfunction:\n    alone: cauda_equina\n"),
         lambda at: [
-            f"{at('findings.yaml', '  fever:')}: finding `fever` is declared to escalate alone, but no red-flag "
-            "category fires when it is the only thing present"
+            f"{at(SAFETY, '  sexual_dysfunction:')}: red-flag question `sexual_dysfunction` is declared to demand "
+            "`cauda_equina` alone, but that category does not hold when it is the only thing present"
         ],
         id="escalates-alone-contradicted",
     ),
     pytest.param(
-        replace("findings.yaml", "    escalates: alone\n    label: history of cancer\n",
-                "    escalates: in_combination\n    label: history of cancer\n"),
+        replace(SAFETY, "  cancer_history: {alone: malignancy_known_cancer, citation: [acp-2011-immediate, nice-ng234-mscc]}",
+                "  cancer_history: {alone: none, because: assumed, citation: acp-2011-immediate}"),
         lambda at: [
-            f"{at('findings.yaml', '  cancer_history:')}: finding `cancer_history` is declared to escalate only in "
-            "combination, but `cancer_with_neuro_signs` fires when it is the only thing present"
+            f"{at(SAFETY, '  cancer_history:')}: red-flag question `cancer_history` is declared to escalate nowhere alone, "
+            "but `spinal_cord_compression` holds when it is the only thing present"
         ],
-        id="escalates-in-combination-contradicted",
+        id="escalates-nowhere-contradicted",
     ),
     pytest.param(
-        replace("conditions.yaml", "    min_urgency: urgent\n    allowed_imaging: [mri, ct]\n",
-                "    min_urgency: emergency\n    allowed_imaging: [mri, ct]\n"),
+        replace(SAFETY, "  major_trauma: {alone: major_trauma, citation: nice-ng41}\n", ""),
         lambda at: [
-            f"{at(TRANSITIONS, '- id: escalate_motor_deficit')}: escalation `escalate_motor_deficit` sends "
-            "`progressive_motor_deficit` to `urgent_motor_deficit` (urgency urgent); the category demands at least emergency"
+            f"{at('findings.yaml', '  major_trauma:')}: red-flag question `major_trauma` is not in safety.yaml "
+            "`red_flag_questions`: say what it demands alone (a category, or none and why)"
         ],
-        id="escalation-below-min-urgency",
+        id="red-flag-question-unaccounted-for",
     ),
     pytest.param(
-        replace("conditions.yaml", "    allowed_imaging: [ct, mri]\n", "    allowed_imaging: [mri]\n"),
+        replace(SAFETY, "    when: infection_suspected and objective_deficit\n", "    when: suspected_infection and objective_deficit\n"),
         lambda at: [
-            f"{at(TRANSITIONS, '- id: escalate_major_trauma')}: escalation `escalate_major_trauma` sends "
-            "`major_spinal_trauma` to `emergency_trauma`, which orders ct; the category allows mri"
+            f"{at(SAFETY, '  infection_with_deficit:')}: guard of safety category `infection_with_deficit`: unknown name "
+            "`suspected_infection`; safety requirements read the findings and their own terms only, never the pathway's "
+            "conditions"
         ],
-        id="escalation-imaging-not-allowed",
+        id="safety-requirement-reads-a-pathway-condition",
+    ),
+    pytest.param(
+        replace(SAFETY, "    note: No timescale is given for suspected osteoporotic fracture; one week is assumed.\n", ""),
+        lambda at: [
+            f"{at(SAFETY, '  suspected_fracture:')}: safety category `suspected_fracture` cites `project-assumption`: add "
+            "a `note` saying what is assumed and why"
+        ],
+        id="assumption-without-a-note",
+    ),
+    # -- states, exits and imaging ------------------------------------------------------------------
+    pytest.param(
+        replace("states.yaml", "    receiving_service: the fracture and bone health service\n", ""),
+        lambda at: [
+            f"{at('states.yaml', '- id: handover_fracture_service')}: state `handover_fracture_service` is an exit "
+            "(terminal) but does not name its `receiving_service`: an exit is a handover to someone"
+        ],
+        id="exit-without-receiving-service",
+    ),
+    pytest.param(
+        replace("states.yaml", "    waits: result\n    awaits: epidural_response\n", "    waits: result\n"),
+        lambda at: [
+            f"{at('states.yaml', '- id: epidural_injection')}: state `epidural_injection` waits for a result but does not "
+            "say which: add `awaits: <finding>` (e.g. mri_result)"
+        ],
+        id="result-state-without-awaits",
+    ),
+    pytest.param(
+        replace("states.yaml", "    imaging: persistent_radiculopathy\n", "    imaging: persistent_radiculopathies\n"),
+        lambda at: [
+            f"{at('states.yaml', '- id: lumbar_imaging')}: state `lumbar_imaging` orders unknown imaging purpose "
+            "`persistent_radiculopathies`; known (imaging.yaml): abnormal_xray, deferred_xray, emergency_cauda_equina, "
+            "fracture_xray, hip_or_si_xray, major_trauma, malignancy, motor_deficit, persistent_radiculopathy, "
+            "spinal_cord_compression, spinal_infection, urgent_fracture_xray, none"
+        ],
+        id="unknown-imaging-purpose",
+    ),
+    pytest.param(
+        replace(IMAGING, "    becomes: ct\n", "    becomes: pet\n"),
+        lambda at: [
+            f"{at(IMAGING, 'becomes: pet')}: `becomes` of imaging rule `ct_when_mri_contraindicated` is 'pet'; allowed "
+            "(what MRI becomes): ct, ct_myelography"
+        ],
+        id="imaging-rule-bad-effect",
     ),
     # -- graph ---------------------------------------------------------------------------------
     pytest.param(
@@ -491,27 +542,20 @@ CASES = [
         id="unreachable-state",
     ),
     pytest.param(
-        # A non-urgent state has the red-flag escalations, but they are not a way on.
-        replace("states.yaml", "    care_step: surgical_referral\n    terminal: true\n", "    care_step: surgical_referral\n    waits: visit\n"),
+        # A state that screens has the red-flag escalations, but they are not a way on.
+        replace("states.yaml", "    care_step: spinal_surgery\n    terminal: true\n    receiving_service: the spinal surgical team, "
+                               "for decompression\n", "    care_step: spinal_surgery\n    waits: visit\n"),
         lambda at: [
-            f"{at('states.yaml', '- id: surgical_referral')}: state `surgical_referral` is not terminal but no transition "
-            "of its own leads on from it (a dead end); add transitions or mark it `terminal: true`"
+            f"{at('states.yaml', '- id: handover_spinal_surgery')}: state `handover_spinal_surgery` is not terminal but no "
+            "transition of its own leads on from it (a dead end); add transitions or mark it `terminal: true`"
         ],
         id="dead-end",
     ),
     pytest.param(
-        replace("states.yaml", "    terminal: true\n    description: X-ray first", "    waits: visit\n    description: X-ray first"),
-        lambda at: [
-            f"{at('states.yaml', '- id: urgent_fracture')}: state `urgent_fracture` is not terminal but no transition "
-            "of its own leads on from it (a dead end); add transitions or mark it `terminal: true`"
-        ],
-        id="dead-end-urgent-state",
-    ),
-    pytest.param(
         append(TRANSITIONS, OUT_OF_DISCHARGE),
         lambda at: [
-            f"{at('states.yaml', '- id: discharged')}: terminal state `discharged` has transitions out of it (to onset); "
-            "a terminal state ends the pathway"
+            f"{at('states.yaml', '- id: handover_spinal_surgery')}: terminal state `handover_spinal_surgery` has "
+            "transitions out of it (to onset); a terminal state ends the pathway"
         ],
         id="transition-out-of-terminal-state",
     ),
@@ -552,29 +596,30 @@ def test_broken_pathway(tmp_path, edit: Edit, expected: Expected):
 
 SEVERAL = (
     replace("states.yaml", "    waits: visit\n    description: A new episode", "    waits: visit\n    colour: blue\n    description: A new episode"),
-    replace(TRANSITIONS, "    when: symptoms_resolved\n    priority: 1\n    rationale: Symptoms resolved - discharge",
-            "    when: symptom_resolved\n    priority: 1\n    rationale: Symptoms resolved - discharge"),
+    replace(TRANSITIONS, "    when: symptoms_resolved\n    priority: 1\n    rationale: Symptoms resolved - discharge with self-management",
+            "    when: symptom_resolved\n    priority: 1\n    rationale: Symptoms resolved - discharge with self-management"),
     replace(TRANSITIONS, "    to: reroute_hip_or_si\n    when: hip_or_si_source\n    priority: 4\n",
             "    to: reroute_hip_or_si\n    when: hip_or_si_source\n    priority: 3\n"),
-    replace("findings.yaml", "    escalates: in_combination\n    label: fever\n", "    escalates: alone\n    label: fever\n"),
-    replace("conditions.yaml", "    min_urgency: urgent\n    allowed_imaging: [mri, ct]\n",
-            "    min_urgency: emergency\n    allowed_imaging: [mri, ct]\n"),
-    replace("states.yaml", "    citation: nice-ng41\n", "    citation: nice-ng14\n"),
+    replace(SAFETY, "  sexual_dysfunction:\n    alone: none\n", "  sexual_dysfunction:\n    alone: cauda_equina\n"),
+    replace("states.yaml", "    receiving_service: the fracture and bone health service\n", ""),
+    replace("states.yaml", "    citation: [girft-ces-2023, girft-ces-mri-4h, ces-mri-yield]\n",
+            "    citation: [girft-ces-2023, girft-ces-mri-4h, ces-mri-yeild]\n"),
 )
 
 
 def several_expected(at: At) -> list[str]:
     """Sorted by file, then line, as the loader reports them."""
     return [
-        f"{at('findings.yaml', '  fever:')}: finding `fever` is declared to escalate alone, but no red-flag category "
-        "fires when it is the only thing present",
+        f"{at(SAFETY, '  sexual_dysfunction:')}: red-flag question `sexual_dysfunction` is declared to demand "
+        "`cauda_equina` alone, but that category does not hold when it is the only thing present",
         f"{at('states.yaml', 'colour: blue')}: unknown key `colour` in state `onset`; allowed: id, label, phase, urgency, "
-        "imaging, care_step, description, citation, terminal, waits, review_within_weeks",
-        f"{at('states.yaml', '- id: emergency_trauma')}: state `emergency_trauma` cites unknown reference `nice-ng14`; "
-        "did you mean `nice-ng41`?",
-        f"{at(TRANSITIONS, '- id: escalate_motor_deficit')}: escalation `escalate_motor_deficit` sends "
-        "`progressive_motor_deficit` to `urgent_motor_deficit` (urgency urgent); the category demands at least emergency",
-        f"{at(TRANSITIONS, '- id: recovered' + chr(10))}: guard of transition `recovered`: unknown name `symptom_resolved`; "
+        "imaging, care_step, description, citation, terminal, waits, awaits, review_within_weeks, within_hours, "
+        "receiving_service",
+        f"{at('states.yaml', '- id: emergency_ces')}: state `emergency_ces` cites unknown reference `ces-mri-yeild`; "
+        "did you mean `ces-mri-yield`?",
+        f"{at('states.yaml', '- id: handover_fracture_service')}: state `handover_fracture_service` is an exit "
+        "(terminal) but does not name its `receiving_service`: an exit is a handover to someone",
+        f"{at(TRANSITIONS, 'when: symptom_resolved')}: guard of transition `recovered`: unknown name `symptom_resolved`; "
         "did you mean `symptoms_resolved`?",
         f"{at(TRANSITIONS, '- id: scan_in_hand')}: transition `scan_in_hand` shares priority 3 with another transition "
         "from `reassessment`; priorities must be unique per state",
@@ -594,7 +639,7 @@ def test_yaml_errors_in_two_files_are_both_reported(tmp_path):
     folder = broken_copy(
         tmp_path,
         use_fixture("pathway.yaml", "pathway-tab-indented.yaml"),
-        append("findings.yaml", SECOND_FEVER),
+        second_fever(),
     )
     at = At(folder)
     # YAML problems come in the order the files are read: pathway.yaml first.
@@ -608,13 +653,13 @@ def test_yaml_errors_in_two_files_are_both_reported(tmp_path):
 def test_every_repeated_key_in_a_file_is_reported(tmp_path):
     folder = broken_copy(
         tmp_path,
-        append("findings.yaml", SECOND_FEVER),
+        second_fever(),
         replace("findings.yaml", "    label: foot drop\n", "    label: foot drop\n    label: dropped foot\n"),
     )
     at = At(folder)
     assert problems_of(folder) == [
         f"{at('findings.yaml', 'label: dropped foot')}: duplicate key `label` "
-        f"(first at line {at.line('findings.yaml', 'label: foot drop')})",
+        f"(first at line {at.line('findings.yaml', 'label: foot drop' + chr(10))})",
         f"{at('findings.yaml', '  fever:', nth=2)}: duplicate key `fever` "
         f"(first at line {at.line('findings.yaml', '  fever:', nth=1)})",
     ]
@@ -676,4 +721,35 @@ def test_a_guard_nested_hundreds_deep_is_refused_before_check_or_export_recurse(
         f"{At(folder)(TRANSITIONS, 'when: not not')}: guard of transition `improving_continue`: column 133: guard is nested "
         "more than 32 levels deep (`and`, `or`, `not` and parentheses); name a part of it as a condition",
         "1 problem found; the pathway is not valid.",
+    ]
+
+
+# -- words that cannot lie -------------------------------------------------------------------------
+
+
+def test_a_threshold_edit_is_caught_until_the_words_follow_it(tmp_path):
+    # A clinician changes MRI from 6 to 4 weeks of conservative care in the guard only.
+    edit = replace("conditions.yaml", '(conservative_care_weeks >= 6 and trend != "improving")',
+                   '(conservative_care_weeks >= 4 and trend != "improving")')
+    folder = broken_copy(tmp_path / "guard-only", edit)
+    at = At(folder)
+    assert problems_of(folder) == [
+        f"{at('conditions.yaml', 'label: persisting after 6 weeks')}: the words of condition `persisting_despite_care` "
+        'say "after 6", a threshold the guard does not have (its numbers: 4, 2)',
+        f"{at(TRANSITIONS, 'rationale: Disabling radicular symptoms persisting after 6 weeks')}: the words of transition "
+        '`scan_would_change_management` say "after 6", a threshold the guard does not have (its numbers: 4, 2)',
+    ]
+    words = [replace("conditions.yaml", "label: persisting after 6 weeks", "label: persisting after 4 weeks"),
+             replace(TRANSITIONS, "rationale: Disabling radicular symptoms persisting after 6 weeks",
+                     "rationale: Disabling radicular symptoms persisting after 4 weeks")]
+    assert load_pathway(broken_copy(tmp_path / "words-too", edit, *words)).name
+
+
+def test_words_naming_a_finding_the_guard_does_not_read(tmp_path):
+    folder = broken_copy(tmp_path, replace(TRANSITIONS, "rationale: No red flags - advice, self-management",
+                                           "rationale: No red flags and no foot drop - advice, self-management"))
+    at = At(folder)
+    assert problems_of(folder) == [
+        f"{at(TRANSITIONS, 'rationale: No red flags and no foot drop')}: the words of transition "
+        "`start_conservative_care` name 'foot drop' (`foot_drop`), which the guard does not read"
     ]

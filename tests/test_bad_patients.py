@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from pathway import PatientError, example_patients, load_pathway, load_patient, parse_patient, shipped_pathway
 from pathway.cli import main
+from said import problems as cli_problems
 
 REPO = Path(__file__).resolve().parent.parent
 TEMPLATE = REPO / "examples" / "patients" / "01-improving-then-recovered.json"
@@ -409,6 +410,7 @@ def test_problems_in_a_file_are_named_by_file_and_field(spec, tmp_path):
 # -- through the command line ----------------------------------------------------------------------
 
 
+
 @pytest.mark.parametrize("extra", [[], ["--json"]], ids=["text", "json"])
 def test_cli_assess_prints_every_patient_problem_and_exits_1(tmp_path, extra):
     path = tmp_path / "bad.json"
@@ -416,7 +418,7 @@ def test_cli_assess_prints_every_patient_problem_and_exits_1(tmp_path, extra):
     result = CliRunner().invoke(main, ["assess", str(path), *extra])
     assert result.exit_code == 1, result.output
     assert result.stdout == ""
-    assert result.stderr.splitlines() == [
+    assert cli_problems(result) == [
         f"{path}: visit 2 (week 2): unanswered red-flag questions (1): fever; {RED_FLAG_RULE}",
         f"{path}: visit 2 (week 2): week 2 comes after week 4 (visit 1); visits must be in week order",
     ]
@@ -429,7 +431,7 @@ def test_cli_assess_malformed_json(tmp_path):
     line, column = position(text, '"findings"')
     result = CliRunner().invoke(main, ["assess", str(path)])
     assert result.exit_code == 1, result.output
-    assert result.stderr.splitlines() == [f"{path}:{line}:{column}: malformed JSON: Expecting ',' delimiter"]
+    assert cli_problems(result) == [f"{path}:{line}:{column}: malformed JSON: Expecting ',' delimiter"]
 
 
 def test_cli_assess_accepts_the_template_patient():
@@ -437,7 +439,7 @@ def test_cli_assess_accepts_the_template_patient():
     assert TEMPLATE in example_patients()
     result = CliRunner().invoke(main, ["assess", str(TEMPLATE)])
     assert result.exit_code == 0, result.output
-    assert result.stderr == ""
+    assert cli_problems(result) == []
 
 
 def test_cli_assess_refuses_a_red_flag_answered_twice(tmp_path):
@@ -449,10 +451,10 @@ def test_cli_assess_refuses_a_red_flag_answered_twice(tmp_path):
     assert result.exit_code == 1, result.output
     assert result.stdout == ""
     first, again = line_of(text, '"bladder_dysfunction"'), line_of(text, '"bladder_dysfunction"', 2)
-    assert result.stderr.splitlines() == [f'{path}:{again}: duplicate key "bladder_dysfunction" (first at line {first})']
+    assert cli_problems(result) == [f'{path}:{again}: duplicate key "bladder_dysfunction" (first at line {first})']
 
 
 def test_cli_assess_a_missing_file_says_so(tmp_path):
     result = CliRunner().invoke(main, ["assess", str(tmp_path / "nobody.json")])
     assert result.exit_code == 1
-    assert result.stderr.splitlines() == [f"no such patient file: {tmp_path / 'nobody.json'}"]
+    assert cli_problems(result) == [f"no such patient file: {tmp_path / 'nobody.json'}"]

@@ -30,19 +30,21 @@ def test_added_and_removed_states_and_transitions(spec):
     dropped = attrs.evolve(
         spec,
         states=tuple(s for s in spec.states if s.id != "urgent_abnormal_xray"),
-        transitions=tuple(t for t in spec.transitions if t.id != "xray_abnormal"),
+        transitions=tuple(t for t in spec.transitions if t.id.split("@")[0] != "xray_abnormal"),
     )
     diff = diff_pathways(spec, dropped)
     assert diff.of("state") == {"urgent_abnormal_xray": "removed"}
-    assert diff.of("transition") == {"xray_abnormal": "removed"}
+    # A transition declared from several states is compared once per source state.
+    assert diff.of("transition") == dict.fromkeys(
+        ["xray_abnormal@xray_fracture_risk", "xray_abnormal@xray_risk_factors"], "removed")
     assert diff_pathways(dropped, spec).of("state") == {"urgent_abnormal_xray": "added"}
 
 
 def test_an_escalation_is_compared_once_not_per_state(spec):
     moved = attrs.evolve(spec, transitions=tuple(
-        attrs.evolve(t, priority=9) if t.id.startswith("escalate_fracture@") else t for t in spec.transitions))
+        attrs.evolve(t, priority=10) if t.id.startswith("escalate_suspected_fracture@") else t for t in spec.transitions))
     [change] = diff_pathways(spec, moved).changes
-    assert (change.what, change.id, change.details) == ("escalation", "escalate_fracture", ("priority: `7` -> `9`",))
+    assert (change.what, change.id, change.details) == ("escalation", "escalate_suspected_fracture", ("priority: `8` -> `10`",))
 
 
 def test_a_changed_condition_changes_every_transition_that_reads_it(spec):
@@ -51,17 +53,16 @@ def test_a_changed_condition_changes_every_transition_that_reads_it(spec):
         if c.name == "persisting_despite_care" else c for c in spec.conditions)
     diff = diff_pathways(spec, attrs.evolve(spec, conditions=conditions))
     assert diff.of("condition") == {"persisting_despite_care": "changed"}
-    assert diff.of("transition") == dict.fromkeys(
-        ["ct_when_mri_contraindicated", "mri_after_prior_surgery", "mri_persistent_radicular"], "changed")
+    assert diff.of("transition") == {"scan_would_change_management": "changed"}
 
 
 def test_a_changed_state_lists_its_fields(spec):
-    states = tuple(attrs.evolve(s, urgency=Urgency.URGENT) if s.id == "mri_scan" else s for s in spec.states)
+    states = tuple(attrs.evolve(s, urgency=Urgency.URGENT) if s.id == "lumbar_imaging" else s for s in spec.states)
     [change] = diff_pathways(spec, attrs.evolve(spec, states=states)).changes
     assert change.details == ("urgency: `routine` -> `urgent`",)
 
 
-def test_diff_command_against_the_shipped_pathway(tmp_path):
+def test_diff_command_compares_the_shipped_pathway_to_an_edited_copy(tmp_path):
     import shutil
 
     from pathway import shipped_pathway
@@ -75,5 +76,6 @@ def test_diff_command_against_the_shipped_pathway(tmp_path):
     path.write_text(text.replace(block, block.replace('trend == "improving"', 'trend != "worse"')))
     result = CliRunner().invoke(main, ["diff", str(old)])
     assert result.exit_code == 0, result.output
-    assert "1 changed" in result.output.splitlines()[0]
-    assert 'guard: "trend is not worse" -> "trend is improving"' in result.output
+    assert "1 changed" in result.stdout.splitlines()[0]
+    # One pathway given: the shipped pathway is OLD and the edited copy NEW.
+    assert 'guard: "trend is improving" -> "trend is not worse"' in result.stdout

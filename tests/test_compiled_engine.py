@@ -12,10 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pathway import load_pathway, shipped_pathway
-from pathway.guards import parse_guard
-from pathway.spec import CareStep, Imaging, State, Transition, Urgency, Waits
+from pathway.guards import names_in, parse_guard
+from pathway.spec import CareStep, State, Transition, Urgency, Waits
 from pathway.verify.mutants import mutants
 from simulations import load_parameters
+from simulations.booking import PRODUCED
 from simulations.chunk import from_runs
 from simulations.compiled import CompiledSimulator
 from simulations.course import CourseSimulator, SimulationError
@@ -125,32 +126,34 @@ GUARDS = (
     "epidural_response in ['no_relief', 'temporary_relief']", "age >= 50 and trend != 'improving'",
     "pain_below_knee or weakness == 'progressive'", "hip_or_si_signs", "suspected_cauda_equina",
     "bladder_dysfunction or saddle_anaesthesia", "fever and recent_infection", "minor_trauma and osteoporosis",
-    "unexplained_weight_loss", "not (night_pain or major_trauma)",
+    "unexplained_weight_loss", "not (night_pain or major_trauma)", "urgent_result == 'confirmed'",
+    "urgent_result == 'excluded'", "specialist_opinion == 'surgery'", "specialist_opinion != 'none'",
+    "prior_lumbar_surgery", "mri_contraindicated or fever", "not symptoms_resolved and trend != 'worse'",
 )
-RESULT_KINDS = ((Imaging.XRAY, CareStep.CONSERVATIVE_CARE), (Imaging.MRI, CareStep.SPECIALIST_ASSESSMENT),
-                (Imaging.MRI_WITH_CONTRAST, CareStep.SPECIALIST_ASSESSMENT), (Imaging.CT, CareStep.SPECIALIST_ASSESSMENT),
-                (Imaging.NONE, CareStep.EPIDURAL_INJECTION))
 
 
 @st.composite
 def small_pathways(draw, base):
-    """A pathway of 2-7 states with random kinds, urgencies, imaging and care steps, and random
-    guarded transitions from the shipped vocabulary. Like the validator, every state that is not
-    terminal has a transition, and states that decide at once only lead to later states (or
-    stay), so no visit can loop; anything else goes, gaps where no guard holds included."""
+    """A pathway of 2-7 states with random waits (for a visit, for any result the simulator
+    produces, for the patient's return, or deciding at once), urgencies, imaging purposes (the
+    shipped pathway's, with its imaging rules) and care steps, exits that name a receiving
+    service, and random guarded transitions from the shipped vocabulary. Like the validator,
+    every state that is not an exit has a transition, and states that decide at once only lead to
+    later states (or stay), so no visit can loop; anything else goes, gaps where no guard holds
+    included."""
     n = draw(st.integers(2, 7))
+    purposes = [None, *(p.id for p in base.purposes)]
     states = []
     for j in range(n):
         terminal = j > 0 and draw(st.booleans())
         waits = Waits.VISIT if terminal else draw(st.sampled_from(list(Waits)))
-        if waits is Waits.RESULT:
-            imaging, care_step = draw(st.sampled_from(RESULT_KINDS))
-        else:
-            imaging, care_step = draw(st.sampled_from(list(Imaging))), draw(st.sampled_from(list(CareStep)))
         states.append(State(
             id=f"s{j}", label=f"state {j}", phase=base.states[0].phase, urgency=draw(st.sampled_from(list(Urgency))),
-            imaging=imaging, care_step=care_step, terminal=terminal, waits=waits, description="", citations=(),
+            purpose=draw(st.sampled_from(purposes)), care_step=draw(st.sampled_from(list(CareStep))),
+            terminal=terminal, waits=waits, description="", citations=(),
             review_within_weeks=draw(st.sampled_from([None, 0, 1, 3, 6])),
+            awaits=draw(st.sampled_from(list(PRODUCED))) if waits is Waits.RESULT else None,
+            receiving_service="the next service" if terminal else "",
         ))
     transitions = []
     for j, state in enumerate(states):
@@ -174,8 +177,8 @@ class Generated:
     spec: object
 
     def __repr__(self) -> str:
-        states = [f"{s.id}: {s.waits.value}{' terminal' if s.terminal else ''} {s.urgency.value} {s.imaging.value} "
-                  f"{s.care_step.value} review {s.review_within_weeks}" for s in self.spec.states]
+        states = [f"{s.id}: {s.waits.value} {s.awaits or ''}{' exit' if s.terminal else ''} {s.urgency.value} "
+                  f"{s.purpose} {s.care_step.value} review {s.review_within_weeks}" for s in self.spec.states]
         moves = [f"{t.id}: {t.source} -> {t.dest} if {t.text} (priority {t.priority}"
                  f"{', escalation' if t.escalation else ''})" for t in self.spec.transitions]
         return "\n".join(["pathway:", *states, *moves])
@@ -192,7 +195,8 @@ def test_both_engines_refuse_a_finding_the_pathway_does_not_know(spec):
     """A pathway without `trend` cannot take the simulator's findings: both engines say so."""
     findings = tuple(f for f in spec.findings if f.name != "trend")
     reduced = attrs.evolve(spec, findings=findings,
-                           transitions=tuple(t for t in spec.transitions if "trend" not in t.text))
+                           transitions=tuple(t for t in spec.transitions if "trend" not in t.text),
+                           contradictions=tuple(c for c in spec.contradictions if "trend" not in names_in(c.expr)))
     reference, compiled = both(reduced, PARAMS, 1, 0, 5)
     assert isinstance(reference, SimulationError) and isinstance(compiled, SimulationError)
     assert "trend" in str(compiled.problems)
@@ -222,7 +226,9 @@ def _routed_without(change):
 @pytest.mark.parametrize("change", [
     lambda sim: setattr(sim.router, "columns", None),  # visits not keyed: every visit routed
     lambda sim: setattr(sim, "plain_keys", False),  # every visit keyed by every column
-], ids=["unkeyed", "full-keys"])
+    lambda sim: setattr(sim, "flag_keys", False),  # a visit with a red flag showing keyed by every column
+    lambda sim: setattr(sim, "rule_changing", None),  # imaging rules worked out at every visit
+], ids=["unkeyed", "full-keys", "full-keys-with-red-flags", "rules-every-visit"])
 def test_routing_without_the_remembered_routes_is_identical(spec, change):
     history = NaturalHistory(FLAGGED)
     reference = _reference(spec, history, 52, 4, 300, 700)

@@ -39,14 +39,25 @@ def test_a_stay_orders_no_new_imaging(route):
     stuck = dict(trend="stuck", disabling=True, conservative_care_weeks=6)
     trace = route((1, {}), (7, stuck), (9, stuck))
     ordered, waiting = trace.visits[1], trace.visits[2]
-    assert ordered.imaging.value == "mri"
-    assert waiting.steps[-1].stay and waiting.entered == () and waiting.imaging.value == "none"
+    assert ordered.imaging.id == "mri"
+    assert waiting.steps[-1].stay and waiting.entered == () and waiting.imaging.id == "none"
+    assert waiting.urgency.value == "none"  # a visit's urgency: only the states entered at it
 
 
-def test_visits_after_the_pathway_ends_change_nothing(route):
-    trace = route((1, dict(major_trauma=True)), (2, {}))
-    assert trace.visits[1].steps == ()
-    assert trace.visits[1].note.startswith("the pathway ended at Emergency - major trauma")
+def test_an_order_is_amended_when_the_findings_call_for_other_studies(route):
+    stuck = dict(trend="stuck", disabling=True, conservative_care_weeks=6)
+    trace = route((1, {}), (7, stuck), (9, dict(stuck, mri_contraindicated=True)), (10, dict(stuck, mri_contraindicated=True)))
+    amended, unchanged = trace.visits[2], trace.visits[3]
+    assert amended.amended and amended.imaging.id == "ct" and amended.imaging_rules == ("ct_when_mri_contraindicated",)
+    assert not unchanged.amended and unchanged.imaging.id == "none"
+
+
+def test_a_visit_after_a_handover_starts_a_new_episode(route, spec):
+    trace = route((1, dict(major_trauma=True)), (2, dict(major_trauma=True, urgent_result="confirmed")), (30, {}))
+    assert trace.visits[1].state == "handover_trauma_team"
+    again = trace.visits[2]
+    assert again.new_episode and again.start == spec.initial and again.state == "conservative_care"
+    assert again.note.startswith("a new episode (before it: Handed over - major trauma team)")
 
 
 def test_a_deciding_state_with_no_applicable_transition_is_reported(spec, tmp_path, calm_findings):
@@ -64,7 +75,7 @@ def test_a_deciding_state_with_no_applicable_transition_is_reported(spec, tmp_pa
 
 
 def test_runs_are_independent_of_each_other(spec, engine, route):
-    first = route((1, dict(foot_drop=True)))
+    first = route((1, dict(foot_drop=True, weakness="severe")))
     second = route((1, {}))
     assert (first.final_state, second.final_state) == ("urgent_motor_deficit", "conservative_care")
     assert engine.machine.models == []

@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from pathway.cli import main
+from said import problems
 
 REPO = Path(__file__).resolve().parent.parent
 PATIENT = REPO / "examples" / "patients" / "01-improving-then-recovered.json"
@@ -27,7 +28,7 @@ def test_a_missing_input_is_said_to_be_missing(tmp_path, args, said):
     args = [a.format(missing=missing, tmp=tmp_path) for a in args]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 1, result.output
-    assert result.stderr.splitlines() == [said.format(missing=missing)]
+    assert problems(result) == [said.format(missing=missing)]
     assert not (tmp_path / "out").exists()
 
 
@@ -36,7 +37,7 @@ def test_a_file_given_for_the_pathway_folder(tmp_path):
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
         f"{PATIENT}: is a file, not a folder; a pathway is a folder holding pathway.yaml, references.yaml, "
-        "findings.yaml, conditions.yaml, states.yaml, transitions.yaml"]
+        "findings.yaml, conditions.yaml, imaging.yaml, states.yaml, transitions.yaml, safety.yaml"]
 
 
 def test_a_name_too_long_for_the_system(tmp_path):

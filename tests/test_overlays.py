@@ -13,6 +13,8 @@ from pathway.guards import parse_guard
 
 REPO = Path(__file__).resolve().parent.parent
 EPIDURAL_THEN_SURGERY = REPO / "examples/patients/04-concordant-mri-epidural-then-surgery.json"
+# `xray_abnormal` leaves both X-ray states: one transition (and one arrow) per source.
+XRAY_ABNORMAL = {"xray_abnormal@xray_risk_factors", "xray_abnormal@xray_fracture_risk"}
 
 
 def _emphasised(model, emphasis):
@@ -42,12 +44,23 @@ def test_trace_of_a_red_flag_highlights_the_screen_and_its_escalation(spec, rout
     assert model.node(SCREEN).note == "visit 2"
 
 
+def test_trace_through_a_handover_marks_the_exit_and_the_new_episode(spec, route):
+    hip = dict(hip_or_si_signs=True, sensory_symptoms=False, reflex_change=False, weakness="none", foot_drop=False)
+    trace = route((1, hip), (9, {}))
+    assert trace.visits[0].state == "reroute_hip_or_si" and trace.visits[1].new_episode
+    model = trace_overlay(build_model(spec), trace)
+    assert model.node("reroute_hip_or_si").emphasis is Emphasis.HIGHLIGHTED
+    assert model.node("reroute_hip_or_si").note == "visit 1"
+    assert model.node("onset").note == "start; visit 2 (new episode)"
+    assert next(e for e in model.edges if e.id == "first_assessment").note == "visit 1, 2"
+
+
 def test_diff_marks_exactly_what_changed(spec):
     old = attrs.evolve(
         spec,
         transitions=tuple(
             attrs.evolve(t, expr=parse_guard('trend != "worse"'), text='trend != "worse"') if t.id == "improving_continue" else t
-            for t in spec.transitions if t.id != "xray_abnormal"
+            for t in spec.transitions if t.base_id != "xray_abnormal"
         ),
         states=tuple(s for s in spec.states if s.id != "urgent_abnormal_xray"),
     )
@@ -56,7 +69,7 @@ def test_diff_marks_exactly_what_changed(spec):
         transitions=tuple(t for t in spec.transitions if t.id != "epidural_lasting_relief"),
     )
     model = diff_overlay(old, spec)
-    assert _emphasised(model, Emphasis.ADDED) == ({"urgent_abnormal_xray"}, {"xray_abnormal"})
+    assert _emphasised(model, Emphasis.ADDED) == ({"urgent_abnormal_xray"}, XRAY_ABNORMAL)
     assert _emphasised(model, Emphasis.CHANGED) == (set(), {"improving_continue"})
     assert _emphasised(model, Emphasis.REMOVED) == (set(), set())
     model = diff_overlay(spec, dropped)
@@ -68,10 +81,10 @@ def test_a_removed_state_is_drawn_from_the_old_version(spec):
     new = attrs.evolve(
         spec,
         states=tuple(s for s in spec.states if s.id != "urgent_abnormal_xray"),
-        transitions=tuple(t for t in spec.transitions if t.id != "xray_abnormal"),
+        transitions=tuple(t for t in spec.transitions if t.base_id != "xray_abnormal"),
     )
     model = diff_overlay(spec, new)
-    assert _emphasised(model, Emphasis.REMOVED) == ({"urgent_abnormal_xray"}, {"xray_abnormal"})
+    assert _emphasised(model, Emphasis.REMOVED) == ({"urgent_abnormal_xray"}, XRAY_ABNORMAL)
     assert any("urgent_abnormal_xray" in c.nodes for c in model.clusters)
 
 
@@ -82,6 +95,6 @@ def test_diagram_command_takes_a_trace_or_a_diff(tmp_path):
     assert "path of a patient aged 41" in traced.output
     same = runner.invoke(main, ["diagram", "--format", "dot", "--diff", str(REPO / "states")])
     assert same.exit_code == 0, same.output
-    assert "changes since 1.0.0" in same.output
+    assert "changes since 2.0.0" in same.output
     both = runner.invoke(main, ["diagram", "--trace", str(EPIDURAL_THEN_SURGERY), "--diff", str(REPO / "states")])
     assert (both.exit_code, both.output.strip()) == (1, "use --trace or --diff, not both")

@@ -64,7 +64,10 @@ CASES = {
         "`value` of parameter `presentation.pain_distribution` must sum to 1, not 0.9"),
     "unknown outcome": (
         "{none: 0.75,", "{nil: 0.75,", "{nil: 0.75,",
-        "`value` of parameter `presentation.weakness` has unknown outcome `nil`; allowed: none, mild, stable"),
+        "`value` of parameter `presentation.weakness` has unknown outcome `nil`; allowed: none, mild"),
+    "weakness from an earlier version (stable)": (
+        "{none: 0.75, mild: 0.25}", "{none: 0.75, mild: 0.20, stable: 0.05}", "{none: 0.75, mild: 0.20, stable",
+        "`value` of parameter `presentation.weakness` has unknown outcome `stable`; allowed: none, mild"),
     "table key not a number": (
         "{16: 0.0, 50: 0.03,", "{sixteen: 0.0, 50: 0.03,", "sixteen",
         "`value` of parameter `presentation.neurogenic_claudication_by_age` must map ages to probabilities; "
@@ -149,7 +152,7 @@ def test_broken_copy(tmp_path, case):
 def test_unknown_section_lists_the_allowed_ones(tmp_path):
     path = broken(tmp_path, ("\nharm:\n", "\nharms:\n"))
     first = line_of(path, "references:\n")
-    allowed = "references, presentation, recovery, red_flags, course, visits, mimics, imaging, treatment, waits, harm, calibration, free"
+    allowed = "references, presentation, recovery, red_flags, confirmed, course, visits, mimics, imaging, treatment, waits, harm, calibration, free"
     assert problems_of(path) == [
         f"{FILE}:{first}: parameters.yaml is missing `harm`",
         f"{FILE}:{line_of(path, 'harms:')}: unknown key `harms` in parameters.yaml; allowed: {allowed}",
@@ -201,6 +204,7 @@ def test_simulate_with_a_median_wait_of_0_weeks_says_so_and_exits_1(tmp_path):
     from click.testing import CliRunner
 
     from pathway.cli import main
+    from said import problems
 
     path = broken(tmp_path, ("  routine_mri_median_weeks:\n    kind: weeks\n    value: 3",
                              "  routine_mri_median_weeks:\n    kind: weeks\n    value: 0"))
@@ -208,7 +212,7 @@ def test_simulate_with_a_median_wait_of_0_weeks_says_so_and_exits_1(tmp_path):
                                        "--out", str(tmp_path / "out"), "--quiet"])
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
     line = line_of(path, "value: 0\n    citation: [nhs-dm01")
-    assert result.stderr.splitlines() == [
+    assert problems(result) == [
         f"{path}:{line}: `value` of parameter `waits.routine_mri_median_weeks` must be weeks, more than 0 and at most "
         "520 (the longest follow-up), not `0`",
         "1 problem found; the parameter file is not valid.",

@@ -1,6 +1,8 @@
 """Property tests (Hypothesis): random courses through the shipped pathway keep the safety
 properties, known presentations are pinned, and pathways broken on purpose are caught."""
 
+import re
+
 import attrs
 import pytest
 from hypothesis import example, given
@@ -11,7 +13,6 @@ from pathway import (
     shipped_pathway,
 )
 from pathway.guards import Literal, Not, parse_guard
-from pathway.spec import Waits
 from pathway.testing import (
     courses, find_violation, findings, guard_thresholds, patient_data, presentation_courses,
     red_flag_categories_present, violations,
@@ -33,16 +34,22 @@ def course(*visits, age=45):
 PINNED = {
     "cauda equina at the first visit": (
         course((0, dict(bladder_dysfunction=True, saddle_anaesthesia=True))),
-        "suspected_cauda_equina", "emergency_ces"),
+        "cauda_equina", "emergency_ces"),
     "fever and IV drug use at a review": (
-        course((1, STUCK), (4, dict(STUCK, fever=True, iv_drug_use=True))), "suspected_infection", "urgent_infection"),
+        course((1, STUCK), (4, dict(STUCK, fever=True, iv_drug_use=True))), "spinal_infection", "urgent_infection"),
     "cancer history with leg pain": (
-        course((0, dict(cancer_history=True, pain_below_knee=True))), "cancer_with_neuro_signs", "emergency_mscc"),
+        course((0, dict(cancer_history=True, pain_below_knee=True))), "spinal_cord_compression", "emergency_mscc"),
     "progressive weakness at reassessment": (
         course((1, STUCK), (6, dict(STUCK, conservative_care_weeks=6, weakness="progressive"))),
-        "progressive_motor_deficit", "urgent_motor_deficit"),
+        "motor_deficit", "urgent_motor_deficit"),
     "two fracture risk factors at 75": (
-        course((0, dict(minor_trauma=True, osteoporosis=True)), age=75), "fracture_risk", "urgent_fracture"),
+        course((0, dict(minor_trauma=True, osteoporosis=True)), age=75), "suspected_fracture", "urgent_fracture"),
+    "bladder dysfunction in urgent care for a motor deficit": (
+        course((0, dict(weakness="progressive")), (1, dict(weakness="progressive", bladder_dysfunction=True))),
+        "cauda_equina", "emergency_ces"),
+    "saddle anaesthesia after discharge": (
+        course((0, {}), (3, dict(symptoms_resolved=True, trend="improving")), (9, dict(saddle_anaesthesia=True))),
+        "cauda_equina", "emergency_ces"),
 }
 
 
@@ -101,19 +108,19 @@ def test_red_flag_categories_present():
     calm = {**CALM, "age": 45, "week": 0}
     assert red_flag_categories_present(SPEC, calm) == []
     present = red_flag_categories_present(SPEC, {**calm, "fever": True, "immunosuppression": True})
-    assert [c.name for c in present] == ["suspected_infection"]
+    assert [c.name for c in present] == ["spinal_infection"]
 
 
 def test_presentation_courses_present_every_category_and_pair_they_name():
     named = []
     for patient in presentation_courses(SPEC):
-        categories = patient.id.rsplit(" at ", 1)[0].split(" and ")
+        categories = re.sub(r" (at the first visit|at a review|after recovery)$", "", patient.id).split(" and ")
         present = [c.name for c in red_flag_categories_present(SPEC, patient.visits[-1].env(patient.age))]
         assert set(categories) <= set(present), patient.id
         assert patient.visits[0].findings == CALM or len(patient.visits) == 1
         named.append(tuple(categories))
     singles = {c for (c, *rest) in named if not rest}
-    assert singles == {c.name for c in SPEC.red_flags}
+    assert singles == {c.name for c in SPEC.safety.categories}
     assert len(set(named)) > len(singles)  # and pairs of them
 
 
@@ -144,12 +151,16 @@ def after_own_transitions(t):
 
 
 MUTANTS = {  # name: (broken pathway, the category a counterexample must name)
-    "cauda equina escalation removed": (mutant(every_copy("escalate_cauda_equina")), "suspected_cauda_equina"),
-    "malignancy escalation negated": (mutant(every_copy("escalate_malignancy"), negate), "suspected_malignancy"),
+    "cauda equina escalation removed": (mutant(every_copy("escalate_cauda_equina")), "cauda_equina"),
+    "malignancy escalation negated": (mutant(every_copy("escalate_malignancy"), negate), "malignancy_"),
     "infection escalation from onset retargeted": (
-        mutant(lambda i: i == "escalate_infection@onset", to_conservative_care), "suspected_infection"),
-    "fracture escalation tried last": (mutant(every_copy("escalate_fracture"), after_own_transitions), "fracture_risk"),
-    "trauma escalation removed": (mutant(every_copy("escalate_major_trauma")), "major_spinal_trauma"),
+        mutant(lambda i: i == "escalate_infection@onset", to_conservative_care), "spinal_infection"),
+    "fracture escalation tried last": (
+        mutant(every_copy("escalate_suspected_fracture"), after_own_transitions), "suspected_fracture"),
+    "trauma escalation removed": (mutant(every_copy("escalate_major_trauma")), "major_trauma"),
+    "urgent motor deficit no longer screens": (
+        mutant(lambda i: i.startswith("escalate_") and i.endswith("@urgent_motor_deficit")), "cauda_equina"),
+    "discharge no longer screens": (mutant(lambda i: i.startswith("escalate_") and i.endswith("@discharged")), ""),
 }
 
 
@@ -157,27 +168,35 @@ def test_the_shipped_pathway_has_no_violation():
     assert find_violation(SPEC) is None
 
 
+# Random courses rarely recover and then meet a red flag while still well: the presentations
+# (and the exhaustive check) find that one.
+RARE_FOR_RANDOM_COURSES = {"discharge no longer screens"}
+
+
 @pytest.mark.parametrize("name", MUTANTS)
 @pytest.mark.parametrize("try_presentations", [True, False], ids=["presentations first", "random courses only"])
 def test_find_violation_catches_the_mutant_and_names_the_category(name, try_presentations):
+    if not try_presentations and name in RARE_FOR_RANDOM_COURSES:
+        return
     broken, category = MUTANTS[name]
     found = find_violation(broken, try_presentations=try_presentations)
     assert found is not None, f"{name}: no counterexample"
     patient, problems = found
-    assert any(f"red-flag category {category} " in p for p in problems), problems
+    assert any(f"red-flag category {category}" in p for p in problems), problems
     assert problems == violations(SPEC, Engine(broken), patient)  # the course replays
 
 
 def test_every_finding_a_category_reads_is_presented_as_the_one_that_tips_it():
     # The MSCC escalation without `pain_below_knee`: only a back-dominant pain below the knee,
     # with no neurology, tells it apart - three answers away from a calm visit.
-    weakened = parse_guard('cancer_history and (pain_distribution == "leg_dominant" or neuro_deficit)')
-    broken = mutant(every_copy("escalate_mscc"), lambda t: attrs.evolve(t, expr=weakened))
+    weakened = parse_guard('(cancer_history or cancer_suspected) and (pain_distribution == "leg_dominant" '
+                           'or neuro_deficit or bilateral_leg_symptoms)')
+    broken = mutant(every_copy("escalate_cord_compression"), lambda t: attrs.evolve(t, expr=weakened))
     patient, problems = find_violation(broken, max_examples=0)
-    assert patient.id == "cancer_with_neuro_signs at the first visit"
+    assert patient.id == "spinal_cord_compression at the first visit"
     assert {k for k, v in patient.visits[0].findings.items() if v != CALM[k]} == {
         "cancer_history", "pain_distribution", "pain_below_knee"}
-    assert "red-flag category cancer_with_neuro_signs" in problems[0]
+    assert "red-flag category spinal_cord_compression" in problems[0]
 
 
 def test_a_random_counterexample_is_shrunk_to_a_short_story():
@@ -186,8 +205,8 @@ def test_a_random_counterexample_is_shrunk_to_a_short_story():
     assert len(patient.visits) == 1
     changed = {k for k, v in patient.visits[0].findings.items() if v != CALM[k]}
     assert len(changed) <= 3, changed
-    assert problems[0].startswith(f"week {patient.visits[0].week}: red-flag category suspected_malignancy")
-    assert "required urgency urgent or higher" in problems[0] and "conservative_care" in problems[0]
+    assert problems[0].startswith(f"week {patient.visits[0].week}: red-flag category malignancy_")
+    assert "required urgent care within 7 days" in problems[0] and "conservative_care" in problems[0]
 
 
 def test_find_violation_is_deterministic():
@@ -196,16 +215,16 @@ def test_find_violation_is_deterministic():
 
 
 def test_escalations_at_deciding_states_are_a_second_line():
-    # A visit never starts in a deciding state such as reassessment: the state it starts in
-    # tries the same escalations first, with the same findings. So a broken copy at
-    # reassessment alone changes nothing any course can show (an equivalent mutant) ...
-    retargeted = mutant(lambda i: i == "escalate_infection@reassessment", to_conservative_care)
+    # A visit never starts in a deciding state such as the initial assessment: every state it is
+    # entered from tries the same escalations first, with the same findings. So a broken copy
+    # there alone changes nothing any course can show (an equivalent mutant) ...
+    retargeted = mutant(lambda i: i == "escalate_infection@initial_assessment", to_conservative_care)
     assert find_violation(retargeted) is None
     # ... until the first line fails too: then that copy is what the patient meets.
-    both = mutant(lambda i: i == "escalate_infection@conservative_care", spec=retargeted)
+    both = mutant(lambda i: i == "escalate_infection@onset", spec=retargeted)
     _, problems = find_violation(both)
-    assert "red-flag category suspected_infection" in problems[0]
-    assert "conservative_care -> reassessment -> conservative_care" in problems[0]
+    assert "red-flag category spinal_infection" in problems[0]
+    assert "onset -> initial_assessment -> conservative_care" in problems[0]
 
 
 def test_violations_names_a_fall_through():
@@ -218,14 +237,15 @@ def test_violations_names_a_fall_through():
 
 
 def test_violations_names_a_step_down_in_urgency():
-    # An urgent state made non-terminal with a way back to conservative care.
-    states = tuple(attrs.evolve(s, terminal=False, waits=Waits.VISIT) if s.id == "urgent_infection" else s
-                   for s in SPEC.states)
+    # Urgent care for infection with a way back to conservative care before the result is in.
     back = attrs.evolve(next(t for t in SPEC.transitions if t.id == "scheduled_review"),
-                        id="back_to_care", source="urgent_infection", dest="conservative_care", expr=Literal(True))
-    relapsing = attrs.evolve(SPEC, states=states, transitions=SPEC.transitions + (back,))
+                        id="back_to_care", source="urgent_infection", dest="conservative_care", expr=Literal(True),
+                        priority=0)
+    relapsing = attrs.evolve(SPEC, transitions=SPEC.transitions + (back,))
     patient = course((0, dict(fever=True, recent_infection=True)), (3, {}))
     assert violations(SPEC, Engine(relapsing), patient) == [
-        ("week 3: urgency went down from urgent (urgent_infection, week 0) to none (conservative_care); "
-         "once urgent, a patient must not be stepped down")
+        ("week 3: urgency went down from urgent (urgent_infection) to none (conservative_care) before the work-up's "
+         "result; once urgent, a patient steps down only on the result")
     ]
+    result_in = course((0, dict(fever=True)), (3, dict(urgent_result="excluded")))
+    assert violations(SPEC, ENGINE, result_in) == []

@@ -6,21 +6,33 @@ test_report_browser.py; these tests read the HTML.
 
 import json
 import re
+from html import escape as html_escape
 
 import pytest
 from click.testing import CliRunner
 
 from edits import broken_copy, replace
 from pathway.cli import main
+from pathway.guards import describe
+from pathway.safety import timescale_words
 
 T = "transitions.yaml"
-SECTIONS = ("diagram", "tables", "verification", "simulation", "changes", "reproducibility", "signoff")
+SECTIONS = ("diagram", "tables", "safety", "verification", "simulation", "changes", "reproducibility", "signoff")
 # Red-flag guard weakened: infection with immunosuppression no longer escalates (property 1 fails).
 WEAKENED = replace(T, "    to: urgent_infection\n    when: suspected_infection\n",
                    "    to: urgent_infection\n    when: suspected_infection and not immunosuppression\n")
-# An older version: neurogenic claudication tried later.
-OLDER = (replace("pathway.yaml", "version: 1.0.0", "version: 0.9.0"),
-         replace(T, "    when: neurogenic_claudication\n    priority: 4\n", "    when: neurogenic_claudication\n    priority: 8\n"))
+# An older version: neurogenic claudication tried last.
+OLDER = (replace("pathway.yaml", "version: 2.0.0", "version: 1.9.0"),
+         replace(T, "    when: neurogenic_claudication\n    priority: 8\n", "    when: neurogenic_claudication\n    priority: 12\n"))
+# Weaker safety requirements: foot drop alone no longer counts as a severe motor deficit.
+SEVERE_DEFICIT = '  severe_deficit: weakness in ["severe", "progressive"] or foot_drop\n'
+WEAKER_REQUIREMENTS = (replace("safety.yaml", SEVERE_DEFICIT, '  severe_deficit: weakness in ["severe", "progressive"]\n'),
+                       replace("safety.yaml", "Severe or progressive weakness or foot drop needs", "Severe or progressive weakness needs"))
+
+
+def escape(text: str) -> str:
+    """As jinja2 escapes text."""
+    return html_escape(text).replace("&#x27;", "&#39;").replace("&quot;", "&#34;")
 
 
 def run(*args):
@@ -59,6 +71,11 @@ def test_every_state_and_arrow_has_what_a_click_shows(plain, spec, model):
         assert info["title"] == state.label
         assert [c["id"] for c in info["citations"]] == list(state.citations)
         assert ["Urgency", state.urgency.value.upper() if state.urgency.rank >= 2 else state.urgency.value] in info["facts"]
+        assert ["Imaging", spec.purpose[state.purpose].label if state.purpose else "no imaging"] in info["facts"]
+        assert (["Handed over to", state.receiving_service] in info["facts"]) == state.terminal, state.id
+        assert (["Timescale", timescale_words(state.within_hours)] in info["facts"]) == (state.within_hours is not None)
+    assert ["Timescale", "within 4 hours"] in shown["pathway-state-emergency_ces"]["facts"]
+    assert ["Handed over to", "the major trauma team"] in shown["pathway-state-handover_trauma_team"]["facts"]
     for edge in model.edges:
         info = shown[f"pathway-edge-{edge.id.replace('@', '.')}"]
         transition = next(t for t in spec.transitions if t.id == edge.transitions[0])
@@ -66,13 +83,84 @@ def test_every_state_and_arrow_has_what_a_click_shows(plain, spec, model):
         assert info["text"] == transition.rationale
         assert [c["id"] for c in info["citations"]] == list(transition.citations)
         assert [c["source"] for c in info["citations"]] == [spec.reference[r].source for r in transition.citations]
+        if edge.escalation:  # where it is tried
+            tried = [s.label for s in spec.states if f"{edge.id}@{s.id}" in edge.transitions]
+            assert ["Tried in", ", ".join(tried)] in info["facts"], edge.id
+    where = dict(shown["pathway-edge-escalate_cauda_equina"]["facts"])["Where"]
+    assert where == "tried in 18 of the 19 \u2691 states; not in Emergency - suspected cauda equina syndrome"
 
 
 def test_shipped_pathway_passes_with_certificate_and_no_stories(plain, spec):
-    assert "All 7 safety properties hold" in plain
-    assert f"sha256:{spec.content_hash} properties 1,2,3,4,5,6,7 hold" in plain
+    assert "All 10 safety properties hold" in plain
+    assert (f"sha256:{spec.content_hash} against safety requirements sha256:{spec.safety.content_hash} (the "
+            "baseline&#39;s): properties 1,2,3,4,5,6,7,8,9,10 hold") in plain
+    assert 'id="requirements-banner"' not in plain  # the shipped requirements are the signed-off ones
     assert "None: no patient breaks any property." in plain
     assert "Not included. Make the packet with <code>--simulate N</code>" in plain
+
+
+def section(page: str, name: str) -> str:
+    start = page.index(f'<section id="{name}">')
+    return page[start:page.index("</section>", start)]
+
+
+def test_the_safety_requirements_section(plain, spec):
+    """What the pathway is proved against: safety.yaml's own hash, each category (who in words over the
+    raw findings, minimum urgency, timescale, imaging) and its sources in full; not among the decision tables."""
+    safety = spec.safety
+    shown = section(plain, "safety")
+    assert f'<code id="safety-hash">sha256:{safety.content_hash}</code>' in shown
+    for category in safety.categories:
+        row = (f"<td>{escape(category.label)}</td><td>{escape(describe(category.expr, spec.finding, {}))}</td>"
+               f"<td>{category.min_urgency.value}</td><td>{category.timescale_words}</td>"
+               f"<td>{escape(category.imaging_words)}</td>")
+        assert row in shown, category.name
+        for ref in (spec.reference[r] for r in category.citations):
+            assert escape(ref.detail) in shown and escape(ref.source) in shown, (category.name, ref.id)
+    assert "<td>within 4 hours</td>" in shown and "<td>weakness is severe or progressive or foot drop</td>" in shown
+    assert "Safety requirements - red-flag categories" not in section(plain, "tables")
+    assert "Imaging rules - applied wherever imaging is ordered" in section(plain, "tables")
+    # the verification shows each property's notes; the certificate names the requirements it was proved against
+    verification = section(plain, "verification")
+    assert f"the safety requirements are the baseline&#39;s (sha256:{safety.content_hash[:12]})" in verification
+    assert f"against safety requirements sha256:{safety.content_hash}" in verification
+
+
+def test_weakened_requirements_need_sign_off_and_fail(tmp_path, spec):
+    """Foot drop removed from the severe motor deficit: the amber banner lists what changed (in words, before
+    and now) against the signed-off baseline, and property 10 fails, so it is not safe to sign either."""
+    out = tmp_path / "report.html"
+    result = run(broken_copy(tmp_path, *WEAKER_REQUIREMENTS), "--out", out, "--quiet")
+    assert result.exit_code == 3, result.output  # written, but not safe to sign
+    page = out.read_text(encoding="utf-8")
+    banner = page[page.index('<div class="banner changed" id="requirements-banner">'):page.index("<nav>")]
+    assert "SAFETY REQUIREMENTS CHANGED - needs sign-off" in banner
+    assert f"Since the signed-off baseline (the safety requirements shipped with the tool) (safety.yaml " \
+           f"<code>sha256:{spec.safety.content_hash[:12]}</code>" in banner
+    assert "changed category <code>motor_deficit</code>" in banner and "changed category <code>cauda_equina</code>" in banner
+    assert "who, before: weakness is severe or progressive or foot drop" in banner
+    assert "who, now: weakness is severe or progressive</div>" in banner
+    assert banner.count("<li>") == 2  # nothing but the requirements changed
+    assert "NOT SAFE TO SIGN" in page and "10. Safety requirements not weakened" in page
+    assert f"CHANGED from baseline sha256:{spec.safety.content_hash}: needs sign-off" in page
+    assert "<td>weakness is severe or progressive</td>" in section(page, "safety")
+    assert "including\n  <b>the changed safety requirements</b>" in section(page, "signoff")
+
+
+def test_against_a_version_with_other_requirements_needs_sign_off(tmp_path, spec):
+    """The shipped pathway (the baseline's requirements, every property holds) against an older version whose
+    requirements were weaker: still a change to what the pathway is proved against, so the amber banner."""
+    out = tmp_path / "report.html"
+    result = run("--against", broken_copy(tmp_path, *OLDER, *WEAKER_REQUIREMENTS), "--out", out, "--quiet")
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert "All 10 safety properties hold" in page and "NOT SAFE TO SIGN" not in page
+    banner = page[page.index('id="requirements-banner"'):page.index("<nav>")]
+    assert "Since the previous version, Sciatica care pathway 1.9.0 (safety.yaml" in banner
+    assert f"&rarr; <code>{spec.safety.content_hash[:12]}</code>" in banner
+    assert "who, before: weakness is severe or progressive</div>" in banner
+    assert "who, now: weakness is severe or progressive or foot drop" in banner
+    assert "signed-off baseline" not in banner
 
 
 def test_nothing_is_fetched(plain):
@@ -91,11 +179,12 @@ def test_same_inputs_same_bytes(plain, tmp_path):
 def test_a_broken_pathway_says_so_with_stories_drawn(tmp_path):
     out = tmp_path / "report.html"
     result = run(broken_copy(tmp_path, WEAKENED), "--out", out, "--quiet")
-    assert result.exit_code == 0, result.output
-    assert "SOME PROPERTIES FAIL" in result.output
+    assert result.exit_code == 3, result.output  # written, but not safe to sign
+    assert "NOT SAFE TO SIGN" in result.output
     page = out.read_text(encoding="utf-8")
-    assert "NOT SAFE TO SIGN: 1 of 7 safety properties fail" in page
-    assert "properties 1,2,3,4,5,6,7 DO NOT all hold" in page
+    assert "NOT SAFE TO SIGN: 2 of 10 safety properties fail" in page  # 1 (care) and 8 (screening)
+    assert "properties 1,2,3,4,5,6,7,8,9,10 DO NOT all hold" in page
+    assert 'id="requirements-banner"' not in page  # the pathway changed, not what it is proved against
     assert "smallest patient story" in page and "immunosuppression" in page
     # The story's path is drawn: a diagram of its own, with the visited states highlighted.
     assert svg_ids(page, "story-1-1") and "story-1-1-details" in page
@@ -108,7 +197,8 @@ def test_against_an_older_version_shows_what_changed(tmp_path):
     assert result.exit_code == 0, result.output
     page = out.read_text(encoding="utf-8")
     changes = page[page.index('<section id="changes">'):page.index('<section id="reproducibility">')]
-    assert "0.9.0" in changes and "priority: `8` -&gt; `4`" in changes
+    assert "1.9.0" in changes and "priority: `12` -&gt; `8`" in changes
+    assert 'id="requirements-banner"' not in page
     shown = details(page)
     changed = [k for k, v in shown.items() if k.startswith("changes-") and v["note"] == "changed"]
     assert changed == ["changes-edge-stenosis_surgical_opinion"], changed

@@ -13,11 +13,13 @@ VOCABULARY = {
     **{name: BOOLEAN for name in (
         "pain_below_knee bilateral_leg_symptoms sensory_symptoms reflex_change foot_drop neurogenic_claudication "
         "disabling intervention_considered prior_lumbar_surgery hip_or_si_signs mri_contraindicated").split()},
-    "weakness": ["none", "mild", "stable", "progressive"],
+    "weakness": ["none", "mild", "severe", "progressive"],
     "trend": ["improving", "stuck", "worse"],
     "conservative_care_weeks": ["0-520"],
     "mri_result": ["none", "concordant", "discordant", "normal"],
     "epidural_response": ["none", "lasting_relief", "temporary_relief", "no_relief"],
+    "urgent_result": ["none", "confirmed", "excluded"],
+    "specialist_opinion": ["none", "surgery", "no_surgery"],
 }
 RED_FLAG_QUESTIONS = (
     "bladder_dysfunction bowel_dysfunction saddle_anaesthesia sexual_dysfunction fever iv_drug_use immunosuppression "
@@ -58,15 +60,18 @@ def test_every_state_and_transition_cites_a_known_reference(spec):
     assert {c for cs in cited for c in cs} <= set(spec.reference)
 
 
-def test_seven_red_flag_categories_each_escalate_from_every_non_urgent_state(spec):
+def test_nine_escalations_screen_every_state_but_the_exits(spec):
     assert [c.name for c in spec.red_flags] == [
-        "suspected_cauda_equina", "cancer_with_neuro_signs", "major_spinal_trauma", "progressive_motor_deficit",
-        "suspected_infection", "suspected_malignancy", "fracture_risk",
+        "major_spinal_trauma", "suspected_cauda_equina", "infection_with_deficit", "spinal_cord_compression",
+        "progressive_motor_deficit", "suspected_infection", "suspected_malignancy", "suspected_fracture", "fracture_risk",
     ]
-    non_urgent = {s.id for s in spec.states if not s.terminal and s.urgency < Urgency.URGENT}
-    for category in spec.red_flags:
-        sources = {t.source for t in spec.transitions if t.escalation and t.text == category.name}
-        assert sources == non_urgent, category.name
+    screening = {s.id for s in spec.states if not s.terminal}
+    sources = {t.source for t in spec.transitions if t.escalation}
+    # Every state but an exit screens; major trauma's work-up is already the most urgent care.
+    assert sources == screening - {"emergency_trauma"}
+    # the most urgent escalation screens every state but its own destination
+    trauma = {t.source for t in spec.transitions if t.base_id == "escalate_major_trauma"}
+    assert trauma == screening - {"emergency_trauma"}
 
 
 def test_escalations_are_tried_before_every_other_transition(spec):
@@ -75,16 +80,33 @@ def test_escalations_are_tried_before_every_other_transition(spec):
         assert kinds == sorted(kinds, reverse=True), state.id
 
 
-def test_urgent_states_are_terminal_so_nobody_is_sent_back_down(spec):
+def test_exits_are_handovers_naming_who_takes_over(spec):
     for state in spec.states:
-        if state.urgency.rank >= Urgency.URGENT.rank:
-            assert state.terminal and not spec.outgoing(state.id), state.id
+        assert bool(state.receiving_service) == state.terminal, state.id
+        if state.terminal:
+            assert not spec.outgoing(state.id), state.id
 
 
-def test_states_that_wait_for_a_visit_declare_how_long(spec):
-    waiting = [s for s in spec.states if s.waits is not Waits.DECIDES and not s.terminal and s.id != spec.initial]
-    assert [s.id for s in waiting if s.review_within_weeks is None] == []
-    assert spec.state["conservative_care"].review_within_weeks == 4
+def test_urgent_work_ups_have_a_timescale_and_step_down_only_on_their_result(spec):
+    for state in spec.states:
+        if state.urgency >= Urgency.URGENT and not state.terminal:
+            assert state.within_hours and state.awaits == "urgent_result", state.id
+            for t in spec.outgoing(state.id):
+                if not t.escalation and spec.state[t.dest].urgency < state.urgency:
+                    assert "urgent_result" in t.text, t.id
+
+
+def test_states_that_wait_declare_how_long(spec):
+    waiting = [s for s in spec.states if s.waits in (Waits.VISIT, Waits.RESULT) and s.urgency < Urgency.URGENT
+               and not s.terminal and s.id != spec.initial]
+    assert {s.id: s.review_within_weeks for s in waiting if not s.review_within_weeks or s.review_within_weeks > 4} == {}
+    assert spec.state["discharged"].waits is Waits.RETURN
+
+
+def test_the_safety_requirements_are_their_own_file_with_their_own_hash(spec):
+    assert spec.safety is not None and spec.safety.source.endswith("safety.yaml")
+    assert spec.safety.content_hash != spec.content_hash
+    assert {c.name for c in spec.safety.categories} >= {"cauda_equina", "spinal_cord_compression", "spinal_infection"}
 
 
 def test_content_hash_ignores_comments_and_layout(spec, tmp_path):
@@ -97,3 +119,9 @@ def test_content_hash_ignores_comments_and_layout(spec, tmp_path):
     assert pathway.load_pathway(copy).content_hash == spec.content_hash
     states.write_text(states.read_text().replace("review in 2-4 weeks.", "review in 2 to 4 weeks."))
     assert pathway.load_pathway(copy).content_hash != spec.content_hash
+    # The safety requirements are not part of the pathway's hash: they have their own.
+    safety = copy / "safety.yaml"
+    safety.write_text(safety.read_text().replace("    within_hours: 4\n", "    within_hours: 3\n"))
+    changed = pathway.load_pathway(copy)
+    assert changed.safety.content_hash != spec.safety.content_hash
+    assert changed.content_hash == pathway.load_pathway(copy).content_hash

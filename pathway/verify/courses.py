@@ -41,6 +41,7 @@ class CourseGraph:
         self.sym = visits.sym
         self._ages = range(len(self.sym.domains["age"].cells))
         self._weeks = range(len(self.sym.domains["week"].cells))
+        self._by_state: dict[str, list] = {}
 
     def region_at(self, node: Node, outcome: Outcome, week: int) -> Region:
         return outcome.region & self.sym.cell("age", node.age) & self.sym.cell("week", week)
@@ -48,10 +49,19 @@ class CourseGraph:
     def steps_from(self, node: Node):
         """Every visit possible from a resting node, one per (outcome, week class)."""
         # Shorter visits first, so that the breadth-first search finds the plainest stories.
-        for outcome in sorted(self.visits.outcomes(node.state), key=lambda o: len(o.path)):
+        for outcome, classes in self._classes(node.state):
             for week in self._weeks[node.week:]:
-                if not self.sym.empty(self.region_at(node, outcome, week)):
+                if (node.age, week) in classes:
                     yield Step(node, outcome, week, Node(outcome.rest, node.age, week))
+
+    def _classes(self, state: str) -> list:
+        """The state's outcomes, shortest first, each with the (age, week) classes it can happen in."""
+        if state not in self._by_state:
+            self._by_state[state] = [
+                (o, {(a, w) for a in self._ages for w in self._weeks
+                     if not self.sym.empty(o.region & self.sym.cell("age", a) & self.sym.cell("week", w))})
+                for o in sorted(self.visits.outcomes(state), key=lambda o: len(o.path))]
+        return self._by_state[state]
 
     @cached_property
     def starts(self) -> tuple[Node, ...]:
@@ -83,8 +93,8 @@ class CourseGraph:
     def reached_states(self) -> set[str]:
         """Every state some patient enters (or starts in), guards and ages and weeks respected."""
         reached = {self.spec.initial}
-        for step in self.steps:
-            reached.update(step.outcome.entered)
+        for outcome in {id(step.outcome): step.outcome for step in self.steps}.values():
+            reached.update(outcome.entered)
         return reached
 
     def course_to(self, node: Node) -> list[Step]:
@@ -100,14 +110,16 @@ class CourseGraph:
     def can_finish(self) -> set[Node]:
         """Nodes from which some course enters a terminal state."""
         terminal = {s.id for s in self.spec.states if s.terminal}
+        into: dict[Node, set[Node]] = {}  # node -> the nodes with a step to it
         good: set[Node] = set()
-        changed = True
-        while changed:
-            changed = False
-            for step in self.steps:
-                if step.before in good:
-                    continue
-                if terminal & set(step.outcome.entered) or step.after in good:
-                    good.add(step.before)
-                    changed = True
+        for step in self.steps:
+            into.setdefault(step.after, set()).add(step.before)
+            if terminal.intersection(step.outcome.entered):
+                good.add(step.before)
+        frontier = list(good)
+        while frontier:  # backwards from the nodes with a step into an exit
+            for before in into.get(frontier.pop(), ()):
+                if before not in good:
+                    good.add(before)
+                    frontier.append(before)
         return good

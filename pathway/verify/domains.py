@@ -36,10 +36,15 @@ class Domain:
         return next(i for i, c in enumerate(self.cells) if c.low <= value <= c.high)
 
 
-def abstract_domains(spec: PathwaySpec) -> dict[str, Domain]:
-    """Every finding (inputs included) with its classes, in vocabulary order."""
-    cuts = _integer_cuts(spec)
+def abstract_domains(spec: PathwaySpec, extra=()) -> dict[str, Domain]:
+    """Every finding (inputs included) with its classes, in vocabulary order. ``extra``: more
+    guards whose thresholds must be told apart (e.g. another version's safety requirements)."""
+    cuts = _integer_cuts(spec, [*spec.guards(), *extra])
     return {f.name: Domain(f, _cells(f, cuts.get(f.name, set()))) for f in spec.findings}
+
+
+def requirement_guards(safety) -> list:
+    return [] if safety is None else safety.guards()
 
 
 def _cells(finding: Finding, cuts: set[int]) -> tuple[Cell, ...]:
@@ -58,11 +63,10 @@ def _cells(finding: Finding, cuts: set[int]) -> tuple[Cell, ...]:
     return tuple(cells)
 
 
-def _integer_cuts(spec: PathwaySpec) -> dict[str, set[int]]:
+def _integer_cuts(spec: PathwaySpec, exprs) -> dict[str, set[int]]:
     """For each integer finding, the values where a guard's answer can change."""
     integers = {f.name for f in spec.findings if f.type == "integer"}
     cuts: dict[str, set[int]] = {}
-    exprs = [t.expr for t in spec.transitions] + [c.expr for c in spec.conditions]
     for compare in (c for e in exprs for c in compares_in(e)):
         if compare.name not in integers:
             continue

@@ -1,8 +1,10 @@
 """Broken pathways derived from a real one, to show that the checks can fail.
 
-Every mutant breaks a red-flag escalation in one way. The red-flag categories themselves are
-left alone: they are the oracle the properties judge by, so a mutant that changed them would
-move the goalposts along with the pathway.
+Most mutants break the pathway and leave the safety requirements (the oracle) alone: the
+properties judge the broken pathway by the real requirements. This module holds the mutants of
+the red-flag escalations; mutants_care those of the screen, the work-up, consent and imaging;
+mutants_oracle those that weaken the requirements themselves, which the check must refuse
+(property 10) rather than judge by.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ class Mutant:
     description: str
     spec: PathwaySpec = attrs.field(eq=False, repr=False)
     widens: bool = False  # the mutated guard holds wherever the original did: it can only escalate more
+    oracle: bool = False  # the safety requirements were weakened, not the pathway
 
 
 METHODS = {
@@ -31,17 +34,27 @@ METHODS = {
     "demote": "a red-flag escalation tried after the state's own transitions",
     "retarget": "a red-flag escalation sent to a non-urgent state",
     "threshold": "a threshold in a red-flag escalation's guard moved",
+    "unscreen": "every red-flag escalation removed from one state",
+    "imaging-rule": "an imaging rule removed, or one finding dropped from its guard",
+    "work-up": "a transition out of an urgent work-up removed, or taken before the result",
+    "consent": "the consent check dropped from a transition towards injection or surgery",
+    "requirement": "a safety requirement weakened (a finding dropped, less urgent, later, looser imaging)",
 }
 
 
 def mutants(spec: PathwaySpec) -> Iterator[Mutant]:
     """Every mutant, in a fixed order (method, then category, then position)."""
+    from .mutants_care import care_mutants
+    from .mutants_oracle import oracle_mutants
+
     yield from _removed(spec)
     yield from _negated(spec)
     yield from _dropped(spec)
     yield from _demoted(spec)
     yield from _retargeted(spec)
     yield from _thresholds(spec)
+    yield from care_mutants(spec)
+    yield from oracle_mutants(spec)
 
 
 def _escalations(spec: PathwaySpec, category: Condition) -> list[Transition]:
@@ -89,7 +102,7 @@ def _demoted(spec: PathwaySpec):
 
 
 def _retargeted(spec: PathwaySpec):
-    # Resting and terminal states only: a deciding target could make a visit loop forever.
+    # Resting and exit states only: a deciding target could make a visit loop forever.
     targets = [s for s in spec.states if s.urgency < Urgency.URGENT and (s.terminal or s.waits is not Waits.DECIDES)]
     for category in spec.red_flags:
         for target in targets:

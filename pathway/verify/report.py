@@ -11,11 +11,13 @@ from .stories import example_text, find_story, story_text
 def report_text(report: Report, stories: int = 3, overlaps: bool = False) -> str:
     spec = report.spec
     heading = (f"Checking {spec.name} {spec.version} ({spec.source}): {len(spec.states)} states, "
-               f"{len(spec.transitions)} transitions, {len(spec.red_flags)} red-flag categories")
+               f"{len(spec.transitions)} transitions, against {len(spec.safety.categories)} red-flag safety requirements "
+               f"(safety.yaml sha256:{spec.safety.content_hash[:12]})")
     lines = [heading, ""]
     for v in report.verdicts:
         verdict = "holds" if v.holds else f"FAILS ({len(v.failures)})"
-        lines.append(f"  {v.number}. {v.title:<42} {verdict:<11} {v.cases:>22,} cases  {v.seconds:6.2f} s")
+        lines.append(f"  {v.number:>2}. {v.title:<42} {verdict:<11} {_cases(v.cases):>16}  {v.seconds:5.2f} s")
+        lines += [f"      {note}" for note in v.notes]
         if v.overlaps:
             kinds = Counter(o.status for o in v.overlaps)
             lines.append(f"     {len(v.overlaps)} overlapping guard pairs, each resolved by priority: "
@@ -32,6 +34,14 @@ def report_text(report: Report, stories: int = 3, overlaps: bool = False) -> str
             lines += [f"  - {f.message}" for f in v.failures[stories:]]
     lines += ["", f"{report.seconds:.2f} s in all", report.certificate()]
     return "\n".join(lines) + "\n"
+
+
+def _cases(n: int) -> str:
+    """A case count a clinician can read: exact when small, else its order of magnitude."""
+    if n < 100_000:
+        return f"{n:,} cases"
+    mantissa, exponent = f"{n:.1e}".split("e")
+    return f"~{mantissa}x10^{int(exponent)} cases"
 
 
 def _overlap_lines(report: Report) -> list[str]:

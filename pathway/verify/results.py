@@ -26,12 +26,18 @@ class Overlap:
     first: str
     second: str
     cases: int
-    example: dict = attrs.field(eq=False)
     status: str  # "error", or why it is fine: same urgency, red flags outrank, otherwise, declared
+    region: Region = attrs.field(eq=False, repr=False)  # where both hold (and the pair decides, if anywhere)
+    sym: object = attrs.field(eq=False, repr=False)
 
     @property
     def is_error(self) -> bool:
         return self.status == "error"
+
+    @property
+    def example(self) -> dict:
+        """One patient of the overlap (worked out when asked: most reports never show it)."""
+        return self.sym.example(self.region)
 
 
 @attrs.frozen
@@ -43,6 +49,7 @@ class Verdict:
     seconds: float
     failures: tuple[Failure, ...] = ()
     overlaps: tuple[Overlap, ...] = ()  # property 3 lists every overlap, not only the errors
+    notes: tuple[str, ...] = ()  # what a reviewer must see even when it holds (e.g. changed requirements)
 
     @property
     def holds(self) -> bool:

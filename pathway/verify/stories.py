@@ -80,8 +80,9 @@ def _weeks(model: Model, examples: list[int]) -> list[int]:
     return weeks
 
 
-def example_text(spec: PathwaySpec, findings: dict) -> str:
-    """A findings dict in words, leaving out the calm answers: only what a reviewer must see."""
+def example_text(spec: PathwaySpec, findings: dict, before: dict | None = None) -> str:
+    """A findings dict in words, leaving out the calm answers: only what a reviewer must see (and
+    any answer that changed since ``before``, the visit before, calm or not)."""
     said, red_flag_yes = [], False
     for name, value in findings.items():
         finding = spec.finding.get(name)
@@ -91,6 +92,8 @@ def example_text(spec: PathwaySpec, findings: dict) -> str:
         if not calm:
             said.append(finding_words(name, value, spec).replace(": yes", ""))
             red_flag_yes |= finding.red_flag
+        elif before is not None and before.get(name) != value and not finding.red_flag:
+            said.append((finding.when_false or f"no {finding.label}") if value is False else finding_words(name, value, spec))
     if not red_flag_yes:
         said.append("every red-flag question answered no")
     return "; ".join(said)
@@ -107,8 +110,10 @@ def story_text(model: Model, failure: Failure, story: Story | None) -> str:
     else:
         lines.append(f"  smallest patient story: aged {story.patient.age}, {len(story.patient.visits)} visit(s)")
         visits = story.trace.visits if story.trace else ()
+        before = None
         for number, visit in enumerate(story.patient.visits, 1):
-            lines.append(f"    week {visit.week}: {example_text(spec, visit.findings)}")
+            lines.append(f"    week {visit.week}: {example_text(spec, visit.findings, before)}")
+            before = visit.findings
             if number <= len(visits):
                 lines.extend(_path_lines(spec, visits[number - 1]))
         if story.problem:

@@ -29,9 +29,9 @@ _COMPARE = {
 class Symbolic:
     """The BDD manager for one spec: guards in, regions out."""
 
-    def __init__(self, spec: PathwaySpec):
+    def __init__(self, spec: PathwaySpec, extra=()):
         self.spec = spec
-        self.domains: dict[str, Domain] = abstract_domains(spec)
+        self.domains: dict[str, Domain] = abstract_domains(spec, extra)
         self.bdd = bdd_impl.BDD()
         self._bits: dict[str, list[str]] = {}
         for name, domain in self.domains.items():

@@ -46,7 +46,13 @@
       if (!info) return;
       group.setAttribute("tabindex", "0");
       group.setAttribute("role", "button");
-      group.setAttribute("aria-label", info.title);
+      // The accessible name holds the words drawn (a state's box, an arrow's guard), so a reader who
+      // sees them can say them to voice control (WCAG 2.5.3); an arrow's adds where it goes.
+      var shown = Array.prototype.map.call(group.querySelectorAll("text"), function (t) {
+        return t.textContent.trim();
+      }).filter(Boolean).join(" ");
+      var name = !shown ? info.title : info.kind === "transition" ? shown + " (" + info.title + ")" : shown;
+      group.setAttribute("aria-label", name);
       function select() {
         svg.querySelectorAll("g.selected").forEach(function (g) { g.classList.remove("selected"); });
         group.classList.add("selected");

@@ -10,34 +10,31 @@ patient every week, is most of the engine's arithmetic.
 from __future__ import annotations
 
 import functools
-import itertools
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from ..draws import Purpose, as_normal, as_uniform, below, bounds, hashes, mix, offset, patient_keys
+from ..draws import Purpose, as_uniform, below, bounds, hashes, mix, offset, patient_keys
 from ..history import (
-    IMPROVEMENT_WEEK_RELAPSE_STARTS, PERSISTING_WEEKS, RED_FLAG_FINDINGS, RED_FLAGS, Mimic, NaturalHistory,
-    lognormal_weeks,
+    IMPROVEMENT_WEEK_RELAPSE_STARTS, PERSISTING_WEEKS, RED_FLAG_FINDINGS, RED_FLAGS, XRAY_INDICATED_OVER_AGE, Mimic,
+    NaturalHistory,
 )
+from ..patient import PERSON_SLOTS
+from .asked import Asked, pick as _pick
+from .red_flags import NEVER, CohortRedFlags
 
 MIMICS = tuple(m.value for m in Mimic)  # codes: 0 none, 1 hip or SI only, 2 hip or SI and spine
-NEVER = np.iinfo(np.int32).max  # a red flag that never starts, a treatment never given
-SHOWS_ON_XRAY = ("fracture", "malignancy", "spinal_cord_compression", "infection")  # as Patient.xray_result
-EPIDURAL_RESPONSES = ("lasting_relief", "temporary_relief", "no_relief")
-SCAN_RESULTS = ("concordant", "discordant", "normal")
-XRAY_RESULTS = ("abnormal", "normal")
 
 # The findings recorded as they were at presentation (unless a red flag changes them).
 BASELINE = ("pain_distribution", "pain_below_knee", "sensory_symptoms", "reflex_change", "weakness",
-            "neurogenic_claudication", "hip_or_si_signs", "bilateral_leg_symptoms", "foot_drop", "prior_lumbar_surgery")
+            "neurogenic_claudication", "hip_or_si_signs", "bilateral_leg_symptoms", "foot_drop", "mri_contraindicated")
 
 # Red-flag findings are applied category by category; the reference applies them by onset. The
 # order cannot matter as long as no two categories record the same finding.
 assert len({k for f in RED_FLAG_FINDINGS.values() for k in f}) == sum(map(len, RED_FLAG_FINDINGS.values()))
 
 
-class CohortHistory:
+class CohortHistory(Asked):
     """Patients ``first .. last - 1`` drawn at presentation, then advanced a week at a time."""
 
     def __init__(self, model: NaturalHistory, seed: int, first: int, last: int, weeks: int,
@@ -51,7 +48,7 @@ class CohortHistory:
         self.keys = patient_keys(self.index)
         n = self.n = last - first
 
-        person = self._at_start(Purpose.PERSON, 12)
+        person = self._at_start(Purpose.PERSON, PERSON_SLOTS)
         bands = list(model.age_bands)
         band = _pick(dict(bands), person[:, 0])
         low = np.array([b[0][0] for b in bands])[band]
@@ -74,25 +71,15 @@ class CohortHistory:
             "hip_or_si_signs": self.mimic != 0,
             "bilateral_leg_symptoms": np.zeros(n, dtype=bool),
             "foot_drop": np.zeros(n, dtype=bool),
-            "prior_lumbar_surgery": np.zeros(n, dtype=bool),
+            "mri_contraindicated": flags[:, 6] < model.mri_contraindicated,
         }
         self.disabling = flags[:, 4] < v("course.disabling_when_persisting")
         self.wants_intervention = self.disabling & (flags[:, 5] < v("course.intervention_wanted"))
 
         # What a scan shows and how long an epidural relieves are drawn when first asked for (few
-        # are scanned or injected); an onset week only for a red flag the patient will have.
-        categories = len(RED_FLAGS)
-        chances = self._at_start(Purpose.RED_FLAGS, categories)
-        rows, which = np.nonzero(chances < np.array([model.red_flag_chance[c] for c in RED_FLAGS]))
-        onsets = (as_uniform(hashes(self.keys[rows], offset(seed, Purpose.RED_FLAGS, 1, which)))
-                  * (model.onset_window + 1)).astype(np.int64)
-        self.onset = np.full((n, categories), NEVER, dtype=np.int64)  # the week each red flag starts
-        within = onsets <= weeks
-        self.onset[rows[within], which[within]] = onsets[within]
-        self.first_onset = self.onset.min(axis=1)
-        self.flagged = np.flatnonzero(self.first_onset < NEVER)  # the few with a red flag, in order
-        shows = [RED_FLAGS.index(c) for c in SHOWS_ON_XRAY]
-        self.first_xray_visible = self.onset[:, shows].min(axis=1)
+        # are scanned or injected).
+        self.flags = CohortRedFlags(model, seed, self.keys, weeks)
+        self.first_onset = self.flags.first_onset
 
         # The untreated course. The chance of improving this week takes one of four values, by
         # `speed` (fast and never relapsed: +1; operated on: +2); an improved patient's is that
@@ -111,8 +98,8 @@ class CohortHistory:
         self.relief_from = np.full(n, NEVER, dtype=np.int64)
         self.relief_to = np.full(n, NEVER, dtype=np.int64)
         self.relieved = np.zeros(0, dtype=np.int64)  # patients ever given an epidural (some twice)
+        self.operated = np.full(n, NEVER, dtype=np.int64)  # the week of the operation
         self.scan = np.zeros(n, dtype=np.uint8)  # what a scan shows (bits), once drawn: _scans
-        self._flagged_now = (-1, self.flagged)  # (week, red_flagged() that week)
 
     def _at_start(self, purpose: Purpose, slots: int, rows=slice(None)) -> np.ndarray:
         """(patients, slots) draws at presentation (week 0, slots 0 .. slots - 1), for these patients."""
@@ -128,33 +115,6 @@ class CohortHistory:
         if step:
             return values[np.maximum(np.searchsorted(ages, age, side="right") - 1, 0)]
         return np.interp(age, ages, values)
-
-    def _scans(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """What these patients' spine scans show: a herniation that explains the pain, an incidental
-        finding that imitates one, an incidental finding the report lists (drawn once a patient's
-        first scan asks, then kept)."""
-        new = rows[self.scan[rows] == 0]
-        if new.size:
-            v = self.model.params.value
-            concordant, protrusion, slip, bulge, degeneration = self._at_start(Purpose.IMAGING, 5, new).T
-            explains = self.nerve_root[new] & (concordant < v("imaging.concordant_herniation"))
-            incidental = (protrusion < self._table("imaging.disc_protrusion_by_age", rows=new)) | (
-                slip < self._table("imaging.spondylolisthesis_by_age", rows=new))
-            reported = incidental | (bulge < self._table("imaging.disc_bulge_by_age", rows=new)) | (
-                degeneration < self._table("imaging.disc_degeneration_by_age", rows=new))
-            self.scan[new] = SCANNED | explains * EXPLAINS | incidental * INCIDENTAL | reported * REPORTED
-        scan = self.scan[rows]
-        return (scan & EXPLAINS) > 0, (scan & INCIDENTAL) > 0, (scan & REPORTED) > 0
-
-    def incidental_reported(self, rows: np.ndarray) -> np.ndarray:
-        return self._scans(rows)[2]
-
-    def _relief_weeks(self, rows: np.ndarray) -> np.ndarray:
-        """How long an epidural relieves these patients (0: not at all)."""
-        v = self.model.params.value
-        relieved, length = self._at_start(Purpose.TREATMENT, 2, rows).T
-        lo, hi = v("treatment.epidural_relief_min_weeks"), v("treatment.epidural_relief_max_weeks")
-        return np.where(relieved < v("treatment.epidural_relief"), np.round(lo + (hi - lo) * length), 0).astype(np.int64)
 
     def _hashes(self, rows: np.ndarray, purpose: Purpose, slot: int) -> np.ndarray:
         """The hashes of this week's draws (slot 10 and up) for these patients, as `Patient` draws them."""
@@ -204,16 +164,13 @@ class CohortHistory:
         rows = self.relieved
         out[rows] |= (self.relief_from[rows] <= self.week) & (self.week < self.relief_to[rows])
 
-    def any_red_flag(self, rows=slice(None)) -> np.ndarray:
-        return self.first_onset[rows] <= self.week
+    def any_red_flag(self, rows: np.ndarray) -> np.ndarray:
+        """A red flag shows (started, not worked up)."""
+        return self.flags.any_showing(rows, self.week)
 
     def red_flagged(self) -> np.ndarray:
-        """The patients (in order) whose red flag has started by now."""
-        week, flagged = self._flagged_now
-        if week != self.week:
-            flagged = self.flagged[self.first_onset[self.flagged] <= self.week]
-            self._flagged_now = (self.week, flagged)
-        return flagged
+        """The patients (in order) whose first red flag has started by now (those any can show for)."""
+        return self.flags.candidates(self.week)
 
     # -- what a clinician records (as Patient.findings, enums as codes) ------------------------------
     def findings(self, rows: np.ndarray, red_flag_questions: tuple[str, ...],
@@ -224,9 +181,9 @@ class CohortHistory:
 
         found = {name: column[rows] for name, column in self.baseline.items() if want(name)}
         found.update({q: np.zeros(len(rows), dtype=bool) for q in red_flag_questions if want(q)})
-        flagged = np.flatnonzero(self.first_onset[rows] <= self.week)  # the few with a red flag showing
+        flagged = np.flatnonzero(self.first_onset[rows] <= self.week)  # the few any red flag can show for
         if flagged.size:
-            active = self.onset[rows[flagged]] <= self.week  # (flagged, categories)
+            active = self.flags.showing_columns(rows[flagged], self.week)  # (flagged, categories)
             for c, category in enumerate(RED_FLAGS):
                 these = flagged[active[:, c]]
                 for name, value in RED_FLAG_FINDINGS[category].items():
@@ -242,83 +199,19 @@ class CohortHistory:
             "conservative_care_weeks": lambda: np.full(len(rows), self.week, dtype=np.int64),
             "disabling": lambda: ~better & self.disabling[rows],
             "intervention_considered": lambda: ~better & self.wants_intervention[rows],
+            "prior_lumbar_surgery": lambda: self.operated[rows] <= self.week,
         }
         found.update({name: make() for name, make in later.items() if want(name)})
         return found
 
-    def needs_imaging(self, rows: np.ndarray, xray: bool) -> np.ndarray:
-        """As Patient.needs_imaging, for imaging of one kind ordered for these patients now."""
-        indicated = self.any_red_flag(rows) | (xray & (self.mimic[rows] != 0))
+    def indicated(self, rows: np.ndarray, xray_only: np.ndarray) -> np.ndarray:
+        """As Patient.indicated, for orders (X-rays only or not, one per row) made for these patients now."""
+        xray = xray_only & ((self.mimic[rows] != 0) | (self.age[rows] > XRAY_INDICATED_OVER_AGE))
+        indicated = self.any_red_flag(rows) | xray
         return indicated | (~self.feels_improved(rows) & (self.week >= PERSISTING_WEEKS) & self.wants_intervention[rows])
 
-    # -- draws that depend on what the pathway does (keyed by this week) ------------------------------
-    def review_after(self, rows: np.ndarray) -> np.ndarray:
-        weeks = np.array(list(self.model.review_after), dtype=np.int64)
-        return weeks[_pick(self.model.review_after, self.draw(rows, Purpose.VISITS, 10))]
-
-    def presents_with_red_flag(self, rows: np.ndarray) -> np.ndarray:
-        return self.below(rows, Purpose.VISITS, 11, self.model.presents)
-
-    def scan_wait(self, rows: np.ndarray) -> np.ndarray:
-        return lognormal_weeks(self.model.scan_wait, as_normal(self._hashes(rows, Purpose.IMAGING, 10)))
-
-    def emergency_scan_late(self, rows: np.ndarray) -> np.ndarray:
-        return ~self.below(rows, Purpose.IMAGING, 11, self.model.emergency_scan_on_time)
-
-    def scan_result(self, rows: np.ndarray) -> np.ndarray:
-        """Codes into SCAN_RESULTS."""
-        explains, incidental, _ = self._scans(rows)
-        return np.where(explains, 0, np.where(incidental, 1, 2))
-
-    def xray_result(self, rows: np.ndarray) -> np.ndarray:
-        """Codes into XRAY_RESULTS."""
-        return np.where(self.first_xray_visible[rows] <= self.week, 0, 1)
-
-    def specialist_wait(self, rows: np.ndarray) -> np.ndarray:
-        return lognormal_weeks(self.model.specialist_wait, as_normal(self._hashes(rows, Purpose.TREATMENT, 10)))
-
-    def has_surgery(self, rows: np.ndarray) -> np.ndarray:
-        return ~self.improved[rows] & self.below(rows, Purpose.TREATMENT, 11, self.model.surgery_after_referral)
-
-    def give_epidural(self, rows: np.ndarray) -> None:
-        self.relief_from[rows] = self.week
-        self.relief_to[rows] = self.week + self._relief_weeks(rows)
-        if rows.size:
-            self.relieved = np.concatenate([self.relieved, rows])
-
-    def epidural_response(self, rows: np.ndarray) -> np.ndarray:
-        """Codes into EPIDURAL_RESPONSES."""
-        frm, to = self.relief_from[rows], self.relief_to[rows]
-        none = (frm == NEVER) | (frm == to)
-        return np.where(self.improved[rows], 0, np.where(none, 2, np.where(self.week < to, 0, 1)))
-
-    def operate(self, rows: np.ndarray) -> None:
-        """Operated on this week: recovery speeds up from next week, for good (Patient.advance
-        compares the week with the latest operation's, which only moves later)."""
-        self.speed[rows] |= 2
-        self.course[rows] |= 2
-
-    def worsens(self, rows: np.ndarray) -> np.ndarray:
-        return self.below(rows, Purpose.HARM, 10, self.model.worsening)
-
-    def red_flag_names(self) -> tuple[np.ndarray, tuple[str, ...]]:
-        """Each patient's red-flag categories by onset, `;`-separated (as the patients table has
-        them): codes into the words, the first "" (no red flag)."""
-        flagged = np.flatnonzero(self.first_onset < NEVER)
-        onset = self.onset[flagged]
-        by_onset = np.argsort(onset, axis=1, kind="stable")  # ties in category order, as the reference
-        present = np.take_along_axis(onset, by_onset, axis=1) < NEVER
-        # One number per ordered list of categories (base 8, 0 for none), so each list is joined once.
-        digits = np.where(present, by_onset + 1, 0)
-        key = digits @ (8 ** np.arange(len(RED_FLAGS), dtype=np.int64))
-        lists, which = np.unique(key, return_inverse=True)
-        words = ("", *(";".join(RED_FLAGS[d - 1] for d in _digits(k)) for k in lists))
-        codes = np.zeros(self.n, dtype=np.int32)
-        codes[flagged] = which.ravel() + 1
-        return codes, words
 
 
-SCANNED, EXPLAINS, INCIDENTAL, REPORTED = 1, 2, 4, 8  # the bits of CohortHistory.scan
 # A draw's counter one slot on (slot 11 for 10): the same keys, this much further.
 _NEXT_SLOT = np.uint64((int(offset(0, Purpose.COURSE, 0, 11)) - int(offset(0, Purpose.COURSE, 0, 10))) % 2**64)
 
@@ -332,17 +225,3 @@ def _sorted_anchors(items: tuple) -> tuple[np.ndarray, np.ndarray]:
 def _anchors(table) -> tuple[np.ndarray, np.ndarray]:
     """An age table's ages, in order, and its values (made once per table)."""
     return _sorted_anchors(tuple(table.items()))
-
-
-def _digits(key: int) -> list[int]:
-    digits = []
-    while key:
-        key, digit = divmod(int(key), 8)
-        digits.append(digit)
-    return digits
-
-
-def _pick(distribution: dict, u: np.ndarray) -> np.ndarray:
-    """`history._pick` for many draws at once: the index of the outcome each draw falls in."""
-    cumulative = np.array(list(itertools.accumulate(distribution.values())))  # summed in order, as _pick does
-    return np.minimum(np.searchsorted(cumulative, u, side="right"), len(cumulative) - 1)

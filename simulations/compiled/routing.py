@@ -27,7 +27,7 @@ from pathway.guards.nodes import And, Compare, Expr, Literal, Name, Not, Or, nam
 from pathway.guards.vectorized import compile_vectorized
 from pathway.spec import PathwaySpec, Waits
 
-from ..course import SimulationError
+from ..outcome import SimulationError
 
 
 @attrs.frozen
@@ -95,13 +95,16 @@ class Router:
         self.decides = np.array([s.waits is Waits.DECIDES for s in spec.states])
         self.dest = np.array([state_index[t.dest] for t in spec.transitions])
         self.stay = np.array([t.is_stay for t in spec.transitions])
-        guards: dict[str, object] = {}  # one mask per distinct guard text: escalation copies share it
-        self.tried: list[tuple[tuple[int, str], ...]] = []  # per state: (transition, guard key) in order
+        # One mask per distinct guard (by its parsed form, never its words, which a mutant or an
+        # edit may leave behind): escalation copies share it.
+        guards: dict[object, object] = {}
+        self.tried: list[tuple[tuple[int, object], ...]] = []  # per state: (transition, guard key) in order
         for state in spec.states:
             tried = []
             for t in spec.outgoing(state.id):
-                guards.setdefault(t.text, compile_vectorized(t.expr, conditions, codes))
-                tried.append((transition_index[t.id], t.text))
+                if t.expr not in guards:
+                    guards[t.expr] = compile_vectorized(t.expr, conditions, codes)
+                tried.append((transition_index[t.id], t.expr))
             self.tried.append(tuple(tried))
         self.guards = guards
         self.known = Routes.none()  # every route remembered, numbered in the order first met

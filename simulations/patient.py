@@ -1,0 +1,272 @@
+"""One simulated patient: who they are, how their sciatica runs week by week, what treatment
+changes, and what a clinician would record at a visit, in the pathway's words.
+
+Every random number is a pure function of (seed, patient index, purpose, week, slot) (see
+draws.py): a draw that depends on what the pathway does (a wait, a result, a response) is keyed
+by the week the pathway asks for it.
+
+Red flags: each category the patient will have starts at its onset week and shows at every visit
+from then on (its findings, `RED_FLAG_FINDINGS`), until an urgent work-up excludes it (worked up:
+the suspicion is resolved). Whether a work-up confirms it is drawn once, at presentation. Until a
+red flag has been *seen* at a visit it may bring the patient in unannounced (then the clinician's
+decision stands: the patient comes back at the visits booked); until it is *attended*, the
+patient having been in urgent care while it showed, it may worsen.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .draws import Purpose, normal, uniform
+from .history import (
+    IMPROVEMENT_WEEK_RELAPSE_STARTS, PERSISTING_WEEKS, RED_FLAG_FINDINGS, RED_FLAGS, SERIOUSNESS, SHOWS_ON_XRAY,
+    XRAY_INDICATED_OVER_AGE, Mimic, NaturalHistory, RedFlag, _pick, lognormal_weeks,
+)
+
+PERSON_SLOTS = 13  # draws at presentation, Purpose.PERSON: see Patient.__init__
+
+
+class Patient:
+    """One patient: drawn at presentation (week 0), then advanced a week at a time."""
+
+    def __init__(self, model: NaturalHistory, seed: int, index: int, weeks: int):
+        self.model, self.index, self.id = model, index, f"P{index:07d}"
+        person = uniform(seed, index, Purpose.PERSON, 0, np.arange(PERSON_SLOTS))
+        low, high = _pick(dict(model.age_bands), person[0])
+        self.age = low + int(person[1] * (high - low + 1))
+        self._present(person)
+        self._imaging_draws(seed, index)
+        self._red_flags(seed, index, weeks)
+        # Draws the course may need in any week, by week (slots 10+ keep clear of the ones above).
+        span = np.arange(weeks + 1)
+
+        def weekly(purpose: Purpose, slot: int, draw=uniform) -> np.ndarray:
+            return draw(seed, index, purpose, span, slot)
+
+        self._improve_draws, self._relapse_draws, self._worse_draws = (weekly(Purpose.COURSE, k) for k in (10, 11, 12))
+        self._review_draws, self._present_draws = weekly(Purpose.VISITS, 10), weekly(Purpose.VISITS, 11)
+        self._return_draws = weekly(Purpose.VISITS, 12)
+        self._scan_wait_normals, self._scan_late_draws = weekly(Purpose.IMAGING, 10, normal), weekly(Purpose.IMAGING, 11)
+        self._relief_draws = uniform(seed, index, Purpose.TREATMENT, 0, np.arange(2))
+        self._specialist_normals = weekly(Purpose.TREATMENT, 10, normal)
+        self._surgery_draws = weekly(Purpose.TREATMENT, 11)
+        self._harm_draws = weekly(Purpose.HARM, 10)
+
+        self.week = 0
+        self.improved = False
+        self.relapsed = False
+        self.first_improved: int | None = None
+        self.surgery_week: int | None = None
+        self.relief: tuple[int, int] | None = None  # epidural relief, weeks [from, to)
+
+    def _present(self, person: np.ndarray) -> None:
+        """Who presents (slots 2-12 of the presentation draws): course, mimic, baseline findings."""
+        model, v = self.model, self.model.params.value
+        self.fast = bool(person[2] < v("recovery.fast_fraction"))
+        without = v("mimics.hip_or_si_without_spine")
+        with_spine = v("mimics.hip_or_si_with_spine")
+        self.mimic = Mimic.HIP_OR_SI_ONLY if person[3] < without else (
+            Mimic.HIP_OR_SI_AND_SPINE if person[3] < without + with_spine else Mimic.NONE)
+        nerve_root = self.mimic is not Mimic.HIP_OR_SI_ONLY
+        pain, weakness = _pick(model.pain, person[4]), _pick(model.weakness, person[5])
+        flags = person[6:]
+        self.baseline: dict[str, object] = {
+            "pain_distribution": pain if nerve_root else "back_dominant",
+            "pain_below_knee": bool(flags[0] < v("presentation.pain_below_knee")) and nerve_root,
+            "sensory_symptoms": bool(flags[1] < v("presentation.sensory_symptoms")) and nerve_root,
+            "reflex_change": bool(flags[2] < v("presentation.reflex_change")) and nerve_root,
+            "weakness": weakness if nerve_root else "none",
+            "neurogenic_claudication": bool(
+                flags[3] < model.table("presentation.neurogenic_claudication_by_age", self.age, step=True)),
+            "hip_or_si_signs": self.mimic is not Mimic.NONE,
+            "bilateral_leg_symptoms": False,
+            "foot_drop": False,
+            "mri_contraindicated": bool(flags[6] < model.mri_contraindicated),
+        }
+        self.disabling = bool(flags[4] < v("course.disabling_when_persisting"))
+        self.wants_intervention = self.disabling and bool(flags[5] < v("course.intervention_wanted"))
+
+    def _imaging_draws(self, seed: int, index: int) -> None:
+        """What a scan would show: a concordant lesion, an incidental finding read as the cause, or
+        only background findings the report lists."""
+        model, v = self.model, self.model.params.value
+        concordant, protrusion, slip, bulge, degeneration = uniform(seed, index, Purpose.IMAGING, 0, np.arange(5))
+        self.concordant = self.mimic is not Mimic.HIP_OR_SI_ONLY and bool(concordant < v("imaging.concordant_herniation"))
+        # An incidental protrusion or slip can be read as the cause, at the wrong level or side
+        # ("discordant"); bulges and degeneration are the scan's background and read as normal.
+        self.incidental = bool(protrusion < model.table("imaging.disc_protrusion_by_age", self.age)) or bool(
+            slip < model.table("imaging.spondylolisthesis_by_age", self.age))
+        # Reported on the scan all the same (Brinjikji: common in people without pain).
+        self.incidental_reported = self.incidental or bool(
+            bulge < model.table("imaging.disc_bulge_by_age", self.age)) or bool(
+            degeneration < model.table("imaging.disc_degeneration_by_age", self.age))
+
+    def _red_flags(self, seed: int, index: int, weeks: int) -> None:
+        """Each category: whether it starts (week 0 draws), its onset week (week 1) and whether a
+        work-up would confirm it (week 2)."""
+        model = self.model
+        categories = np.arange(len(RED_FLAGS))
+        chances = uniform(seed, index, Purpose.RED_FLAGS, 0, categories)
+        onsets = (uniform(seed, index, Purpose.RED_FLAGS, 1, categories) * (model.onset_window + 1)).astype(int)
+        self.red_flags = tuple(sorted(
+            (RedFlag(c, int(w)) for c, u, w in zip(RED_FLAGS, chances, onsets)
+             if u < model.red_flag_chance[c] and w <= weeks),
+            key=lambda f: (f.onset, RED_FLAGS.index(f.category)),
+        ))
+        truth = uniform(seed, index, Purpose.RED_FLAGS, 2, categories)
+        self.real = {c for c, u in zip(RED_FLAGS, truth) if u < model.confirmed[c]}
+        self.worked_up: set[str] = set()  # excluded by a work-up: no longer shows
+        self.seen: set[str] = set()  # showed at a visit
+        self.attended: set[str] = set()  # showed while the patient was in urgent care
+
+    # -- the course, week by week ---------------------------------------------------------------
+    def advance(self, week: int) -> None:
+        """Move the untreated course (plus any treatment effect) on to `week`."""
+        while self.week < week:
+            self.week += 1
+            t = self.week
+            if not self.improved:
+                p = self.model.improve_fast if self.fast and not self.relapsed else self.model.improve_slow
+                if self.surgery_week is not None and t > self.surgery_week:
+                    p = 1 - (1 - p) ** self.model.surgery_ratio  # hazard ratio on the weekly hazard
+                if self._improve_draws[t] < p:
+                    self.improved = True
+                    self.first_improved = self.first_improved if self.first_improved is not None else t
+            elif t > IMPROVEMENT_WEEK_RELAPSE_STARTS and self._relapse_draws[t] < self.model.relapse:
+                self.improved, self.relapsed = False, True
+
+    def feels_improved(self) -> bool:
+        """Improved now: naturally, or while an epidural's short-term relief lasts."""
+        return self.improved or (self.relief is not None and self.relief[0] <= self.week < self.relief[1])
+
+    # -- red flags --------------------------------------------------------------------------------
+    def active_red_flags(self) -> tuple[RedFlag, ...]:
+        """The red flags that show now: started, and not excluded by a work-up."""
+        return tuple(f for f in self.red_flags if f.onset <= self.week and f.category not in self.worked_up)
+
+    def unseen_red_flags(self) -> tuple[RedFlag, ...]:
+        """Red flags that show and have not yet shown at a visit: they bring the patient in."""
+        return tuple(f for f in self.active_red_flags() if f.category not in self.seen)
+
+    def unattended_red_flags(self) -> tuple[RedFlag, ...]:
+        """Red flags that show and have not been seen in urgent care: they may worsen."""
+        return tuple(f for f in self.active_red_flags() if f.category not in self.attended)
+
+    def see(self, urgent_care: bool) -> None:
+        """Seen at a visit (that ends in, or enters, urgent care): every red flag that shows is known."""
+        showing = {f.category for f in self.active_red_flags()}
+        self.seen |= showing
+        if urgent_care:
+            self.attended |= showing
+
+    def work_up_category(self) -> str | None:
+        """The red flag an urgent work-up ordered now is for: one that shows and is new to urgent
+        care if any, else one that shows; the most serious of them (SERIOUSNESS)."""
+        showing = {f.category for f in self.active_red_flags()}
+        new = showing - self.attended
+        pool = new or showing
+        return next((c for c in SERIOUSNESS if c in pool), None)
+
+    def work_up_result(self, category: str | None) -> str:
+        """The result of a work-up for `category`: confirmed if the condition is real; else excluded,
+        and the red flag is worked up (it no longer shows)."""
+        if category in self.real:
+            return "confirmed"
+        if category is not None:
+            self.worked_up.add(category)
+        return "excluded"
+
+    # -- what a clinician records -----------------------------------------------------------------
+    def findings(self, red_flag_questions: tuple[str, ...], care_weeks: int, results: dict) -> dict:
+        """The findings of a visit this week: every red-flag question answered (no by default,
+        yes where a red flag shows it), plus the results recorded so far."""
+        found = dict(self.baseline)
+        found.update({q: False for q in red_flag_questions})
+        for flag in self.active_red_flags():
+            found.update(RED_FLAG_FINDINGS[flag.category])
+        better = self.feels_improved()
+        persisting = not better
+        worse = persisting and bool(self._worse_draws[self.week] < self.model.worse)
+        found.update(
+            trend="improving" if better else ("worse" if worse else "stuck"),
+            symptoms_resolved=self.improved,
+            conservative_care_weeks=care_weeks,
+            disabling=persisting and self.disabling,
+            intervention_considered=persisting and self.wants_intervention,
+            prior_lumbar_surgery=self.surgery_week is not None and self.surgery_week <= self.week,
+        )
+        found.update(results)
+        return found
+
+    def indicated(self, xray_only: bool) -> bool:
+        """Whether an order made now has an indication the model knows to be true: a red flag that
+        shows, an X-ray for a hip or SI source or a patient over 70 (ACR variant 6), or persisting
+        disabling symptoms after 6 weeks in a candidate for injection or surgery (ACR variant 3,
+        ACP 2007 rec 4)."""
+        if self.active_red_flags():
+            return True
+        if xray_only and (self.mimic is not Mimic.NONE or self.age > XRAY_INDICATED_OVER_AGE):
+            return True
+        return not self.feels_improved() and self.week >= PERSISTING_WEEKS and self.wants_intervention
+
+    # -- draws that depend on what the pathway does (each keyed by this week) ----------------------
+    def review_after(self) -> int:
+        """Weeks to the next planned review, booked this week."""
+        return int(_pick(self.model.review_after, self._review_draws[self.week]))
+
+    def presents_with_red_flag(self) -> bool:
+        return bool(self._present_draws[self.week] < self.model.presents)
+
+    def returns(self) -> bool:
+        """Discharged, with the symptoms back: comes back this week."""
+        return bool(self._return_draws[self.week] < self.model.returns)
+
+    def scan_wait(self) -> int:
+        """Weeks from a routine MRI or CT request this week to its report."""
+        return int(lognormal_weeks(self.model.scan_wait, self._scan_wait_normals[self.week:self.week + 1])[0])
+
+    def emergency_scan_late(self) -> bool:
+        """An emergency MRI requested this week misses its 4-hour target."""
+        return bool(self._scan_late_draws[self.week] >= self.model.emergency_scan_on_time)
+
+    def scan_result(self) -> str:
+        if self.concordant:
+            return "concordant"
+        return "discordant" if self.incidental else "normal"
+
+    def xray_result(self) -> str:
+        return "abnormal" if any(f.category in SHOWS_ON_XRAY for f in self.active_red_flags()) else "normal"
+
+    def specialist_wait(self) -> int:
+        """Weeks from a routine referral this week to the specialist's appointment."""
+        return int(lognormal_weeks(self.model.specialist_wait, self._specialist_normals[self.week:self.week + 1])[0])
+
+    def specialist_opinion(self) -> str:
+        """Seen by the specialist this week: surgery for those still not improved who choose it."""
+        has_surgery = not self.improved and bool(self._surgery_draws[self.week] < self.model.surgery_after_referral)
+        return "surgery" if has_surgery else "no_surgery"
+
+    def give_epidural(self) -> None:
+        """An injection this week: short-term relief for some (Pinto 2012), lasting 4-12 weeks."""
+        v = self.model.params.value
+        relieved, length = self._relief_draws
+        weeks = 0
+        if relieved < v("treatment.epidural_relief"):
+            low, high = v("treatment.epidural_relief_min_weeks"), v("treatment.epidural_relief_max_weeks")
+            weeks = round(low + (high - low) * length)
+        self.relief = (self.week, self.week + weeks)
+
+    def epidural_response(self) -> str:
+        if self.improved:
+            return "lasting_relief"
+        if self.relief is None or self.relief[0] == self.relief[1]:
+            return "no_relief"
+        return "lasting_relief" if self.week < self.relief[1] else "temporary_relief"
+
+    def operate(self) -> None:
+        self.surgery_week = self.week
+
+    def worsens(self) -> bool:
+        """An unattended red flag gets worse this week."""
+        return bool(self._harm_draws[self.week] < self.model.worsening)
+

@@ -13,7 +13,7 @@ from pathlib import Path
 import attrs
 import click
 
-from pathway.cli import PATHWAY_ARG, exit_with_problems, load_or_exit
+from pathway.cli import PATHWAY_ARG, exit_with_problems, load_or_exit, two_versions
 from pathway.errors import PathwayError
 from pathway.files import CannotWrite, check_folder, writing
 from pathway.spec import Urgency
@@ -328,14 +328,14 @@ def write_pictures(result: CohortResult, folder, plots: Plots | None = None) -> 
 @click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON.")
 @QUIET_OPT
 def compare(old, new, patients, seed, weeks, parameters, running, resamples, as_json, quiet) -> None:
-    """Run the same simulated patients through pathway OLD and NEW (default: the shipped one) and
-    report every summary figure side by side, with the difference and its 95% interval.
+    """Run the same simulated patients through pathway OLD and NEW (with one pathway: the shipped
+    one is OLD) and report every summary figure side by side, with the difference and its 95% interval.
 
     Common random numbers: each patient's natural history is keyed by the seed and the patient's
     number, so both arms see the same people; only the pathway differs.
     """
     settings = settings_or_exit(patients, seed, weeks, running.chunk, resamples)
-    old_spec, new_spec = load_or_exit(old), load_or_exit(new)
+    old_spec, new_spec = two_versions(old, new)
     params = load_parameters_or_exit(parameters)
     try:
         arms = [run_with_progress(spec, params, settings, running, quiet, label, resamples=resamples)

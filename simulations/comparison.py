@@ -78,7 +78,8 @@ def _name(result: CohortResult) -> str:
     return f"{result.spec.version} ({result.spec.content_hash[:8]})"
 
 
-def comparison_text(c: Comparison) -> str:
+def comparison_text(c: Comparison, changed_only: bool = False) -> str:
+    """Every figure side by side; `changed_only`: only the figures the change moved."""
     s = c.old.settings
     old, new = _name(c.old), _name(c.new)
     lines = [
@@ -88,8 +89,11 @@ def comparison_text(c: Comparison) -> str:
         "",
         f"  {'figure':<52} {'OLD':>9} {'NEW':>9} {'NEW-OLD':>9}  {'95% interval':<21} unit",
     ]
+    rows = [r for r in c.rows if not changed_only or _moved(r)]
+    if not rows:
+        return "\n".join(lines[:2] + ["no simulated figure changed"]) + "\n"
     section = None
-    for row in c.rows:
+    for row in rows:
         f = row.figure
         if f.section != section:
             section = f.section
@@ -100,6 +104,11 @@ def comparison_text(c: Comparison) -> str:
                      f"{_signed(row.difference, f.unit):>9}  {interval:<21} {f.unit}{flag}")
     lines += ["", "* the interval excludes zero"]
     return "\n".join(lines) + "\n"
+
+
+def _moved(row: Row) -> bool:
+    same = row.old == row.new or (np.isnan(row.old) and np.isnan(row.new))
+    return not same
 
 
 def _signed(value: float, unit: str) -> str:

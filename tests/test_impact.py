@@ -69,6 +69,18 @@ def test_cli_impact_says_who_and_warns_about_the_version(tmp_path):
     assert same.stdout.endswith("No patient is routed differently.\n") and "warning" not in same.stderr
 
 
+def test_cli_impact_simulates_the_consequence_on_the_same_patients(tmp_path):
+    folder = broken_copy(tmp_path, *SIX_TO_FOUR)
+    result = CliRunner().invoke(main, ["impact", str(folder), "--simulate", "400", "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    simulated = result.stdout.split("Simulated consequence:\n")[1]
+    assert "the same 400 simulated patients in both (seed 3, 52 weeks)" in simulated
+    assert "imaging orders without an indication" in simulated  # MRI after 4 weeks: more scans that change nothing
+    assert "patients who developed a red flag" not in simulated  # the same people: figures that did not move are left out
+    same = CliRunner().invoke(main, ["impact", "states", "states", "--simulate", "200"])
+    assert same.stdout.endswith("no simulated figure changed\n")
+
+
 def test_the_review_packet_says_who_a_change_affects(tmp_path):
     folder = broken_copy(tmp_path / "new", *SIX_TO_FOUR)
     out = tmp_path / "report.html"

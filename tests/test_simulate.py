@@ -420,6 +420,8 @@ def test_compare_shows_what_an_earlier_mri_changes(tmp_path):
     low, high = figures["imaging_without_indication_per_1000"]["interval"]
     assert 0 < low <= high
     assert figures["patients_with_red_flag"]["difference"] == 0  # the same people
+    one = run_cli("compare", early, "--patients", 300, "--seed", 4, "--json", "--quiet", "--resamples", 50)
+    assert one.stdout == result.stdout  # one pathway: the shipped one is OLD, as in `diff`
 
 
 # -- bad input -----------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import textwrap
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import click
@@ -20,11 +21,16 @@ NO_CHANGE = "No patient is routed differently."
 @click.command("impact")
 @click.argument("old", type=click.Path(path_type=Path))
 @click.argument("new", required=False, type=click.Path(path_type=Path))
-def impact_command(old: Path, new: Path | None) -> None:
+@click.option("--simulate", "patients", type=click.IntRange(min=1), metavar="N",
+              help="Also run N simulated patients through both versions (the same patients in both) "
+                   "and show the summary figures the change moves.")
+@click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True, help="Seed of the simulated patients.")
+def impact_command(old: Path, new: Path | None, patients: int | None, seed: int) -> None:
     """Which patients pathway NEW routes differently from OLD (with one pathway: from the shipped
     one), at a visit from any state they can rest in: every case decided exactly, grouped for a
     reader, each group with its count and an example patient run through both versions."""
     before, after = two_versions(old, new)
+    simulate = _simulator() if patients else None  # before the long work: a missing part fails at once
     try:
         result = impact(before, after)
     except VocabularyMismatch as err:
@@ -33,7 +39,18 @@ def impact_command(old: Path, new: Path | None) -> None:
     if warning:
         click.echo(warning, err=True)
     click.echo(impact_text(result), nl=False)
+    if simulate is not None:
+        click.echo("\nSimulated consequence:")
+        click.echo(simulate(before, after, patients, seed), nl=False)
     sys.exit(0)
+
+
+def _simulator():
+    """The simulated consequence, from the `simulations` package when it is installed."""
+    found = [ep for ep in entry_points(group="sciatica.impact") if ep.name == "cohort"]
+    if not found:
+        fail("--simulate needs the simulator (the `simulations` package), which is not installed")
+    return found[0].load()
 
 
 def impact_text(result: Impact) -> str:

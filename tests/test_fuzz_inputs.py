@@ -22,6 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from hostile_checks import KINDS, PATIENTS, REPO, STATES
+from said import problems
 
 EXAMPLES = int(os.environ.get("SCIATICA_FUZZ_EXAMPLES", "0"))  # a longer run: this many inputs in all
 CI_EXAMPLES = {"pathway": 120, "patient": 300, "parameters": 60, "sweep": 150, "cli": 80}
@@ -71,4 +72,4 @@ def test_the_first_campaigns_reproducers_as_real_commands(tmp_path):
     for name, (run, first_line) in runs.items():
         assert run.returncode == 1, (name, run.stderr)
         assert "Traceback" not in run.stderr + run.stdout, (name, run.stderr)
-        assert run.stderr.splitlines()[0] == first_line, name
+        assert problems(run)[0] == first_line, name

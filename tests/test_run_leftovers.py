@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from pathway.cli import main
 from simulations.course import SimulationError
 from simulations.folder import OutputFolder
+from said import problems
 
 REPO = Path(__file__).resolve().parent.parent
 RUN = [sys.executable, "-c", "from pathway.cli import main; main()"]
@@ -191,7 +192,7 @@ def test_a_full_disk_while_writing_a_table_is_one_line_and_leaves_no_partial_fil
                                        "--quiet"])
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
     assert "Traceback" not in result.output
-    [line] = result.stderr.splitlines()
+    [line] = problems(result)
     assert line.startswith(f"error: cannot write {out / 'patients.csv'}: No space left on device (")
     assert line.endswith("finished chunk(s) kept in " + str(next(out.glob(".sciatica-chunks-*")))
                          + ": free some space, then add --resume)")
@@ -220,7 +221,7 @@ def test_a_full_disk_while_keeping_a_chunk_removes_the_partial_chunk(tmp_path, m
                                        "--quiet"])
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
     [kept] = out.glob(".sciatica-chunks-*")
-    assert result.stderr.splitlines() == [
+    assert problems(result) == [
         f"error: cannot write {kept / 'chunk-100-150'}: No space left on device (1 finished chunk(s) kept in {kept}: "
         "free some space, then add --resume)"]
     assert no_partial_files(out) == []

@@ -396,8 +396,9 @@ def demo_cohort(spec) -> None:
     click.echo(
         f"A simulated cohort of {DEMO_PATIENTS:,} patients over 52 weeks (seed 1):\n"
         f"  MRI {mri:.0f}, X-ray {v('xray_per_1000'):.0f} and CT {ct:.0f} per 1,000; "
-        f"{v('imaging_without_indication_share'):.1f}% of imaging orders without an indication; "
         f"median {v('weeks_to_mri_median'):.0f} weeks from onset to MRI\n"
+        f"  {v('imaging_without_indication_share'):.1f}% of imaging orders without an indication in the simulated "
+        "patient's true condition (which the pathway cannot see; `check` proves none on the answers given)\n"
         f"  {v('patients_with_red_flag'):.0f} developed a red flag: median {v('escalation_delay_median'):.0f} weeks "
         f"to urgent care, longest {v('escalation_delay_max'):.0f}; seen but never escalated: {v('red_flags_never_escalated'):.0f}\n"
         f"  {v('urgent_work_ups_per_1000'):.0f} urgent work-ups per 1,000, {v('work_ups_confirmed_share'):.0f}% confirmed; "

@@ -168,6 +168,13 @@ def shown(value: float, unit: str) -> str:
     return f"{value:,.1f}"
 
 
+# Why this figure is not zero when `sciatica check` proves property 7 (issue 17).
+INDICATION_NOTE = (
+    "(judged on each simulated patient's true condition, which the pathway cannot see; `sciatica check`",
+    "property 7 judges orders on the answers given, and proves each one changes management)",
+)
+
+
 def summary_text(summary: Summary) -> str:
     s = summary.result.settings
     spec = summary.result.spec
@@ -181,6 +188,8 @@ def summary_text(summary: Summary) -> str:
             section = figure.section
             lines += ["", section]
         lines.append(f"  {figure.label:<56} {shown(value, figure.unit):>10}  {figure.unit}")
+        if figure.key == "imaging_without_indication_share":
+            lines += [f"    {line}" for line in INDICATION_NOTE]
     handed = handovers(summary.result)
     if handed:
         lines += ["", "Handed over, by receiving service (patients ever handed over there)"]

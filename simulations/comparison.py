@@ -20,6 +20,7 @@ is the 2.5th and 97.5th centiles of the resampled differences.
 from __future__ import annotations
 
 import json
+import textwrap
 
 import attrs
 import numpy as np
@@ -28,6 +29,7 @@ from .cohort import CohortResult
 from .summary import Figure, figures, shown
 
 RESAMPLES = 200
+LABEL = 40  # the figure column's width: every line within 100 columns
 
 
 @attrs.frozen
@@ -84,14 +86,14 @@ def comparison_text(c: Comparison, changed_only: bool = False) -> str:
     old, new = _name(c.old), _name(c.new)
     lines = [
         f"{c.old.spec.name}: OLD {old} vs NEW {new}",
-        f"the same {s.patients:,} simulated patients in both (seed {s.seed}, {s.weeks} weeks); "
+        f"the same {s.patients:,} simulated patients in both (seed {s.seed}, {s.weeks} weeks);",
         f"95% intervals from a paired bootstrap of {c.resamples} resamples",
         "",
-        f"  {'figure':<52} {'OLD':>9} {'NEW':>9} {'NEW-OLD':>9}  {'95% interval':<21} unit",
+        f"  {'figure':<{LABEL}} {'OLD':>8} {'NEW':>8} {'NEW-OLD':>8}  {'95% interval':<19} unit",
     ]
     rows = [r for r in c.rows if not changed_only or _moved(r)]
     if not rows:
-        return "\n".join(lines[:2] + ["no simulated figure changed"]) + "\n"
+        return "\n".join(lines[:3] + ["no simulated figure changed"]) + "\n"
     section = None
     for row in rows:
         f = row.figure
@@ -100,8 +102,10 @@ def comparison_text(c: Comparison, changed_only: bool = False) -> str:
             lines += ["", section]
         interval = "-" if np.isnan(row.low) else f"[{_signed(row.low, f.unit)}, {_signed(row.high, f.unit)}]"
         flag = " *" if not np.isnan(row.low) and (row.low > 0 or row.high < 0) else ""
-        lines.append(f"  {f.label:<52} {shown(row.old, f.unit):>9} {shown(row.new, f.unit):>9} "
-                     f"{_signed(row.difference, f.unit):>9}  {interval:<21} {f.unit}{flag}")
+        first, *rest = textwrap.wrap(f.label, LABEL)  # within 100 columns: long labels take two lines
+        lines.append(f"  {first:<{LABEL}} {shown(row.old, f.unit):>8} {shown(row.new, f.unit):>8} "
+                     f"{_signed(row.difference, f.unit):>8}  {interval:<19} {f.unit}{flag}")
+        lines += [f"    {more}" for more in rest]
     lines += ["", "* the interval excludes zero"]
     return "\n".join(lines) + "\n"
 

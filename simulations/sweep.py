@@ -31,6 +31,7 @@ import io
 import itertools
 import math
 import re
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
 from statistics import NormalDist
@@ -48,6 +49,8 @@ from .parameters import NUMBER_PARAMETERS, Parameters, value_problem
 from .schema import CONSTRAINTS, RANGES, SCHEMA, Kind
 from .summary import shown as figure_text, summarise
 from .values import is_number, shown
+
+WIDTH = 100  # console lines: tables split into blocks, legends wrapped
 
 KINDS = ("grid", "sample")
 TOP = ("kind", "vary", "question", "patients", "weeks", "seed", "samples", "sample_seed", "report")
@@ -538,36 +541,52 @@ def sweep_text(result: SweepResult) -> str:
         "",
         "Varied (base value in the parameter file):",
     ]
-    width = max(len(n) for n in plan.names)
-    for v in plan.varied:
-        lines.append(f"  {v.name:<{width}}  {v.kind.value}, base {_g(base.value(v.name))}: {v.text()}")
+    for j, v in enumerate(plan.varied, 1):
+        lines += textwrap.wrap(f"p{j}  {v.name}  {v.kind.value}, base {_g(base.value(v.name))}: {v.text()}", WIDTH,
+                               initial_indent="  ", subsequent_indent="        ")
     lines += ["", *_table(result), ""]
     if plan.kind == "sample":
         lines += [f"Across the {len(plan.sets):,} sets:", *_spread(result), ""]
     lines.append("Figures:")
     width = max(len(k) for k in plan.report)
-    for key in plan.report:
+    for i, key in enumerate(plan.report, 1):
         label, unit = figure_label(key)
-        lines.append(f"  {key:<{width}}  {label} ({unit})")
+        lines += textwrap.wrap(f"{'f' + str(i):<3} {key:<{width}}  {label} ({unit})", WIDTH, initial_indent="  ",
+                               subsequent_indent="        ")
     return "\n".join(lines) + "\n"
 
 
 def _table(result: SweepResult) -> list[str]:
+    """One row per parameter set; columns headed p1.. (varied) and f1.. (figures), named in the
+    legends above and below, and split into blocks so that no line passes 100 columns."""
     plan = result.plan
     digits = 4 if plan.kind == "sample" else 6
-    units = [figure_label(k)[1] for k in plan.report]
-    columns = [("", "set", [str(r.number) for r in result.sets])]
-    columns += [(name.partition(".")[0], name.partition(".")[2], [_g(r.values[j], digits) for r in result.sets])
-                for j, name in enumerate(plan.names)]
-    columns += [(unit, key, [figure_text(r.figures[i], unit) for r in result.sets])
-                for i, (key, unit) in enumerate(zip(plan.report, units))]
-    columns.append(("", "parameters", [r.parameters_hash[:12] for r in result.sets]))
-    widths = [max(len(top), len(head), *(len(c) for c in cells)) for top, head, cells in columns]
-    lines = ["  ".join(f"{top:>{w}}" for (top, _, _), w in zip(columns, widths)).rstrip(),
-             "  ".join(f"{head:>{w}}" for (_, head, _), w in zip(columns, widths))]
-    for i in range(len(result.sets)):
-        lines.append("  ".join(f"{cells[i]:>{w}}" for (_, _, cells), w in zip(columns, widths)))
+    sets = ("set", [str(r.number) for r in result.sets])
+    columns = [(f"p{j + 1}", [_g(r.values[j], digits) for r in result.sets]) for j in range(len(plan.names))]
+    columns += [(f"f{i + 1}", [figure_text(r.figures[i], figure_label(key)[1]) for r in result.sets])
+                for i, key in enumerate(plan.report)]
+    columns.append(("parameters", [r.parameters_hash[:12] for r in result.sets]))
+    lines: list[str] = []
+    for block in _blocks([sets, *columns], sets):
+        widths = [max(len(head), *(len(c) for c in cells)) for head, cells in block]
+        lines += [*([""] if lines else []), "  ".join(f"{head:>{w}}" for (head, _), w in zip(block, widths))]
+        lines += ["  ".join(f"{cells[i]:>{w}}" for (_, cells), w in zip(block, widths)) for i in range(len(result.sets))]
     return lines
+
+
+def _blocks(columns: list, first, limit: int = WIDTH) -> list[list]:
+    """The columns in blocks of at most `limit` characters a line, each block led by `first`."""
+    def width(column) -> int:
+        head, cells = column
+        return max(len(head), *(len(c) for c in cells)) + 2
+
+    blocks, current = [], [first]
+    for column in columns[1:]:
+        if len(current) > 1 and sum(map(width, current)) + width(column) > limit:
+            blocks.append(current)
+            current = [first]
+        current.append(column)
+    return [*blocks, current]
 
 
 def _spread(result: SweepResult) -> list[str]:

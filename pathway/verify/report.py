@@ -22,7 +22,7 @@ def report_text(report: Report, stories: int = 3, overlaps: bool = False) -> str
     heading = (f"Checking {spec.name} {spec.version} ({spec.source}): {len(spec.states)} states, "
                f"{len(spec.transitions)} transitions, against {len(spec.safety.categories)} red-flag safety requirements "
                f"(safety.yaml sha256:{spec.safety.content_hash[:12]})")
-    lines = [heading, ""]
+    lines = [*textwrap.wrap(heading, 100, subsequent_indent="  "), ""]
     for v in report.verdicts:
         verdict = "holds" if v.holds else f"FAILS ({len(v.failures)})"
         lines.append(f"  {v.number:>2}. {v.title:<42} {verdict:<11} {_cases(v.cases):>16}  {v.seconds:5.2f} s")
@@ -31,8 +31,9 @@ def report_text(report: Report, stories: int = 3, overlaps: bool = False) -> str
                                                                     subsequent_indent="        ")]
         if v.overlaps:
             kinds = Counter(o.status for o in v.overlaps)
-            lines.append(f"     {len(v.overlaps)} overlapping guard pairs, each resolved by priority: "
-                         + ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items())))
+            lines += textwrap.wrap(f"{len(v.overlaps)} overlapping guard pairs, each resolved by priority: "
+                                   + ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items())), 100,
+                                   initial_indent="      ", subsequent_indent="        ")
     lines += _overlap_lines(report) if overlaps else []
     for v in report.verdicts:
         if v.holds:
@@ -59,6 +60,7 @@ def _overlap_lines(report: Report) -> list[str]:
     lines = ["", "Every overlap (the first transition is tried first and wins):"]
     for v in report.verdicts:
         for o in v.overlaps:
-            lines.append(f"  {o.state}: {o.first} over {o.second} [{o.status}] {o.cases:,} cases, "
-                         f"e.g. {example_text(report.spec, o.example)}")
+            lines += textwrap.wrap(f"{o.state}: {o.first} over {o.second} [{o.status}] {_cases(o.cases)}, "
+                                   f"e.g. {example_text(report.spec, o.example)}", 100,
+                                   initial_indent="  ", subsequent_indent="      ")
     return lines

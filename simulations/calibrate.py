@@ -168,14 +168,21 @@ def table_text(rows: list[Row], fit_result: FitResult | None = None) -> str:
     if fit_result is not None:
         f = fit_result
         lines += ["", *_aligned(
-            ("free parameter", "current", "fitted", "low", "high"),
-            [(n, f"{f.start[n]:.4g}", f"{v:.4g}", f"{f.bounds[n][0]:g}", f"{f.bounds[n][1]:g}")
+            ("free parameter", "current", "fitted", "low", "high", "fitted, in words"),
+            [(n, f"{f.start[n]:.4g}", f"{v:.4g}", f"{f.bounds[n][0]:g}", f"{f.bounds[n][1]:g}", _in_words(n, v))
              for n, v in f.values.items()],
             right={1, 2, 3, 4},
         )]
         lines.append(f"cost (half sum of squared residuals in tolerances): {f.start_cost:.4g} -> {f.cost:.4g}")
         lines.append(_advice(rows, f))
     return "\n".join(lines) + "\n"
+
+
+def _in_words(name: str, value: float) -> str:
+    """A weekly rate is a hazard (it may pass 1); say what it means as a chance each week."""
+    if name.endswith("_weekly_rate"):
+        return f"a hazard: a {100 * (1 - math.exp(-value)):.0f}% chance each week"
+    return f"{100 * value:.1f}%" if name.endswith(("_fraction", "_share")) else ""
 
 
 def _aligned(header: tuple[str, ...], body: list[tuple[str, ...]], right: set[int]) -> list[str]:

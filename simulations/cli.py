@@ -6,6 +6,7 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import functools
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -244,7 +245,7 @@ def plot_arguments(result: CohortResult) -> dict[str, tuple[tuple, dict]]:
     """The arguments of `occupancy_figure` and `recovery_figure` for a cohort, by plot."""
     spec = result.spec
     urgent = [s.id for s in spec.states if s.urgency >= Urgency.URGENT]
-    targets = [(t.week, t.value, t.tolerance, ", ".join(t.citations)) for t in result.params.calibration
+    targets = [(t.week, t.value, t.tolerance, cited(result.params, t.citations)) for t in result.params.calibration
                if t.week <= result.settings.weeks]
     counts = result.counts
     never = counts.patients - counts.present["first_improved_week"]
@@ -294,6 +295,12 @@ class Plots:
     def __exit__(self, *error) -> None:
         while self.sent < len(self.waiting):
             self._send(None)
+
+
+def cited(params: Parameters, ids) -> str:
+    """Citations as a reader knows them ("Vroomen et al. NEJM 1999"), not by their ids."""
+    refs = params.references
+    return ", ".join(re.split(r";|, section", refs[i].source)[0].strip() if i in refs else i for i in ids)
 
 
 def write_pictures(result: CohortResult, folder, plots: Plots | None = None) -> None:

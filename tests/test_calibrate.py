@@ -126,3 +126,11 @@ def test_the_shipped_parameters_pass_their_own_calibration(tmp_path):
     lines = [line for line in result.output.splitlines() if line.startswith("improved_by_week_")]
     assert len(lines) == 4 and all(" pass " in line for line in lines)
     assert load_parameters(fitted).calibration == load_parameters().calibration
+
+
+def test_a_weekly_rate_above_one_is_explained_as_a_chance_each_week():
+    """A fitted weekly rate of 1.165 is a hazard, not a share: the table says what it means."""
+    from simulations.calibrate import _in_words
+
+    assert _in_words("recovery.fast_weekly_rate", 1.165) == "a hazard: a 69% chance each week"
+    assert _in_words("recovery.fast_fraction", 0.666) == "66.6%"

@@ -428,3 +428,15 @@ def test_a_draw_that_leaves_the_parameters_range_is_refused_when_the_plan_is_rea
     assert problem.startswith(f"{FILE}:{line}: in `vary`, ")
     assert problem.endswith("which cannot be simulated: `waits.specialist_longest_weeks` must be weeks, more than 0 "
                             "and at most 520 (the longest follow-up)")
+
+
+def test_the_plot_shows_a_tiny_difference_at_its_size():
+    """73.84% against 73.86% must not fill the axis (autoscaling made it look large)."""
+    import numpy as np
+
+    from simulations.sweep import _honest_range
+
+    low, high = _honest_range(np.array([73.84, 73.86]), "%")
+    assert high - low >= 10 and low <= 73.84 and high >= 73.86
+    assert _honest_range(np.array([98.0, 99.5]), "%")[1] == 100.0
+    assert _honest_range(np.array([0.0, 0.0]), "scans")[0] == 0.0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from .spec import PathwaySpec
 from .trace import Step, Trace, VisitTrace
 
@@ -105,14 +107,19 @@ def _step_text(n: int, step: Step, spec: PathwaySpec) -> list[str]:
     target = "stays" if step.stay else spec.state[step.dest].label
     flag = "RED FLAG: " if step.escalation else ""
     when = step.guard_words
-    lines = [f"  {n}. {flag}{spec.state[step.source].label} -> {target}  [{step.transition}]",
-             f"     when     {when}"]
+    lines = [f"  {n}. {flag}{spec.state[step.source].label} -> {target}  [{step.transition}]", *_field("when", when)]
     if step.because:
-        lines.append("     because  " + "; ".join(finding_words(name, value, spec) for name, value in step.because))
-    lines.append(f"     why      {step.rationale}")
+        lines += _field("because", "; ".join(finding_words(name, value, spec) for name, value in step.because))
+    lines += _field("why", step.rationale)
     for ref_id in step.citations:
         lines.append(f"     source   {spec.reference[ref_id].source}")
     return lines
+
+
+def _field(name: str, text: str) -> list[str]:
+    """`     why      text`, wrapped within 100 columns under its own indent."""
+    return textwrap.wrap(text, 100, initial_indent=f"     {name:<9}", subsequent_indent=" " * 14,
+                         break_on_hyphens=False) or [f"     {name}"]
 
 
 def finding_words(name: str, value: object, spec: PathwaySpec) -> str:

@@ -28,7 +28,8 @@ from .tables import to_html, to_markdown
 @click.option("--trace", "patient", type=click.Path(path_type=Path, dir_okay=False),
               help="Highlight the path `sciatica assess` takes for this patient (visits numbered); dim the rest.")
 @click.option("--diff", "old", type=click.Path(path_type=Path),
-              help="Mark what changed since pathway OLD: added (green), removed (grey, dashed), changed (purple).")
+              help="Mark what changed since pathway OLD: added (green), removed (grey, dashed), changed (cyan); "
+                   "what did not change is greyed.")
 def diagram(pathway: Path | None, fmt: str | None, out: Path | None, patient: Path | None, old: Path | None) -> None:
     """Draw a pathway (default: the shipped one) for clinical review.
 

@@ -45,9 +45,9 @@ EMPHASIS_STYLE = {
     Emphasis.NORMAL: {},
     Emphasis.HIGHLIGHTED: dict(color="#0d47a1", penwidth="3.5"),
     Emphasis.DIMMED: dict(color="#cfd8dc", fontcolor="#9e9e9e"),
-    Emphasis.ADDED: dict(color="#2e7d32", penwidth="3"),
+    Emphasis.ADDED: dict(color="#2e7d32", penwidth="3.5"),
     Emphasis.REMOVED: dict(color="#9e9e9e", style="dashed"),
-    Emphasis.CHANGED: dict(color="#6a1b9a", penwidth="3"),
+    Emphasis.CHANGED: dict(color="#00a5c8", penwidth="3.5"),  # a hue no ordinary edge has
 }
 
 # An overlay's edge widths (cohort flow) run from hairline (nobody) to thick (the busiest edge).

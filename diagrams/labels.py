@@ -108,7 +108,7 @@ MARK = {"terminal": '<TABLE BORDER="1" CELLBORDER="1" CELLSPACING="2" CELLPADDIN
         "highlighted": f'<FONT COLOR="{NOTE}" POINT-SIZE="16"><B>\u2192</B></FONT>',
         "dimmed": '<FONT COLOR="#b0bec5" POINT-SIZE="16"><B>\u2192</B></FONT>',
         "added": '<FONT COLOR="#2e7d32" POINT-SIZE="16"><B>\u2192</B></FONT>',
-        "changed": '<FONT COLOR="#6a1b9a" POINT-SIZE="16"><B>\u2192</B></FONT>',
+        "changed": '<FONT COLOR="#00a5c8" POINT-SIZE="16"><B>\u2192</B></FONT>',
         "removed": '<FONT COLOR="#9e9e9e" POINT-SIZE="16">- -</FONT>',
         # three bars, thin to thick, for the cohort flow's edge widths
         "width": '<TABLE BORDER="0" CELLSPACING="2" CELLPADDING="0">'

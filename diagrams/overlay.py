@@ -129,8 +129,8 @@ def diff_overlay(old: PathwaySpec, new: PathwaySpec) -> DiagramModel:
 
     def mark(item, kind_by_id):
         kind = kind_by_id.get(item.id)
-        if kind is None:
-            return item
+        if kind is None:  # greyed, so that no ordinary colour reads as a change
+            return attrs.evolve(item, emphasis=Emphasis.DIMMED)
         tip = "\n".join([f"{kind.upper()} since {diff.old}", *details.get(item.id, ()), item.tooltip])
         return attrs.evolve(item, emphasis=style[kind], note=kind, tooltip=tip)
 

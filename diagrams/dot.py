@@ -43,11 +43,12 @@ SCREEN_STYLE = dict(shape="box", style="filled,bold", fillcolor="#ffebee", color
 # For overlays (one patient's path, a version diff): applied over the normal style.
 EMPHASIS_STYLE = {
     Emphasis.NORMAL: {},
-    Emphasis.HIGHLIGHTED: dict(color="#0d47a1", penwidth="3.5"),
+    # `class` marks them in the SVG: the review packet opens its diagrams on the first one.
+    Emphasis.HIGHLIGHTED: dict(color="#0d47a1", penwidth="3.5", **{"class": "emphasis"}),
     Emphasis.DIMMED: dict(color="#cfd8dc", fontcolor="#9e9e9e"),
-    Emphasis.ADDED: dict(color="#2e7d32", penwidth="3.5"),
-    Emphasis.REMOVED: dict(color="#9e9e9e", style="dashed"),
-    Emphasis.CHANGED: dict(color="#00a5c8", penwidth="3.5"),  # a hue no ordinary edge has
+    Emphasis.ADDED: dict(color="#2e7d32", penwidth="3.5", **{"class": "emphasis"}),
+    Emphasis.REMOVED: dict(color="#9e9e9e", style="dashed", **{"class": "emphasis"}),
+    Emphasis.CHANGED: dict(color="#00a5c8", penwidth="3.5", **{"class": "emphasis"}),  # a hue no ordinary edge has
 }
 
 # An overlay's edge widths (cohort flow) run from hairline (nobody) to thick (the busiest edge).

@@ -171,7 +171,7 @@ def test_clicking_an_exit_shows_its_receiving_service(opened, spec):
 
 def test_clicking_an_escalation_shows_its_guard_rationale_and_where_it_is_tried(opened, spec):
     page = opened[0]
-    page.click("#diagram [id='pathway-edge-escalate_cauda_equina']")
+    page.locator("#diagram [id='pathway-edge-escalate_cauda_equina'] text").first.click()  # its words, as a reader would
     text = page.locator("#pathway-details").inner_text()
     transition = next(t for t in spec.transitions if t.base_id == "escalate_cauda_equina")
     assert "suspected cauda equina syndrome" in text and transition.rationale in text
@@ -188,10 +188,28 @@ def test_keyboard_reaches_a_state(opened, spec):
     assert page.locator("#pathway-details h4").inner_text() == spec.state["conservative_care"].label
 
 
-def test_zoom_buttons_resize_the_diagram(opened):
+def _in_view(page, scroll: str, element: str) -> bool:
+    """Whether `element` lies inside the scroll box `scroll` as it is shown now."""
+    return page.evaluate("""([scroll, element]) => {
+        const v = document.querySelector(scroll).getBoundingClientRect();
+        const e = document.querySelector(element).getBoundingClientRect();
+        return e.left >= v.left && e.right <= v.right && e.top >= v.top && e.bottom <= v.bottom;
+    }""", [scroll, element])
+
+
+def test_the_diagram_opens_readable_on_the_part_that_matters_then_zooms_and_fits(opened):
+    """Fitted, the whole pathway made every label unreadable; it opens at its natural size (labels at
+    their point size) on where care begins, and the change diagram on its first change."""
     page = opened[0]
+    page.reload(wait_until="load")  # as first opened: other tests have clicked and scrolled
     width = lambda: page.eval_on_selector("#diagram svg", "s => s.getBoundingClientRect().width")
+    natural = page.eval_on_selector("#diagram svg", "s => s.viewBox.baseVal.width * 4 / 3")
+    assert abs(width() - natural) < 2
+    assert _in_view(page, "#diagram .diagram-scroll", "#diagram [id='pathway-state-onset']")
+    assert _in_view(page, "#changes .diagram-scroll", "#changes g.emphasis text")  # the first change, by its words
+    page.click("#diagram button[data-zoom='fit']")
     fitted = width()
+    assert fitted < natural / 2
     page.click("#diagram button[data-zoom='in']")
     assert width() > fitted * 1.2
     page.click("#diagram button[data-zoom='fit']")

@@ -65,12 +65,14 @@
     });
   });
 
-  // Zoom: the natural size is the viewBox in points; "fit" fills the scroll box's width.
+  // Zoom: the natural size is the viewBox in points; "fit" fills the scroll box's width. A
+  // diagram opens at its natural size (labels at their point size, readable), scrolled to the
+  // part that matters: the first change or highlighted step of an overlay, else where care begins.
   document.querySelectorAll(".diagram-block").forEach(function (block) {
     var svg = block.querySelector("svg.diagram");
     var scroll = block.querySelector(".diagram-scroll");
     var natural = svg.viewBox.baseVal.width * 4 / 3;
-    var scale = null;
+    var scale = natural > scroll.clientWidth ? 1 : null;
     function apply() {
       var width = scale === null ? scroll.clientWidth : natural * scale;
       svg.style.width = Math.max(width, 200) + "px";
@@ -85,5 +87,11 @@
     });
     window.addEventListener("resize", function () { if (scale === null) apply(); });
     apply();
+    var focus = svg.querySelector("g.emphasis text") || svg.querySelector("g.emphasis") || svg.querySelector("g.node");
+    if (focus && scale !== null) {
+      var box = focus.getBoundingClientRect(), view = scroll.getBoundingClientRect();
+      scroll.scrollLeft += box.left - view.left - (scroll.clientWidth - box.width) / 2;
+      scroll.scrollTop += box.top - view.top - (scroll.clientHeight - box.height) / 3;
+    }
   });
 })();

@@ -95,6 +95,7 @@ class Engine:
         return course
 
     def run(self, patient: Patient) -> Trace:
+        """Route every visit of the patient, in order; raises FellThrough if a deciding state has no way on."""
         with self.start(patient.age, patient.id) as course:
             for visit in patient.visits:
                 course.visit(visit.week, visit.findings)

@@ -13,8 +13,8 @@ docs/development.md ("The documentation and its test") says:
   per command, in order);
 - `<!-- no-run: REASON -->` marks a block that cannot run here; its `sciatica` commands are still
   parsed by the real command line (command, options, choices), and the reason must be given;
-- a `sciatica` command in a block of any other kind (`text`, unmarked) fails the test: nothing is
-  skipped silently.
+- a `sciatica` command in a block of any other kind (`text`, unmarked), or a block marked `py`,
+  `shell` and the like, fails the test: nothing is skipped silently.
 
 The pages run two at a time, with the site build, and the whole takes under a minute on 2 cores.
 """
@@ -40,6 +40,7 @@ REPO = Path(__file__).resolve().parent.parent
 PAGES = [REPO / "README.md", *sorted((REPO / "docs").rglob("*.md"))]
 SHELL = {"sh", "bash", "console"}
 RUN = SHELL | {"python"}
+ELSEWHERE = {"py", "python3", "pycon", "ipython", "shell", "zsh", "shell-session", "sh-session"}  # say sh or python
 FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})(?P<lang>[\w-]*)\s*$")
 ANNOTATION = re.compile(r"^\s*<!--\s*(?P<key>[\w-]+)\s*:(?P<value>.*?)-->\s*$")
 SCIATICA = re.compile(r"^\s*(?:\$\s+)?sciatica(?:\s|$)")
@@ -57,7 +58,8 @@ class Block:
 
     @property
     def where(self) -> str:
-        return f"{self.page.relative_to(REPO)}:{self.line}"
+        shown = self.page.relative_to(REPO) if self.page.is_relative_to(REPO) else self.page
+        return f"{shown}:{self.line}"
 
     def commands(self) -> list[str]:
         """The block's command lines, continuation lines joined; for `console`, the `$ ` lines."""
@@ -176,6 +178,10 @@ def run_page(page: Path, root: Path) -> list[str]:
     problems: list[str] = []
     folder = None
     for block in blocks(page):
+        if block.lang in ELSEWHERE:
+            problems.append(f"{block.where}: a `{block.lang}` block is never run: mark it "
+                            f"{'python' if block.lang.startswith(('py', 'ipy')) else 'sh or console'}")
+            continue
         if not block.runs:
             if block.lang not in RUN and any(SCIATICA.match(line) for line in block.text.splitlines()):
                 problems.append(f"{block.where}: a sciatica command in a `{block.lang or 'unmarked'}` block "
@@ -282,6 +288,10 @@ def test_the_reader_of_the_pages_finds_what_the_convention_says(tmp_path):
     assert second.commands() == ["sciatica check"] and second.runs
     assert third.lang == "text" and not third.runs
     assert parse_only("sciatica check --mutants --hypothesis-examples 0") is None
+    unread = tmp_path / "unread.md"
+    unread.write_text("```text\nsciatica demo\n```\n\n```py\nprint(1)\n```\n\n<!-- no-run: -->\n```sh\nsciatica demo\n```\n")
+    assert [p.split(": ", 1)[1][:24] for p in run_page(unread, tmp_path)] == [
+        "a sciatica command in a ", "a `py` block is never ru", "`no-run` must say why th"]
     assert "no such option" in parse_only("sciatica check --mutant").lower()
     assert "no such command" in parse_only("sciatica chek")
     assert "xlsx" in parse_only("sciatica simulate --format xlsx > out.txt")

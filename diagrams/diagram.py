@@ -23,6 +23,9 @@ TEXT_FORMATS = ("dot", "mermaid")
 
 @attrs.frozen
 class Diagram:
+    """A pathway's review diagram: `dot` and `mermaid` text, `render(fmt)` bytes, `save(path)`;
+    `model` is the plain data every drawing is made from."""
+
     model: DiagramModel
 
     @property

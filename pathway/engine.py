@@ -1,11 +1,11 @@
 """The reference engine: a `transitions.Machine` built from the validated spec.
 
-Semantics (stated once, here and in the README): at a visit the patient's state tries its
-transitions in order - red-flag escalations first, then its own by priority - and takes the
-first whose guard holds; it keeps going through states that decide at once until it enters a
-state that waits (for a visit, a result or the patient's return) or an exit. A waiting state
-whose transitions all fail keeps the patient (an implicit stay); a deciding state must always
-decide. An exit is a handover: a later visit begins a new episode at the initial state.
+Semantics (stated here and in docs/reference/states-and-transitions.md): at a visit the patient's
+state tries its transitions in order - red-flag escalations first, then its own by priority - and
+takes the first whose guard holds; it keeps going through states that decide at once until it
+enters a state that waits (for a visit, a result or the patient's return) or an exit. A waiting
+state whose transitions all fail keeps the patient (an implicit stay); a deciding state must
+always decide. An exit is a handover: a later visit begins a new episode at the initial state.
 
 The state the patient rests in after the visit orders its imaging purpose, with the imaging
 rules applied to this visit's findings: a new order when the state was entered at this visit,
@@ -95,6 +95,7 @@ class Engine:
         return course
 
     def run(self, patient: Patient) -> Trace:
+        """Route every visit of the patient, in order; raises FellThrough if a deciding state has no way on."""
         with self.start(patient.age, patient.id) as course:
             for visit in patient.visits:
                 course.visit(visit.week, visit.findings)

@@ -20,6 +20,8 @@ from .spec import PathwaySpec
 
 @attrs.frozen
 class Visit:
+    """One visit: the week since onset, and every finding (defaults filled in)."""
+
     week: int
     findings: dict  # every finding answered, defaults filled in
 
@@ -30,6 +32,8 @@ class Visit:
 
 @attrs.frozen
 class Patient:
+    """A patient: the age and the visits, in week order."""
+
     age: int
     visits: tuple[Visit, ...]
     id: str = ""
@@ -54,6 +58,8 @@ def load_patient(path: str | Path, spec: PathwaySpec) -> Patient:
 
 
 def parse_patient(data: object, spec: PathwaySpec, source: str = "patient") -> Patient:
+    """Check a patient given as JSON data (``{"age": ..., "visits": [...]}``) against the pathway's
+    findings; raise PatientError naming every problem, by field (``source`` prefixes each)."""
     problems: list[Problem] = []
 
     def bad(field: str, message: str) -> None:

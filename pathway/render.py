@@ -22,6 +22,7 @@ def decision(trace: Trace, spec: PathwaySpec) -> dict:
 
 
 def to_json(trace: Trace, spec: PathwaySpec) -> dict:
+    """The trace as JSON data: the decision at the last visit, then every visit and step (`assess --json`)."""
     return {
         "pathway": {"name": trace.pathway, "version": trace.version, "content_hash": trace.content_hash},
         "age": trace.age,
@@ -67,6 +68,7 @@ def _citation(ref_id: str, spec: PathwaySpec) -> dict:
 
 
 def to_text(trace: Trace, spec: PathwaySpec) -> str:
+    """The trace in words, as `sciatica assess` prints it: the decision, then every visit and step."""
     last = trace.visits[-1]
     final = spec.state[last.state]
     lines = [

@@ -14,8 +14,10 @@ def _find(name: str) -> Path:
 
 
 def shipped_pathway() -> Path:
+    """The folder of the shipped pathway: inside the installed package, or `states/` in a source checkout."""
     return _find("states")
 
 
 def example_patients() -> list[Path]:
+    """The example patient files (`examples/patients/*.json`), sorted by name."""
     return sorted((_find("examples") / "patients").glob("*.json"))

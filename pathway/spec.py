@@ -37,6 +37,8 @@ _URGENCY_RANK = {u: i for i, u in enumerate(Urgency)}
 
 
 class Phase(enum.Enum):
+    """Where a state belongs in care order; the diagram groups states by phase, top to bottom."""
+
     ONSET = "onset"
     ASSESSMENT = "assessment"
     CONSERVATIVE_CARE = "conservative_care"
@@ -49,6 +51,8 @@ class Phase(enum.Enum):
 
 
 class CareStep(enum.Enum):
+    """The kind of care a state gives (reported by `sciatica assess` as the care step)."""
+
     CONSERVATIVE_CARE = "conservative_care"
     SPECIALIST_ASSESSMENT = "specialist_assessment"
     EPIDURAL_INJECTION = "epidural_injection"
@@ -71,6 +75,8 @@ class Waits(enum.Enum):
 
 @attrs.frozen
 class Reference:
+    """A source from references.yaml; ``status`` is CONFIRMED or SECONDARY."""
+
     id: str
     source: str
     detail: str
@@ -147,6 +153,9 @@ class Contradiction:
 
 @attrs.frozen
 class State:
+    """A care state from states.yaml; ``purpose`` is the imaging purpose it orders (None for none),
+    ``terminal`` marks an exit (a handover to ``receiving_service``)."""
+
     id: str
     label: str
     phase: Phase
@@ -205,6 +214,10 @@ class Transition:
 
 @attrs.frozen
 class PathwaySpec:
+    """A validated pathway, frozen: everything its folder says, with lookups by id (`state`,
+    `finding`, `condition`, `reference`) and the transitions each state tries, in order (`outgoing`).
+    ``safety`` holds the safety requirements it is proved against, outside its content hash."""
+
     name: str
     version: str
     description: str

@@ -29,6 +29,8 @@ class Step:
 
 @attrs.frozen
 class VisitTrace:
+    """What one visit did: the transitions taken, where the patient rests, the urgency and the imaging."""
+
     week: int
     start: str  # where the visit began: the resting state, or the initial state of a new episode
     steps: tuple[Step, ...]
@@ -44,6 +46,8 @@ class VisitTrace:
 
 @attrs.frozen
 class Trace:
+    """One patient's course through a pathway version, visit by visit."""
+
     pathway: str
     version: str
     content_hash: str

@@ -13,6 +13,7 @@ from pathway.cli import PATHWAY_ARG, exit_with_problems, load_or_exit
 from pathway.errors import PathwayError
 from pathway.files import check_folder, fail, write_or_exit
 from pathway.loader import load_pathway
+from pathway.resolve import resolve
 from simulations.cli import PARAMETERS_OPT, SEED_OPT, WEEKS_OPT, load_parameters_or_exit, settings_or_exit
 from simulations.cli import fail as fail_with_problems
 
@@ -77,7 +78,7 @@ def _check_writable(out: Path) -> None:
 
 def _load_against(old: Path):
     try:
-        return load_pathway(old)
+        return load_pathway(resolve(old))  # `shipped` names the installed pathway here too
     except PathwayError as err:
         exit_with_problems(err, f"the --against pathway {old}")
 

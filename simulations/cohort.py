@@ -38,6 +38,8 @@ VISIT_BYTES = 512  # a visit's columns, its steps, and its table row
 
 @attrs.frozen
 class CohortSettings:
+    """The cohort to simulate: how many patients, the seed of their natural histories, the weeks followed."""
+
     patients: int
     seed: int
     weeks: int = 52

@@ -67,6 +67,9 @@ class Bounds:
 
 @attrs.frozen
 class Parameters:
+    """A checked parameter file: every parameter by `section.name`, the sources, the calibration
+    targets and the free parameters with their bounds."""
+
     references: Mapping[str, Reference]
     parameters: Mapping[str, Parameter]
     calibration: tuple[Target, ...]
@@ -78,6 +81,7 @@ class Parameters:
         return self.parameters[name]
 
     def value(self, name: str):
+        """The value of a parameter by `section.name`, e.g. ``value("waits.routine_mri_median_weeks")``."""
         return self.parameters[name].value
 
     def with_values(self, values: Mapping[str, float]) -> Parameters:
@@ -119,6 +123,7 @@ def value_problem(name: str, value: object) -> str | None:
 
 
 def shipped_parameters() -> Path:
+    """The shipped parameter file, `parameters.yaml` inside the `simulations` package."""
     # The file lives inside the package, so a wheel carries it with no force-include.
     return Path(__file__).resolve().parent / "parameters.yaml"
 

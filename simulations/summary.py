@@ -154,6 +154,7 @@ class Summary:
 
 
 def summarise(result: CohortResult) -> Summary:
+    """Every summary figure of a cohort, from its exact totals; `value(key)` gives one (see the figure keys)."""
     counts = result.totals.counts
     return Summary(result, tuple((f, float(f.compute(counts))) for f in figures(result)))
 

@@ -225,32 +225,20 @@ def build_site(site: Path) -> subprocess.CompletedProcess:
     return run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)], REPO)
 
 
-@pytest.fixture(scope="module")
-def outcomes(request, tmp_path_factory):
-    """The site build and the selected pages' runs, two at a time, the site first; futures by name."""
-    if not (BIN / "sciatica").is_file():
-        pytest.fail(f"no `sciatica` beside {sys.executable}: install the project (pip install -e '.[test]')")
-    selected = [item for item in request.session.items if item.module is request.module]
-    pages = [item.callspec.params["page"] for item in selected
-             if hasattr(item, "callspec") and "page" in item.callspec.params]
-    root = tmp_path_factory.mktemp("docs")
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {}
-        if any(item.originalname == "test_the_site_builds_with_strict" for item in selected):
-            futures["site"] = pool.submit(build_site, root / "site")
-        for page in sorted(pages, key=lambda p: -len(blocks(REPO / p))):  # the longest pages first
-            futures[page] = pool.submit(run_page, REPO / page, root / "pages")
-        yield futures
-
-
-def test_the_site_builds_with_strict(outcomes):
-    result = outcomes["site"].result()
+def test_the_site_builds_with_strict(tmp_path):
+    result = build_site(tmp_path / "site")
     assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stdout}\n{result.stderr}"
 
 
-@pytest.mark.parametrize("page", [str(p.relative_to(REPO)) for p in PAGES])
-def test_every_command_on_the_page_runs_as_shown(outcomes, page):
-    problems = outcomes[page].result()
+def test_every_command_in_the_docs_runs_as_shown(tmp_path):
+    """Every page, two at a time (the longest first), each in its own folder; one test, so that
+    the pages run once whichever worker takes it. The failure lists every page's problems."""
+    if not (BIN / "sciatica").is_file():
+        pytest.fail(f"no `sciatica` beside {sys.executable}: install the project (pip install -e '.[test]')")
+    pages = sorted(PAGES, key=lambda p: -len(blocks(p)))
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        found = dict(zip(pages, pool.map(lambda page: run_page(page, tmp_path / "pages"), pages)))
+    problems = [problem for page in PAGES for problem in found[page]]
     assert not problems, "\n".join(problems)
 
 

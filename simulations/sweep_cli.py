@@ -13,7 +13,8 @@ from pathway.errors import PathwayError
 
 from .cli import fail, running_options
 from .parameters import load_parameters
-from .sweep import OUTPUTS, SetResult, load_plan, run_sweep, sweep_text, write_sweep
+from .sweep import load_plan
+from .sweep_results import OUTPUTS, SetResult, run_sweep, sweep_text, write_sweep
 
 
 @click.command()

@@ -7,6 +7,7 @@ place and the graph structure (clusters, edges, ordering) in another.
 from __future__ import annotations
 
 import html
+import re
 import textwrap
 
 from pathway.spec import Urgency
@@ -78,7 +79,9 @@ def edge_label(edge: Edge) -> str:
         lines[0] = f"<B>{edge.tag}.</B> {lines[0]}"
     if edge.note:
         # 12 points, not the edge's 11: Pango drew 11-point bold digits ("1,234 (12.3%)") in a serif face.
-        lines.insert(0, f'<FONT COLOR="{NOTE}" POINT-SIZE="12"><B>{esc(edge.note)}</B></FONT>')
+        # After the guard, so that the words drawn read in order whether or not an accessibility
+        # checker counts the short priority mark ("5.") as text.
+        lines.append(f'<FONT COLOR="{NOTE}" POINT-SIZE="12"><B>{esc(edge.note)}</B></FONT>')
     return "<" + BR.join(lines) + BR + ">"
 
 
@@ -175,7 +178,13 @@ def _grid(title: str, cells: list[str], columns: int, span: int = 1) -> str:
 
 
 def wrap(text: str, width: int) -> list[str]:
-    return textwrap.wrap(text, width, break_on_hyphens=False) or [""]
+    """Lines of at most `width`, never breaking inside a short parenthesis ("(at most 4 weeks)"):
+    a reader, and an accessibility checker matching the words drawn to a state's name, reads it whole."""
+    kept = re.sub(r"\([^()]{1,%d}\)" % max(width - 2, 1), lambda m: m.group(0).replace(" ", NBSP), text)
+    return [line.replace(NBSP, " ") for line in textwrap.wrap(kept, width, break_on_hyphens=False)] or [""]
+
+
+NBSP = "\u00a0"  # textwrap breaks only at ASCII whitespace
 
 
 def esc(text: str) -> str:

@@ -16,7 +16,7 @@ from .engine import Engine, FellThrough
 from .errors import PathwayError
 from .loader import load_pathway
 from .patients import load_patient
-from .render import decision, to_json, to_text
+from .render import to_json, to_text
 from .resolve import announce, checkout_warning, resolve
 from .shipped import example_patients
 from .spec import PathwaySpec

@@ -13,17 +13,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from edits import broken_copy, line_of, replace
-from fhir.resources.R4B.plandefinition import PlanDefinition
 
 import exports
 from diagrams import build_model, to_mermaid
 from exports import export
-from exports.fhir import fhir_id
-from pathway import example_patients, load_pathway, load_patient, parse_patient
+from pathway import load_pathway
 from pathway.cli import main
-from pathway.guards import compile_guard, describe
-from pathway.safety import timescale_words
-from pathway.spec import Waits
 
 REPO = Path(__file__).resolve().parent.parent
 BPMN_NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL"}

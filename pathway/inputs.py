@@ -15,7 +15,7 @@ import stat
 import unicodedata
 from pathlib import Path
 
-from .errors import Problem
+from .errors import Problem, where
 
 NESTING_LIMIT = 20  # levels of mappings and lists inside each other
 NESTING_NEEDED = 4  # the deepest any shipped pathway, parameter, sweep or patient file goes
@@ -87,3 +87,16 @@ def missing_file(path: Path, what: str) -> Problem | None:
         return Problem("", f"no such {what}: {path}")
     said = "is a folder" if found == "folder" else f"cannot be opened: {found}"
     return Problem(str(path), f"{said}; give a {what}")
+
+
+def read_text(path: Path, problems: list[Problem], encoding: str = "utf-8") -> str | None:
+    """The file's text, or None after adding why it cannot be read (the line of the first byte
+    that is not UTF-8)."""
+    try:
+        return path.read_text(encoding=encoding)
+    except OSError as err:
+        problems.append(Problem(str(path), f"cannot read file: {err.strerror or err}"))
+    except UnicodeDecodeError as err:
+        line = err.object.count(b"\n", 0, err.start) + 1
+        problems.append(Problem(where(str(path), line), "the file is not UTF-8 text (save it as UTF-8)"))
+    return None

@@ -16,7 +16,9 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from .errors import Problem, where
-from .inputs import NESTING_LIMIT, bad_text, long_whole_number, number_too_long, printable, too_deep
+from .inputs import (
+    NESTING_LIMIT, bad_text, long_whole_number, number_too_long, printable, read_text, too_deep,
+)
 
 _TOKEN = re.compile(r"""[ \t\n\r]*(?:
     (?P<string>"(?:[^"\\\x00-\x1f]|\\.)*")
@@ -112,14 +114,8 @@ def read_json(path: Path, problems: list[Problem], kind: str = "patient",
     """The file's content, or None after adding its problems (`file:line: ...`). `kind` names the
     file in messages; `allowed`: field -> what it allows, said when a number there is too long."""
     file = str(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark, as some editors write, is fine
-    except OSError as err:
-        problems.append(Problem(file, f"cannot read file: {err.strerror or err}"))
-        return None
-    except UnicodeDecodeError as err:
-        line = err.object.count(b"\n", 0, err.start) + 1
-        problems.append(Problem(where(file, line), "the file is not UTF-8 text (save it as UTF-8)"))
+    text = read_text(path, problems, "utf-8-sig")  # a byte-order mark, as some editors write, is fine
+    if text is None:
         return None
     found = _Scan(text, file, kind, allowed or {}).run()
     if found:

@@ -28,7 +28,9 @@ from ruamel.yaml.parser import RoundTripParser
 from ruamel.yaml.scanner import RoundTripScanner
 
 from .errors import Problem, where
-from .inputs import NESTING_LIMIT, bad_text, long_whole_number, number_too_long, printable, too_deep
+from .inputs import (
+    NESTING_LIMIT, bad_text, long_whole_number, number_too_long, printable, read_text, too_deep,
+)
 
 YAML_TAGS = "tag:yaml.org,2002:"
 
@@ -168,14 +170,8 @@ def read_yaml(path: Path, problems: list[Problem], kind: str = "pathway") -> obj
     """The file's content, or None after adding its `file:line` problems. `kind` names the file
     in messages ("a pathway file needs ...")."""
     file = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        problems.append(Problem(file, f"cannot read file: {err.strerror}"))
-        return None
-    except UnicodeDecodeError as err:
-        line = err.object.count(b"\n", 0, err.start) + 1
-        problems.append(Problem(where(file, line), "the file is not UTF-8 text (save it as UTF-8)"))
+    text = read_text(path, problems)
+    if text is None:
         return None
     try:
         return load_strict(text, kind)

@@ -9,14 +9,6 @@ from .check import Report
 from .stories import example_text, find_story, story_text
 
 
-# Why `check` and `simulate` give different answers about the same imaging (issue 17).
-STANDING_NOTES = {
-    "imaging": "judged on the answers the pathway is given; `sciatica simulate` also counts orders that the "
-               "simulated patient's true condition does not justify (\"imaging without an indication\"), "
-               "which no pathway can see",
-}
-
-
 def report_text(report: Report, stories: int = 3, overlaps: bool = False) -> str:
     spec = report.spec
     heading = (f"Checking {spec.name} {spec.version} ({spec.source}): {len(spec.states)} states, "
@@ -26,8 +18,7 @@ def report_text(report: Report, stories: int = 3, overlaps: bool = False) -> str
     for v in report.verdicts:
         verdict = "holds" if v.holds else f"FAILS ({len(v.failures)})"
         lines.append(f"  {v.number:>2}. {v.title:<42} {verdict:<11} {_cases(v.cases):>16}  {v.seconds:5.2f} s")
-        notes = (*v.notes, STANDING_NOTES[v.name]) if v.name in STANDING_NOTES else v.notes
-        lines += [line for note in notes for line in textwrap.wrap(note, 94, initial_indent="      ",
+        lines += [line for note in v.notes for line in textwrap.wrap(note, 94, initial_indent="      ",
                                                                     subsequent_indent="        ")]
         if v.overlaps:
             kinds = Counter(o.status for o in v.overlaps)

@@ -62,8 +62,11 @@ def _read(node: Node, escalation: bool) -> list[Transition]:
 def screens(escalations: list[Transition], states: list[State]) -> list[Transition]:
     """Each escalation copied to every state that is not an exit, except where the state already
     gives as much: the escalation's own destination, the destinations of escalations tried before
-    it, states more urgent than its destination, and urgent or emergency work-ups as urgent and as
-    soon (the work-up under way takes the new red flag in: the imaging rules fit its order to it).
+    it, states more urgent than its destination, urgent or emergency work-ups as urgent and as
+    soon (the work-up under way takes the new red flag in: the imaging rules fit its order to it),
+    and states as urgent that await the same result (an X-ray under way: its result is read first,
+    so an abnormal one goes on to urgent review, and a normal one to a reassessment that screens
+    again).
     So an escalation only ever moves a patient to care at least as urgent, never back and forth;
     `sciatica check` proves the care it leaves them in meets every red flag present."""
     by_id = {s.id: s for s in states}
@@ -83,4 +86,5 @@ def _gives_as_much(state: State, dest: State) -> bool:
     if state.urgency != dest.urgency:
         return state.urgency > dest.urgency
     soon = dest.within_hours is None or (state.within_hours is not None and state.within_hours <= dest.within_hours)
-    return state.urgency >= Urgency.URGENT and soon
+    same_result = state.awaits is not None and state.awaits == dest.awaits
+    return soon and (state.urgency >= Urgency.URGENT or same_result)

@@ -22,7 +22,7 @@ SCREEN_LABEL = "Red-flag screen - checked first at every visit"
 FLAG = "\u2691"
 SCREEN_RULE = (f"The red-flag escalations are tried first, in order, at every visit in every state marked {FLAG}, "
                "except where the state already gives as much: its own destination, an earlier escalation's, or a "
-               "more urgent state.")
+               "more urgent state, or one already waiting for the same result.")
 NAMED_UP_TO = 2  # where an escalation is not tried in more states than this, they are counted, not named
 
 

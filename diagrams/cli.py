@@ -30,18 +30,27 @@ from .tables import to_html, to_markdown
 @click.option("--diff", "old", type=click.Path(path_type=Path),
               help="Mark what changed since pathway OLD: added (green), removed (grey, dashed), changed (cyan); "
                    "what did not change is greyed.")
-def diagram(pathway: Path | None, fmt: str | None, out: Path | None, patient: Path | None, old: Path | None) -> None:
+@click.option("--pages/--one-page", default=None,
+              help="Pages: the key, then one page per group of phases, each within a laptop screen's width "
+                   "at 100% (PNG and SVG: one file each, OUT-1.svg, OUT-2.svg, ...; PDF: one file, A4 or A3 "
+                   "sheets, text at 8 points or more). One page: the whole pathway in one drawing. "
+                   "Default: pages for PDF, one page otherwise.")
+def diagram(pathway: Path | None, fmt: str | None, out: Path | None, patient: Path | None, old: Path | None,
+            pages: bool | None) -> None:
     """Draw a pathway (default: the shipped one) for clinical review.
 
     States are grouped by phase in care order; urgent and emergency states are octagons (orange,
     dark red); every edge carries its guard in words and its priority. Red-flag escalations are
     drawn once each, from a single red-flag screen, and every state it guards carries a red flag.
     SVG, PNG and PDF are laid out by pygraphviz (pip install pygraphviz); DOT and Mermaid need
-    no renderer.
+    no renderer. A PDF comes in pages to print (--one-page for one large sheet); --pages splits
+    SVG and PNG too, for reading on a laptop.
     """
     fmt = fmt or (FORMAT_BY_SUFFIX.get(out.suffix.lower(), "svg") if out else "svg")
     if patient and old:
         fail("use --trace or --diff, not both")
+    if pages and fmt in TEXT_FORMATS:
+        fail(f"--pages draws pictures (svg, png or pdf); {fmt} is text, always one page")
     spec = load_or_exit(pathway)
     model = build_model(spec)
     if patient:
@@ -54,7 +63,17 @@ def diagram(pathway: Path | None, fmt: str | None, out: Path | None, patient: Pa
         return
     out = out or Path(f"pathway.{fmt}")
     check_folder(out)
-    _write_picture(out, picture, fmt)
+    if pages is None:
+        pages = fmt == "pdf"
+    if pages and fmt == "pdf":
+        write_or_exit(out, _rendered(picture.pages_pdf))
+    elif pages:
+        for n, page in enumerate(picture.pages(), start=1):
+            _write_picture(out.with_name(f"{out.stem}-{n}{out.suffix}"), page, fmt)
+            click.echo(f"wrote {out.with_name(f'{out.stem}-{n}{out.suffix}')}")
+        return
+    else:
+        _write_picture(out, picture, fmt)
     click.echo(f"wrote {out}")
 
 
@@ -78,8 +97,11 @@ def draw_trace(spec, trace, out: Path) -> None:
 
 
 def _write_picture(out: Path, picture: Diagram, fmt: str) -> None:
+    write_or_exit(out, _rendered(lambda: picture.render(fmt)))
+
+
+def _rendered(draw) -> bytes:
     try:
-        data = picture.render(fmt)
+        return draw()
     except RendererMissing as err:
         fail(str(err))
-    write_or_exit(out, data)

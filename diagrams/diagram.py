@@ -13,6 +13,7 @@ from pathway import PathwaySpec, load_pathway, shipped_pathway
 from .dot import to_dot
 from .mermaid import to_mermaid
 from .model import DiagramModel, build_model
+from .pages import paginate
 from .render import FORMATS, RendererMissing, render, write_atomic
 
 # What `save` and `sciatica diagram --out` write for each file suffix.
@@ -45,6 +46,16 @@ class Diagram:
         if fmt not in FORMATS:
             raise ValueError(f"unknown format `{fmt}`; choose one of {', '.join(FORMATS + TEXT_FORMATS)}")
         return render(self.dot, fmt)
+
+    def pages(self) -> tuple[Diagram, ...]:
+        """The key, then a page per group of phases, each within a laptop screen's width (pages.py)."""
+        return tuple(Diagram(page.model) for page in paginate(self.model))
+
+    def pages_pdf(self) -> bytes:
+        """Every page on an A4 or A3 sheet, text at 8 points or more, as one PDF (paper.py)."""
+        from .paper import pages_pdf
+
+        return pages_pdf(paginate(self.model), self.model.title)
 
     def save(self, path: str | Path, fmt: str | None = None) -> Path:
         """Write the diagram atomically; the format comes from the suffix unless given."""

@@ -18,7 +18,7 @@ import graphviz
 from pathway.spec import Urgency
 
 from .labels import DARK_RED, INK, ORANGE, RED, edge_label, esc, heading, node_label
-from .model import DiagramModel, Edge, Emphasis, Node
+from .model import Cluster, DiagramModel, Edge, Emphasis, Node
 
 FONT = "Helvetica"
 GREY = "#546e7a"
@@ -37,6 +37,7 @@ NODE_STYLE = {
     Urgency.ROUTINE: dict(shape="box", style="rounded,filled", fillcolor="#e3f2fd", color="#1565c0"),
     Urgency.NONE: dict(shape="box", style="rounded,filled", fillcolor="white", color="#455a64"),
 }
+STAND_IN_STYLE = dict(shape="box", style="rounded,dashed", color="#78909c", fontcolor="#37474f")
 SCREEN_STYLE = dict(shape="box", style="filled,bold", fillcolor="#ffebee", color=RED, penwidth="2.5",
                     fontcolor=DARK_RED)
 
@@ -63,10 +64,7 @@ def to_dot(model: DiagramModel) -> str:
     )
     for index, cluster in enumerate(model.clusters):
         with g.subgraph(name=f"cluster_{index:02d}_{cluster.phase.value}") as sub:
-            urgent = cluster.phase.value == "urgent"
-            sub.attr(label=f"<<B>{esc(cluster.title)}</B>>", labeljust="l", style="rounded,filled",
-                     color="#e57373" if urgent else "#b0bec5", fillcolor="#fff5f4" if urgent else "#f5f7f8",
-                     fontsize="15", fontcolor="#37474f", id=f"phase-{cluster.phase.value}")
+            sub.attr(**_cluster_style(cluster))
             for node_id in cluster.nodes:
                 _node(sub, model.node(node_id))
             _screen_order(sub, model, cluster.nodes)
@@ -78,11 +76,20 @@ def to_dot(model: DiagramModel) -> str:
     return g.source
 
 
+def _cluster_style(cluster: Cluster) -> dict:
+    if cluster.page:  # stand-ins for states drawn on other pages: a cluster only to keep care order
+        return dict(label="", style="invis", id=f"elsewhere-{cluster.phase.value}")
+    urgent = cluster.phase.value == "urgent"
+    return dict(label=f"<<B>{esc(cluster.title)}</B>>", labeljust="l", style="rounded,filled",
+                color="#e57373" if urgent else "#b0bec5", fillcolor="#fff5f4" if urgent else "#f5f7f8",
+                fontsize="15", fontcolor="#37474f", id=f"phase-{cluster.phase.value}")
+
+
 def _graph_attrs(model: DiagramModel) -> dict:
     return dict(
         # newrank: the invisible care-order edges rank across clusters. remincross off: Graphviz's
         # last crossing pass, run over all clusters, rotates the R1, R2, ... row out of order.
-        rankdir="TB", newrank="true", remincross="false", nodesep="0.35", ranksep="0.45", splines="true",
+        rankdir="TB", newrank="true", remincross="false", nodesep="0.25", ranksep="0.45", splines="true",
         outputorder="edgesfirst",  # nodes are drawn over edges, never under them
         fontname=FONT, label=heading(model), labelloc="t", fontsize="12", pad="0.3",
         id="pathway", tooltip=model.title,
@@ -90,8 +97,8 @@ def _graph_attrs(model: DiagramModel) -> dict:
 
 
 def _node(g: graphviz.Digraph, node: Node) -> None:
-    style = dict(SCREEN_STYLE if node.is_screen else NODE_STYLE[node.urgency])
-    if node.terminal:
+    style = dict(STAND_IN_STYLE if node.page else SCREEN_STYLE if node.is_screen else NODE_STYLE[node.urgency])
+    if node.terminal and not node.page:
         style["peripheries"] = "2"
     style.update(EMPHASIS_STYLE[node.emphasis])
     g.node(node.id, label=node_label(node), tooltip=_tip(node.tooltip), id=svg_id("state", node.id), **style)
@@ -120,6 +127,8 @@ def _edge(g: graphviz.Digraph, edge: Edge, colour: str, backward: bool) -> None:
         attrs.update(color=RED, fontcolor=DARK_RED, penwidth="2")
     if edge.stay:
         attrs.update(style="dashed")
+    if edge.arrival:  # its guards are drawn on the page it comes from
+        attrs.update(label="", color="#78909c", style="dashed")
     attrs.update(EMPHASIS_STYLE[edge.emphasis])
     if edge.width is not None:  # fixed decimals: the same counts give the same bytes
         attrs.update(penwidth=f"{MIN_PEN + (MAX_PEN - MIN_PEN) * edge.width:.2f}")

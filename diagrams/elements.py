@@ -40,6 +40,7 @@ class Node:
     is_screen: bool = False
     emphasis: Emphasis = Emphasis.NORMAL
     note: str = ""  # an overlay's words on the box, e.g. "visits 1, 2"
+    page: str = ""  # drawn as a stand-in for a state on another page: "page 3"
 
 
 @attrs.frozen
@@ -57,6 +58,7 @@ class Edge:
     emphasis: Emphasis = Emphasis.NORMAL
     note: str = ""  # an overlay's words on the edge, e.g. "visit 2 (week 7)"
     width: float | None = None  # an overlay's line width, 0..1 (1: the busiest edge); None: the usual width
+    arrival: bool = False  # on a page: the arrows from another page's states, guards in the tooltip
 
     @property
     def tag(self) -> str:
@@ -69,6 +71,7 @@ class Cluster:
     phase: Phase
     title: str
     nodes: tuple[str, ...]
+    page: str = ""  # stand-ins for the phase's states on another page: "page 3"
 
 
 @attrs.frozen
@@ -98,6 +101,8 @@ class DiagramModel:
     initial: str
     purposes: tuple[PurposeText, ...] = ()  # what the states order, before the imaging rules
     imaging_rules: tuple[RuleText, ...] = ()  # applied, in this order, wherever imaging is ordered
+    screen_rows: tuple[str, ...] = ()  # a page without the screen lists its escalations here
+    subtitle: str = ""  # a page's: the pathway's title, under the page's own
 
     def node(self, node_id: str) -> Node:
         return next(n for n in self.nodes if n.id == node_id)

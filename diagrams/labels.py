@@ -17,8 +17,9 @@ from .screen import FLAG
 from .words import NO_IMAGING
 
 NODE_WRAP = 28  # characters per line of a state's name
+STAND_IN_WRAP = 20  # characters per line of the name of a state drawn on another page
 FACT_WRAP = 36  # characters per line of a state's smaller facts (imaging purpose, handover)
-EDGE_WRAP = 30  # characters per line of a guard on an edge
+EDGE_WRAP = 24  # characters per line of a guard on an edge
 SCREEN_WRAP = 64  # characters per line of an escalation in the red-flag screen's box
 RED, DARK_RED, ORANGE, INK = "#c62828", "#8b0000", "#f57c00", "#212121"
 BR = '<BR ALIGN="LEFT"/>'
@@ -34,6 +35,9 @@ def node_label(node: Node) -> str:
     timescale, the imaging it orders, and what it waits for (an exit: who it hands over to)."""
     if node.is_screen:
         return _screen_label(node)
+    if node.page:  # a stand-in for a state drawn on another page: its name, and where to find it
+        return "<" + "<BR/>".join(f"<B>{esc(line)}</B>" for line in wrap(node.label, STAND_IN_WRAP)) \
+            + "<BR/>" + SMALL.format(esc(f"\u2192 {node.page}")) + _note(node) + ">"
     colour = "white" if node.urgency is Urgency.EMERGENCY else RED
     flag = f'<FONT COLOR="{colour}">{FLAG}</FONT> ' if node.red_flags else ""
     head = flag + "<BR/>".join(f"<B>{esc(line)}</B>" for line in wrap(node.label, NODE_WRAP))
@@ -88,13 +92,18 @@ def edge_label(edge: Edge) -> str:
 def heading(model: DiagramModel) -> str:
     """Title, legend and definitions, stacked: the graph's own label, a block above the pathway
     that takes no part in its layout (as nodes, they would stretch the first rank)."""
-    blocks = [f'<FONT POINT-SIZE="22"><B>{esc(model.title)}</B></FONT>', _legend(model)]
+    title = f'<FONT POINT-SIZE="22"><B>{esc(model.title)}</B></FONT>'
+    if model.subtitle:
+        title += f'<BR/><FONT POINT-SIZE="13">{esc(model.subtitle)}</FONT>'
+    blocks = [title] + ([_legend(model)] if model.legend else [])
     if model.definitions:
         blocks.append(_definitions(model))
     if model.imaging_rules:
         blocks.append(_imaging_rules(model))
     if model.purposes:
         blocks.append(_purposes(model))
+    if model.screen_rows:
+        blocks.append(_screen_rows(model))
     rows = "".join(f"<TR><TD>{b}</TD></TR>" for b in blocks)
     return f'<<TABLE BORDER="0" CELLSPACING="8">{rows}</TABLE>>'
 
@@ -126,7 +135,7 @@ def _legend(model: DiagramModel) -> str:
         f'<TD ALIGN="LEFT" BALIGN="LEFT" VALIGN="MIDDLE">{BR.join(esc(line) for line in wrap(e.text, 40))}</TD>'
         for e in model.legend
     ]
-    return _grid("Legend", cells, columns=3, span=2)
+    return _grid("Legend", cells, columns=2, span=2)
 
 
 def _definitions(model: DiagramModel) -> str:
@@ -136,7 +145,7 @@ def _definitions(model: DiagramModel) -> str:
         + BR.join(esc(line) for line in wrap(d.meaning, 60)) + "</TD>"
         for d in model.definitions
     ]
-    return _grid("What the named conditions mean (generated from the guards that run)", cells, columns=3)
+    return _grid("What the named conditions mean (generated from the guards that run)", cells, columns=2)
 
 
 IMAGING_RULES_TITLE = "Imaging rules - applied wherever imaging is ordered"
@@ -163,7 +172,15 @@ def _purposes(model: DiagramModel) -> str:
         + BR.join(esc(line) for line in wrap(f"starts from {p.studies} [{', '.join(p.citations)}]", 60)) + "</TD>"
         for p in model.purposes
     ]
-    return _grid("Imaging purposes - what a state orders, before the imaging rules", cells, columns=3)
+    return _grid("Imaging purposes - what a state orders, before the imaging rules", cells, columns=2)
+
+
+def _screen_rows(model: DiagramModel) -> str:
+    """The red-flag screen, on a page that does not draw it: each escalation and the page of its destination."""
+    cells = ['<TD ALIGN="LEFT" VALIGN="TOP" BALIGN="LEFT">' + BR.join(esc(line) for line in wrap(row, 60)) + "</TD>"
+             for row in model.screen_rows]
+    title = f"{FLAG} Red-flag screen - tried first, in this order, at every visit in every state marked {FLAG}"
+    return _grid(title, cells, columns=2)
 
 
 def _grid(title: str, cells: list[str], columns: int, span: int = 1) -> str:

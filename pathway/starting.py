@@ -55,7 +55,7 @@ def patient_template_command(pathway: Path | None, out: Path | None) -> None:
     red-flag questions (null until answered), each question in words beside it under `_questions`."""
     from .cli import load_or_exit
 
-    text = json.dumps(patient_template(load_or_exit(pathway, quiet=True)), indent=2) + "\n"
+    text = json.dumps(patient_template(load_or_exit(pathway)), indent=2) + "\n"
     if out is None:
         click.echo(text, nl=False)
     else:

@@ -6,7 +6,8 @@ pathway), the FHIR Questionnaire a visit is recorded with, and BPMN 2.0.
 
 Each is generated from the validated spec (never from a running machine), deterministically,
 so a changed export means a changed pathway. Mermaid is the diagram's own (`diagrams.to_mermaid`).
-The FHIR resources' canonical URLs start with ``base`` (default: `fhir_meta.base_url`).
+The FHIR resources' canonical URLs start with ``base`` (default: `fhir_meta.base_url`), and name
+``publisher`` (default: `fhir_meta.publisher_name`).
 """
 
 from __future__ import annotations
@@ -25,14 +26,14 @@ from .questionnaire import to_questionnaire
 FORMATS = ("mermaid", "fhir", "questionnaire", "bpmn")
 
 
-def export(spec: PathwaySpec, fmt: str, base: str | None = None) -> str:
+def export(spec: PathwaySpec, fmt: str, base: str | None = None, publisher: str | None = None) -> str:
     """The pathway as `mermaid`, `fhir` (PlanDefinition JSON), `questionnaire` (JSON) or `bpmn` (XML) text."""
     if fmt == "mermaid":
         return to_mermaid(build_model(spec))
     if fmt == "fhir":
-        return to_fhir_json(spec, base)
+        return to_fhir_json(spec, base, publisher)
     if fmt == "questionnaire":
-        resource = to_questionnaire(spec, metadata(spec, base), resource_id(spec))
+        resource = to_questionnaire(spec, metadata(spec, base, publisher), resource_id(spec))
         return json.dumps(resource, indent=2, ensure_ascii=False) + "\n"
     if fmt == "bpmn":
         return to_bpmn(spec)

@@ -11,7 +11,7 @@ from pathway.files import check_folder, fail, write_or_exit
 
 from . import FORMATS
 from . import export as render
-from .fhir_meta import BASE_VARIABLE, DEFAULT_BASE
+from .fhir_meta import BASE_VARIABLE, DEFAULT_BASE, DEFAULT_PUBLISHER, PUBLISHER_VARIABLE
 
 FORMAT_BY_SUFFIX = {".mmd": "mermaid", ".mermaid": "mermaid", ".json": "fhir", ".bpmn": "bpmn"}
 
@@ -26,7 +26,9 @@ FORMAT_BY_SUFFIX = {".mmd": "mermaid", ".mermaid": "mermaid", ".json": "fhir", "
               help="File to write (atomically). Default: standard output.")
 @click.option("--url", "base", metavar="BASE",
               help=f"Canonical base of the FHIR resources' URLs (default: ${BASE_VARIABLE}, else {DEFAULT_BASE}).")
-def export(pathway: Path | None, fmt: str | None, out: Path | None, base: str | None) -> None:
+@click.option("--publisher", metavar="NAME",
+              help=f"Who publishes the FHIR resources (default: ${PUBLISHER_VARIABLE}, else {DEFAULT_PUBLISHER}).")
+def export(pathway: Path | None, fmt: str | None, out: Path | None, base: str | None, publisher: str | None) -> None:
     """Export a pathway (default: the shipped one) for other tools: Mermaid for Markdown
     viewers, a FHIR PlanDefinition for clinical decision support and the Questionnaire a visit is
     recorded with (`sciatica assess` reads its responses), BPMN for workflow engines and modellers.
@@ -39,8 +41,8 @@ def export(pathway: Path | None, fmt: str | None, out: Path | None, base: str | 
     if out is not None:
         check_folder(out)  # before the work, and no file is left behind
     try:
-        text = render(spec, fmt, base)
-    except ValueError as err:  # ids the target format cannot hold, a base that is not a URL
+        text = render(spec, fmt, base, publisher)
+    except ValueError as err:  # ids the target format cannot hold, a base that is not a URL, a blank publisher
         fail(str(err))
     if out is None:
         click.echo(text, nl=False)

@@ -62,11 +62,11 @@ DISCHARGE = PHASE_PROCESS[Phase.EXIT]
 __all__ = ["PROFILE", "fhir_id", "to_json", "to_plan_definition"]
 
 
-def to_plan_definition(spec: PathwaySpec, base: str | None = None) -> dict:
+def to_plan_definition(spec: PathwaySpec, base: str | None = None, publisher: str | None = None) -> dict:
     """The PlanDefinition as plain JSON data, keys in a fixed order."""
     _check_ids([s.id for s in spec.states] + [t.id for t in spec.transitions])
     states = sorted(spec.states, key=lambda s: s.id != spec.initial)  # stable: the initial first
-    meta = metadata(spec, base)
+    meta = metadata(spec, base, publisher)
     return {
         "resourceType": "PlanDefinition",
         "id": resource_id(spec),
@@ -81,9 +81,9 @@ def to_plan_definition(spec: PathwaySpec, base: str | None = None) -> dict:
     }
 
 
-def to_json(spec: PathwaySpec, base: str | None = None) -> str:
+def to_json(spec: PathwaySpec, base: str | None = None, publisher: str | None = None) -> str:
     """Deterministic: fixed key order, indent 2, a trailing newline."""
-    return json.dumps(to_plan_definition(spec, base), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(to_plan_definition(spec, base, publisher), indent=2, ensure_ascii=False) + "\n"
 
 
 def process_code(state: State) -> tuple[str, str]:

@@ -23,6 +23,8 @@ class Kind(enum.Enum):
     RATIO = "ratio"                # more than 0, at most MAX_RATIO
     DISTRIBUTION = "distribution"  # outcome -> probability, summing to 1
     TABLE = "table"                # age -> probability
+    COST = "cost"                  # pounds sterling, 0 to MAX_COST
+    UTILITY = "utility"            # an EQ-5D index value, UTILITY_LOW to 1
 
 
 @attrs.frozen
@@ -41,6 +43,8 @@ class Range:
 MAX_WEEKS = 520  # the longest follow-up (the pathway's `week` input stops here)
 MAX_RATE = 10.0  # a weekly hazard of 10: all but 1 in 22,000 within the week
 MAX_RATIO = 100.0
+MAX_COST = 1_000_000.0
+UTILITY_LOW = -0.594  # the worst state on the UK EQ-5D-3L tariff
 AGES = Range(16, 120, "an age in years from 16 to 120")  # the pathway's adults, as its `age` input
 RANGES: dict[Kind, Range] = {
     Kind.PROBABILITY: Range(0.0, 1.0, "a probability from 0 to 1"),
@@ -51,6 +55,8 @@ RANGES: dict[Kind, Range] = {
     # 0 is allowed: a rate of 0 is "never" (no relapse), which the calibration bounds use.
     Kind.RATE: Range(0.0, MAX_RATE, f"a weekly rate from 0 to {MAX_RATE:g}"),
     Kind.RATIO: Range(0.0, MAX_RATIO, f"a ratio, more than 0 and at most {MAX_RATIO:g}", above_low=True),
+    Kind.COST: Range(0.0, MAX_COST, f"a cost in pounds sterling from 0 to {MAX_COST:,.0f}"),
+    Kind.UTILITY: Range(UTILITY_LOW, 1.0, f"an EQ-5D utility from {UTILITY_LOW} (the worst UK EQ-5D-3L state) to 1"),
 }
 _BAND = re.compile(r"(\d{1,3})-(\d{1,3})")
 
@@ -73,7 +79,7 @@ class AgeBands:
 
 
 AGE_BANDS = AgeBands()
-NUMBER_KINDS = (Kind.PROBABILITY, Kind.WEEKS, Kind.HOURS, Kind.RATE, Kind.RATIO)
+NUMBER_KINDS = (Kind.PROBABILITY, Kind.WEEKS, Kind.HOURS, Kind.RATE, Kind.RATIO, Kind.COST, Kind.UTILITY)
 STATUSES = ("CONFIRMED", "SECONDARY", "NOT CONFIRMED")
 CALIBRATION_WEEKS = (2, 4, 12, 52)  # the improvement targets the issue asks for
 
@@ -170,6 +176,17 @@ SCHEMA: dict[str, dict[str, tuple[Kind, Outcomes]]] = {
     "harm": {
         "unescalated_weekly_worsening": _p(P),
     },
+    # What each use of a resource costs (economics.py): pounds sterling, at the price year each note gives.
+    "costs": {name: _p(Kind.COST) for name in (
+        "visit", "xray", "mri", "mri_with_contrast", "ct", "ct_with_contrast", "ct_myelography",
+        "urgent_work_up", "epidural", "specialist_opinion", "surgery")},
+    "quality_of_life": {
+        "utility_improved": _p(Kind.UTILITY),
+        "utility_not_improved": _p(Kind.UTILITY),
+        "discount_per_year": _p(P),
+        "threshold_low": _p(Kind.COST),
+        "threshold_high": _p(Kind.COST),
+    },
 }
 
 
@@ -188,6 +205,12 @@ CONSTRAINTS: tuple[tuple[tuple[str, ...], Callable[..., bool], str], ...] = (
     (("treatment.epidural_relief_min_weeks", "treatment.epidural_relief_max_weeks"),
      lambda low, high: low <= high,
      "relief lasts from the minimum to the maximum, so the minimum must be at most the maximum"),
+    (("quality_of_life.utility_not_improved", "quality_of_life.utility_improved"),
+     lambda unwell, well: unwell <= well,
+     "being improved is the better state, so its utility must be at least that of not being improved"),
+    (("quality_of_life.threshold_low", "quality_of_life.threshold_high"),
+     lambda low, high: low <= high,
+     "the lower threshold must be at most the higher"),
     (("mimics.hip_or_si_without_spine", "mimics.hip_or_si_with_spine"),
      lambda without, with_spine: without + with_spine <= 1,
      "they are shares of one cohort, so together at most 1"),

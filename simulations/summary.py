@@ -16,6 +16,7 @@ from collections.abc import Callable
 import attrs
 import numpy as np
 
+from . import economics
 from .cohort import CohortResult
 from .totals import Counts, quantile
 
@@ -141,6 +142,26 @@ def figures(result: CohortResult) -> tuple[Figure, ...]:
         Figure("weeks_in_pathway_p95", "weeks in the pathway, 95th centile", "weeks", _quantile("weeks_in_pathway", 0.95), outcome),
         Figure("visits_per_patient", "visits per patient", "visits", _mean("visits"), outcome),
     ]
+    return tuple(rows) + economic_figures(result)
+
+
+def economic_figures(result: CohortResult) -> tuple[Figure, ...]:
+    """Cost (undiscounted) and QALYs per patient, and net monetary benefit at NICE's two thresholds."""
+    params, weeks = result.params, result.settings.weeks
+    section = "Costs (pounds, 2012-2017 prices) and quality of life"
+    rows = [
+        Figure("cost_per_patient", "cost per patient", "pounds", economics.cost(params), section),
+        Figure("cost_imaging_per_patient", "  of which imaging", "pounds", economics.cost(params, economics.IMAGING),
+               section),
+        Figure("cost_treatment_per_patient", "  of which injections, referrals and operations", "pounds",
+               economics.cost(params, ("epidural", "specialist_opinion", "surgery")), section),
+        Figure("qalys_per_patient", f"QALYs per patient over {weeks} weeks", "QALYs", economics.qalys(params, weeks),
+               section),
+    ]
+    for threshold in ("threshold_low", "threshold_high"):
+        per_qaly = params.value(f"quality_of_life.{threshold}")
+        rows.append(Figure(f"net_benefit_{per_qaly:.0f}", f"net monetary benefit per patient at {per_qaly:,.0f}/QALY",
+                           "pounds", economics.net_benefit(params, weeks, threshold), section))
     return tuple(rows)
 
 
@@ -166,6 +187,10 @@ def shown(value: float, unit: str) -> str:
         return f"{value:,.0f}"
     if unit == "visits":
         return f"{value:,.2f}"
+    if unit == "pounds":
+        return f"{value:,.0f}"
+    if unit == "QALYs":
+        return f"{value:,.4f}"
     return f"{value:,.1f}"
 
 
@@ -215,11 +240,11 @@ def handovers(result: CohortResult) -> dict[str, int]:
 def occupancy_lines(result: CohortResult) -> list[str]:
     weeks = [w for w in (0, 2, 4, 12, 26, 52, result.settings.weeks) if w <= result.settings.weeks]
     weeks = sorted(set(weeks))
-    lines = [f"  {'state':<28}" + "".join(f"{'week ' + str(w):>10}" for w in weeks)]
-    for j, state in enumerate(result.states):
-        counts = result.occupancy[weeks, j]
-        if counts.any():
-            lines.append(f"  {state:<28}" + "".join(f"{c:>10,}" for c in counts))
+    shown = [(state, result.occupancy[weeks, j]) for j, state in enumerate(result.states)
+             if result.occupancy[weeks, j].any()]
+    width = max([len("state"), *(len(state) for state, _ in shown)])  # the longest state id sets the column
+    lines = [f"  {'state':<{width}}" + "".join(f"{'week ' + str(w):>10}" for w in weeks)]
+    lines += [f"  {state:<{width}}" + "".join(f"{c:>10,}" for c in counts) for state, counts in shown]
     return lines
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 import textwrap
@@ -16,6 +17,7 @@ from .engine import Engine, FellThrough
 from .errors import PathwayError
 from .loader import load_pathway
 from .patients import load_patient
+from .plugin_help import plugin_help
 from .render import to_json, to_text
 from .resolve import announce, checkout_warning, resolve
 from .shipped import example_patients
@@ -54,12 +56,18 @@ def exit_with_problems(err: PathwayError, what: str) -> NoReturn:
     sys.exit(1)
 
 
+@functools.cache
+def _registered() -> dict:
+    """The commands other packages register, by name (read once: scanning the metadata takes time)."""
+    return {ep.name: ep for ep in entry_points(group="sciatica.commands")}
+
+
 class _PluginGroup(click.Group):
     """Adds the commands other packages register under the `sciatica.commands` entry point
     (diagrams, simulations), so that the core never imports them."""
 
     def _plugins(self) -> dict:
-        return {ep.name: ep for ep in entry_points(group="sciatica.commands")}
+        return _registered()
 
     def list_commands(self, ctx):
         return sorted(set(super().list_commands(ctx)) | set(self._plugins()))
@@ -68,6 +76,20 @@ class _PluginGroup(click.Group):
         command = super().get_command(ctx, name)
         plugin = self._plugins().get(name)
         return command if command is not None or plugin is None else plugin.load()
+
+    def format_commands(self, ctx, formatter):
+        """The command list of `--help`, each plugin's line read from its source, not imported:
+        importing every command (NumPy, the BDD library, ...) would take seconds."""
+        plugins, names = self._plugins(), self.list_commands(ctx)
+        limit = formatter.width - 6 - max(map(len, names), default=0)  # as click's own listing
+        rows = []
+        for name in names:
+            command = super().get_command(ctx, name)
+            rows.append((name, command.get_short_help_str(limit) if command is not None
+                         else plugin_help(plugins[name], limit)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
 
 @click.group(cls=_PluginGroup)

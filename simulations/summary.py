@@ -160,7 +160,8 @@ def economic_figures(result: CohortResult) -> tuple[Figure, ...]:
     ]
     for threshold in ("threshold_low", "threshold_high"):
         per_qaly = params.value(f"quality_of_life.{threshold}")
-        rows.append(Figure(f"net_benefit_{per_qaly:.0f}", f"net monetary benefit per patient at {per_qaly:,.0f}/QALY",
+        rows.append(Figure(f"net_benefit_{threshold.removeprefix('threshold_')}",
+                           f"net monetary benefit per patient at {per_qaly:,.0f}/QALY",
                            "pounds", economics.net_benefit(params, weeks, threshold), section))
     return tuple(rows)
 

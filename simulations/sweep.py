@@ -90,6 +90,12 @@ FIGURES: dict[str, tuple[str, str]] = {
     "weeks_in_pathway_mean": ("weeks in the pathway, mean", "weeks"),
     "weeks_in_pathway_p95": ("weeks in the pathway, 95th centile", "weeks"),
     "visits_per_patient": ("visits per patient", "visits"),
+    "cost_per_patient": ("cost per patient", "pounds"),
+    "cost_imaging_per_patient": ("imaging cost per patient", "pounds"),
+    "cost_treatment_per_patient": ("treatment cost per patient", "pounds"),
+    "qalys_per_patient": ("QALYs per patient", "QALYs"),
+    "net_benefit_low": ("net benefit at the lower threshold", "pounds"),
+    "net_benefit_high": ("net benefit at the higher threshold", "pounds"),
 }
 IMPROVED = re.compile(r"improved_week_(\d+)")  # one figure per recovery week within follow-up
 ALL_RECOVERY_WEEKS = CohortSettings(1, 0, 520).recovery_weeks

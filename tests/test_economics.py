@@ -60,7 +60,7 @@ def test_qalys_lie_between_the_two_utilities_and_follow_them(cohort):
 
 def test_net_benefit_is_qalys_at_the_threshold_less_the_cost(cohort):
     summary = summarise(cohort)
-    for key, per_qaly in (("net_benefit_20000", 20_000), ("net_benefit_30000", 30_000)):
+    for key, per_qaly in (("net_benefit_low", 20_000), ("net_benefit_high", 30_000)):
         expected = per_qaly * summary.value("qalys_per_patient") - summary.value("cost_per_patient")
         assert math.isclose(summary.value(key), expected, rel_tol=1e-12)
 
@@ -80,8 +80,8 @@ def test_compare_gives_incremental_cost_qalys_and_net_benefit_with_intervals(coh
         replace("transitions.yaml", "persisting after 6 weeks", "persisting after 4 weeks"))
     sooner = simulate(load_pathway(four_weeks), PARAMS, SETTINGS, chunk_size=500, resamples=40)
     rows = {row.figure.key: row for row in compare_cohorts(cohort, sooner).rows}
-    cost, qalys, benefit = rows["cost_per_patient"], rows["qalys_per_patient"], rows["net_benefit_20000"]
+    cost, qalys, benefit = rows["cost_per_patient"], rows["qalys_per_patient"], rows["net_benefit_low"]
     assert cost.difference > 0 and cost.low <= cost.difference <= cost.high  # earlier imaging costs more
     assert math.isclose(benefit.difference, 20_000 * qalys.difference - cost.difference, abs_tol=1e-6)
     same = {row.figure.key: row for row in compare_cohorts(cohort, cohort).rows}
-    assert (same["net_benefit_30000"].difference, same["net_benefit_30000"].low, same["net_benefit_30000"].high) == (0, 0, 0)
+    assert (same["net_benefit_high"].difference, same["net_benefit_high"].low, same["net_benefit_high"].high) == (0, 0, 0)

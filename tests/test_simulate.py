@@ -339,7 +339,7 @@ def test_every_patient_has_one_row_and_visits_in_week_order(tmp_path):
 def test_red_flags_reach_urgent_care_on_the_shipped_pathway():
     """Every red flag seen at a visit reaches urgent care - fractures that begin after a first
     X-ray or scan included (hazard H11: a new low-velocity injury counts after earlier imaging)."""
-    summary = summarise(simulate(SPEC, PARAMS, CohortSettings(patients=3000, seed=11), chunk_size=1000))
+    summary = summarise(simulate(SPEC, PARAMS, CohortSettings(patients=6000, seed=11), chunk_size=2000))
     assert summary.value("patients_with_red_flag") > 100
     assert summary.value("red_flags_never_escalated") == 0
     seen = summary.value("patients_with_red_flag") - summary.value("red_flags_not_seen")

@@ -97,7 +97,7 @@ def test_with_values_replaces_checks_and_hashes_each_set_apart():
         "`red_flags.cauda_equina` must be a probability from 0 to 1, not `1.5`",
         "`waits.xray_weeks` must be weeks, more than 0 and at most 520 (the longest follow-up), not `-1`",
         "parameter `presentation.weakness` is a distribution, not one number; only probability, weeks, hours, "
-        "rate, ratio parameters can be given a value",
+        "rate, ratio, cost, utility parameters can be given a value",
         "unknown parameter `red_flags.cauda_equin`; a single-number parameter, named `section.name`, is expected; "
         "did you mean `red_flags.cauda_equina`?",
     ]
@@ -198,11 +198,11 @@ BAD = [
     ("a distribution varied as a number", "  red_flags.cauda_equina: [0.0008, 0.2]",
      "  presentation.weakness: [0.1, 0.2]", "presentation.weakness",
      "in `vary`: parameter `presentation.weakness` is a distribution, not one number; only probability, weeks, "
-     "hours, rate, ratio parameters can be given a value"),
+     "hours, rate, ratio, cost, utility parameters can be given a value"),
     ("a table varied as a number", "  red_flags.cauda_equina: [0.0008, 0.2]",
      "  imaging.disc_bulge_by_age: [0.1, 0.2]", "imaging.disc_bulge_by_age",
      "in `vary`: parameter `imaging.disc_bulge_by_age` is a table, not one number; only probability, weeks, "
-     "hours, rate, ratio parameters can be given a value"),
+     "hours, rate, ratio, cost, utility parameters can be given a value"),
     ("unknown figure", "report: [patients_with_red_flag,", "report: [patients_with_red_flags,", "report:",
      "unknown figure `patients_with_red_flags` in `report`; did you mean `patients_with_red_flag`?"),
     ("samples on a grid", "seed: 3\n", "seed: 3\nsamples: 20\n", "samples:",
@@ -301,7 +301,7 @@ report: [mri_per_100]
         "listed values (remove it, or use kind: sample)",
         f"{FILE}:4: in `vary`, `red_flags.cauda_equina` must be a probability from 0 to 1, not `1.5`",
         f"{FILE}:5: in `vary`: parameter `presentation.weakness` is a distribution, not one number; only "
-        "probability, weeks, hours, rate, ratio parameters can be given a value",
+        "probability, weeks, hours, rate, ratio, cost, utility parameters can be given a value",
         f"{FILE}:6: in `vary`: unknown parameter `waits.routine_mri_median_week`; a single-number parameter, named "
         "`section.name`, is expected; did you mean `waits.routine_mri_median_weeks`?",
         f"{FILE}:7: unknown figure `mri_per_100` in `report`; did you mean `mri_per_1000`?",

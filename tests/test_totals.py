@@ -156,7 +156,7 @@ def economics_per_patient(cols: dict[str, np.ndarray], improved: np.ndarray) -> 
            "cost_treatment_per_patient": (each["epidural"] + each["specialist_opinion"] + each["surgery"]).mean()}
     for threshold in ("threshold_low", "threshold_high"):
         per_qaly = PARAMS.value(f"quality_of_life.{threshold}")
-        out[f"net_benefit_{per_qaly:.0f}"] = per_qaly * out["qalys_per_patient"] - out["cost_per_patient"]
+        out[f"net_benefit_{threshold.removeprefix('threshold_')}"] = per_qaly * out["qalys_per_patient"] - out["cost_per_patient"]
     return {key: float(value) for key, value in out.items()}
 
 

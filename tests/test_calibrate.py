@@ -55,6 +55,19 @@ def test_exact_chain_matches_simulation(tmp_path, values):
         assert abs(simulated[week] - exact[week]) <= 3 * error, (week, exact[week], simulated[week])
 
 
+def test_simulated_shares_are_those_of_the_reference_patients(shipped):
+    """The block of patients `simulated_improved` advances is the reference engine's patients, week by week."""
+    from simulations.history import NaturalHistory
+
+    model, counts = NaturalHistory(shipped), np.zeros(53)
+    for i in range(400):
+        patient = model.patient(5, i, 52)
+        for week in range(53):
+            patient.advance(week)
+            counts[week] += patient.improved
+    assert np.array_equal(simulated_improved(shipped, 400, seed=5, weeks=52), counts / 400)
+
+
 def test_chain_takes_values_by_name(shipped):
     values = recovery_values(shipped)
     assert np.array_equal(expected_improved(values, 52), expected_improved(shipped, 52))

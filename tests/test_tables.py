@@ -215,3 +215,12 @@ def test_a_word_holding_the_csv_separator_is_refused_for_csv_only(tmp_path):
     assert "error: `reroute;other` holds `;`, which separates a list's words in CSV" in result.output
     assert not (tmp_path / "csv" / "patients.csv").exists()
     simulate(tmp_path / "jsonl", semi, "--patients", 5, "--format", "jsonl")  # lists are arrays: any word will do
+
+
+def test_the_reference_page_names_every_column():
+    from pathlib import Path
+
+    from simulations.columns import PATIENTS, VISITS
+
+    page = (Path(__file__).resolve().parent.parent / "docs" / "reference" / "tables.md").read_text(encoding="utf-8")
+    assert [c.name for c in (*PATIENTS, *VISITS) if f"`{c.name}`" not in page] == []

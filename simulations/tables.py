@@ -37,6 +37,7 @@ class Words:
                    destinations(spec))
 
     def every(self) -> list[str]:
+        """Every word of every vocabulary."""
         return [w for words in self.values.values() for w in words.to_pylist()]
 
     def category(self, column: Column, codes: np.ndarray) -> pa.DictionaryArray:

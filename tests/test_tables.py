@@ -67,6 +67,7 @@ def test_pandas_reads_parquet_with_the_codebook_types(runs, book, table):
     assert list(frame.columns) == list(described)
     for name, c in described.items():
         dtype = frame[name].dtype
+        assert c["missing"] or frame[name].notna().all(), name
         if c["type"] == "integer":
             assert dtype == ("Int64" if c["missing"] else "int64"), name  # never a float
         elif c["type"] == "boolean":
@@ -224,3 +225,17 @@ def test_the_reference_page_names_every_column():
 
     page = (Path(__file__).resolve().parent.parent / "docs" / "reference" / "tables.md").read_text(encoding="utf-8")
     assert [c.name for c in (*PATIENTS, *VISITS) if f"`{c.name}`" not in page] == []
+
+
+def test_the_columns_are_the_engines_fields_missing_where_they_may_be():
+    """A column declared once (simulations.columns) for each field both engines fill in."""
+    import attrs
+
+    from simulations.columns import PATIENTS, VISITS
+    from simulations.outcome import Outcome, VisitRow
+    from simulations.tables import DERIVED
+
+    fields = {DERIVED.get(f.name, f.name): f.type for f in attrs.fields(Outcome) if f.name != "improved"}
+    assert [c.name for c in PATIENTS] == list(fields)
+    assert all(bool(c.missing) == ("None" in fields[c.name]) for c in PATIENTS if c.kind == "integer")
+    assert [c.name for c in VISITS] == [f.name for f in attrs.fields(VisitRow)]

@@ -40,8 +40,8 @@ URGENCIES = tuple(u.value for u in Urgency)
 
 TEXT = ("recovery", "mimic", "red_flags")  # natural-history words, as codes into `Chunk.words`
 STATE = ("final_state",)  # a state index
-# Outcome fields in a chunk's `patients` (the id is the patient's index; `improved` is its own matrix).
-PATIENT_FIELDS = tuple(f.name for f in attrs.fields(Outcome) if f.name not in ("id", "improved"))
+# Outcome fields in a chunk's `patients` (not `patient_id`: the patient's index; nor `improved`: its own matrix).
+PATIENT_FIELDS = tuple(f.name for f in attrs.fields(Outcome) if f.name not in ("patient_id", "improved"))
 _BOOL = frozenset(f.name for f in attrs.fields(Outcome) if f.type == "bool")
 VISIT_FIELDS = ("patient", "episode", "week", "reason", "start", "state", "urgency", "imaging")
 STEP_FIELDS = ("visit", "transition")  # visit: row in the chunk's visits; in firing order

@@ -178,6 +178,7 @@ def simulate(pathway, patients, seed, weeks, out, fmt, parameters, visits, runni
       patients.<format>           one row per patient: what happened and when
       visits.<format>             one row per visit: the states and transitions taken (--visits)
       occupancy.csv               patients resting in each state, week by week
+      codebook.json               every column of the tables: type, meaning, unit, values and their labels
       flow.svg                    the pathway diagram, edges as wide as the patients who took them
       occupancy.png, recovery.png plots of state occupancy and time to recovery
 
@@ -192,7 +193,8 @@ def simulate(pathway, patients, seed, weeks, out, fmt, parameters, visits, runni
     checkpoint = Checkpoint(out, run_key(spec, params, settings, running.chunk, parts))
     try:
         with running.executor() as executor:  # first: the workers get ready while the rest starts here
-            from .outputs import TableWriter, check_format  # pyarrow, which workers need not load
+            from .columns import codebook  # with pyarrow, which workers need not load
+            from .outputs import TableWriter, check_format
 
             folder = OutputFolder(out)
             check_format(fmt)
@@ -210,6 +212,7 @@ def simulate(pathway, patients, seed, weeks, out, fmt, parameters, visits, runni
                 folder.write("summary.txt", text)
                 folder.write("summary.json", summary_json(summary))
                 folder.write("occupancy.csv", occupancy_csv(result))
+                folder.write("codebook.json", codebook(spec, fmt, settings.recovery_weeks, visits))
                 write_pictures(result, folder, plots)
     except (KeyboardInterrupt, WorkerLost) as err:
         stopped = "interrupted" if isinstance(err, KeyboardInterrupt) else "error: " + "; ".join(err.problems)
@@ -225,8 +228,8 @@ def simulate(pathway, patients, seed, weeks, out, fmt, parameters, visits, runni
         fail(err)
     click.echo(text, nl=False)
     tables = f"patients.{fmt}, visits.{fmt}" if visits else f"patients.{fmt}"
-    click.echo(f"\nwrote {out}/: summary.txt, summary.json, {tables}, occupancy.csv, flow.svg, occupancy.png, "
-               "recovery.png")
+    click.echo(f"\nwrote {out}/: summary.txt, summary.json, {tables}, occupancy.csv, codebook.json, flow.svg, "
+               "occupancy.png, recovery.png")
 
 
 def kept_chunks(checkpoint: Checkpoint) -> str | None:

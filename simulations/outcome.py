@@ -17,11 +17,11 @@ class SimulationError(PathwayError):
 class Outcome:
     """One patient's row in the patients table: who they were and what happened."""
 
-    id: str
+    patient_id: str
     age: int
     recovery: str  # fast | slow natural course
     mimic: str
-    red_flags: str  # categories, `;`-separated, by onset
+    red_flags: str  # categories, `;`-separated, by onset (the tables' `red_flags` list)
     red_flag_onset_week: int | None = None
     red_flag_seen_week: int | None = None  # first visit with a red flag showing
     urgent_care_week: int | None = None  # first week in an urgent or emergency state
@@ -65,7 +65,7 @@ KINDS = ("xray", "mri", "mri_with_contrast", "ct", "ct_with_contrast", "ct_myelo
 
 @attrs.frozen
 class VisitRow:
-    patient: str
+    patient_id: str
     episode: int
     week: int
     reason: str  # first | review | result | red_flag | new_episode | return

@@ -5,6 +5,7 @@
 - Mermaid: mermaid-cli (puppeteer pointed at Debian's chromium) draws it at a size that reads.
 - FHIR: the official R4 JSON schema (test_exports_fhir.py, test_fhir_input.py, `fhir_schema`).
 - The review packet: axe-core finds no violation (test_report_axe.py).
+- The simulation tables: pandas and polars at their default settings (test_tables.py).
 """
 
 import json

@@ -203,9 +203,9 @@ def test_a_full_disk_while_writing_a_table_is_one_line_and_leaves_no_partial_fil
 def _failing_table_write(real):
     calls = []
 
-    def write(self, table, plain=True):
+    def write(self, table):
         calls.append(1)
-        real(self, table, plain)
+        real(self, table)
         if len(calls) > 2:  # the patients table of the second chunk: written in part, then the disk is full
             raise ENOSPC
 

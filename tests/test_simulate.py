@@ -25,7 +25,7 @@ SPEC = load_pathway(shipped_pathway())
 PARAMS = load_parameters()
 
 
-OUTPUT_FILES = ("summary.txt", "summary.json", "patients.csv", "visits.csv", "occupancy.csv", "flow.svg",
+OUTPUT_FILES = ("summary.txt", "summary.json", "patients.csv", "visits.csv", "occupancy.csv", "codebook.json", "flow.svg",
                 "occupancy.png", "recovery.png")
 
 
@@ -54,7 +54,7 @@ def test_same_seed_same_bytes_whatever_the_chunk_size(tmp_path, fmt):
         assert result.exit_code == 0, result.output
         runs.append(folder_bytes(out))
     assert runs[0] == runs[1]
-    assert set(runs[0]) == {name.replace(".csv", f".{fmt}") if name != "occupancy.csv" else name
+    assert set(runs[0]) == {name if name == "occupancy.csv" else name.replace(".csv", f".{fmt}")
                             for name in OUTPUT_FILES}
 
 
@@ -113,7 +113,9 @@ def test_no_visits_writes_the_same_files_but_the_visits_table(tmp_path):
     assert run_cli(*args, "--out", tmp_path / "some", "--no-visits").exit_code == 0
     some, every = folder_bytes(tmp_path / "some"), folder_bytes(tmp_path / "all")
     assert set(some) == set(every) - {"visits.csv"}
-    assert all(some[name] == every[name] for name in some)
+    assert all(some[name] == every[name] for name in some if name != "codebook.json")
+    described = [[t["table"] for t in json.loads(files["codebook.json"])["tables"]] for files in (some, every)]
+    assert described == [["patients", "occupancy"], ["patients", "visits", "occupancy"]]
 
 
 def test_a_different_seed_gives_different_patients(tmp_path):
@@ -168,8 +170,8 @@ def python_csv(table) -> bytes:
     writer = csv.writer(text, lineterminator="\n")
     writer.writerow(table.column_names)
     cell = {None: "", True: "true", False: "false"}
-    writer.writerows([cell.get(v, v) if v is None or isinstance(v, bool) else v for v in row.values()]
-                     for row in table.to_pylist())
+    writer.writerows([cell.get(v, v) if v is None or isinstance(v, bool) else ";".join(v) if isinstance(v, list) else v
+                      for v in row.values()] for row in table.to_pylist())
     return text.getvalue().encode()
 
 
@@ -235,7 +237,7 @@ def test_chunks_cover_the_cohort_in_order_the_last_ones_smaller(patients, size):
 def test_arrow_csv_is_what_python_csv_wrote(tmp_path, chunks):
     import pyarrow as pa
 
-    from simulations.outputs import Words, patients_table, visits_table
+    from simulations.tables import Words, patients_table, visits_table
 
     folder = write_tables(tmp_path, "csv", chunks)
     words = Words.of(SPEC)
@@ -246,17 +248,24 @@ def test_arrow_csv_is_what_python_csv_wrote(tmp_path, chunks):
     assert b"true" in (folder / "patients.csv").read_bytes() and b",," in (folder / "patients.csv").read_bytes()
 
 
-def test_a_value_that_needs_quotes_is_quoted_as_python_csv_does(tmp_path, chunks):
+def test_a_value_that_needs_quotes_is_quoted_as_python_csv_does(tmp_path, chunks, monkeypatch):
     import csv
 
-    odd = attrs.evolve(chunks[1], patients=dict(chunks[1].patients),
-                       words={**chunks[1].words, "red_flags": ("", 'cauda, equina', 'say "when"', "line\nbreak")})
-    odd.patients["red_flags"] = np.array([1, 2, 3] + [0] * (odd.n - 3))
-    folder = write_tables(tmp_path, "csv", [chunks[0], odd, chunks[2]])
-    rows = list(csv.reader((folder / "patients.csv").open(newline="")))
-    assert [r[4] for r in rows[8:11]] == ['cauda, equina', 'say "when"', "line\nbreak"]
+    import pyarrow as pa
+
+    from simulations import outputs
+
+    words = outputs.Words.of(SPEC)
+    odd = {"conservative_care": "cauda, equina", "discharged": 'say "when"', "lumbar_imaging": "line\nbreak"}
+    states = pa.array([odd.get(s, s) for s in words.values["states"].to_pylist()])
+    monkeypatch.setattr(outputs.Words, "of", lambda spec: attrs.evolve(words, values={**words.values, "states": states}))
+    folder = write_tables(tmp_path, "csv", chunks)
+    rows = list(csv.DictReader((folder / "patients.csv").open(newline="")))
+    assert len(rows) == 120 and {r["final_state"] for r in rows} >= {'say "when"'}
     assert b'"say ""when"""' in (folder / "patients.csv").read_bytes()
-    assert len(rows) == 1 + 21
+    visits = list(csv.DictReader((folder / "visits.csv").open(newline="")))
+    assert {v["start"] for v in visits} >= set(odd.values())
+    assert any(v["path"].startswith("initial_assessment;cauda, equina") for v in visits)
 
 
 def test_tables_take_chunks_in_patient_order(tmp_path, chunks):
@@ -280,8 +289,9 @@ def test_parquet_row_groups_have_a_fixed_size(tmp_path, chunks, monkeypatch):
     patients = pq.ParquetFile(folder / "patients.parquet")
     assert [patients.metadata.row_group(i).num_rows for i in range(patients.num_row_groups)] == [50, 50, 20]
     table = patients.read()
-    assert table.column("id").to_pylist() == [f"P{i:07d}" for i in range(120)]
-    assert str(table.schema.field("final_state").type) == "string"  # words decoded: a plain file schema
+    assert table.column("patient_id").to_pylist() == [f"P{i:07d}" for i in range(120)]
+    # Every chunk's dictionary is the whole vocabulary: one dictionary type, whatever the chunks.
+    assert str(table.schema.field("final_state").type) == "dictionary<values=string, indices=int32, ordered=0>"
     visits = pq.ParquetFile(folder / "visits.parquet")
     sizes = [visits.metadata.row_group(i).num_rows for i in range(visits.num_row_groups)]
     assert set(sizes[:-1]) == {50} and 0 < sizes[-1] <= 50
@@ -290,6 +300,7 @@ def test_parquet_row_groups_have_a_fixed_size(tmp_path, chunks, monkeypatch):
 def test_every_format_holds_the_same_rows(tmp_path, chunks):
     import json
 
+    import pyarrow as pa
     import pyarrow.csv as pa_csv
     import pyarrow.parquet as pq
 
@@ -298,16 +309,20 @@ def test_every_format_holds_the_same_rows(tmp_path, chunks):
         from_parquet = pq.read_table(tables["parquet"] / f"{name}.parquet").to_pylist()
         from_jsonl = [json.loads(line) for line in (tables["jsonl"] / f"{name}.jsonl").read_text().splitlines()]
         assert from_parquet == from_jsonl
-        options = pa_csv.ConvertOptions(column_types=pq.read_schema(tables["parquet"] / f"{name}.parquet"),
-                                        strings_can_be_null=False)
+        file_schema = pq.read_schema(tables["parquet"] / f"{name}.parquet")
+        words = [f.name for f in file_schema if not (pa.types.is_integer(f.type) or pa.types.is_boolean(f.type))]
+        options = pa_csv.ConvertOptions(column_types={f.name: pa.string() if f.name in words else f.type
+                                                      for f in file_schema}, strings_can_be_null=True)
         from_csv = pa_csv.read_csv(tables["csv"] / f"{name}.csv", convert_options=options).to_pylist()
-        assert from_csv == from_parquet
+        lists = [f.name for f in file_schema if pa.types.is_list(f.type)]
+        assert [{k: v.split(";") if k in lists and v is not None else v for k, v in row.items()}
+                for row in from_csv] == from_parquet
     # `path`: the states entered, the destinations of the visit's transitions that are not stays.
     visits = [json.loads(line) for line in (tables["jsonl"] / "visits.jsonl").read_text().splitlines()]
     transition = {t.id: t for t in SPEC.transitions}
     for v in visits:
-        fired = [transition[t] for t in v["transitions"].split()]
-        assert fired and v["path"] == ">".join(t.dest for t in fired if not t.is_stay)
+        fired = [transition[t] for t in v["transitions"]]
+        assert fired and v["path"] == ([t.dest for t in fired if not t.is_stay] or None)
 
 
 # -- conservation ----------------------------------------------------------------------------------------
@@ -326,9 +341,9 @@ def test_every_patient_has_one_row_and_visits_in_week_order(tmp_path):
     assert run_cli("simulate", "--patients", 80, "--seed", 2, "--format", "jsonl", "--out", out, "--quiet").exit_code == 0
     patients = [json.loads(line) for line in (out / "patients.jsonl").read_text().splitlines()]
     visits = [json.loads(line) for line in (out / "visits.jsonl").read_text().splitlines()]
-    assert [p["id"] for p in patients] == [f"P{i:07d}" for i in range(80)]
+    assert [p["patient_id"] for p in patients] == [f"P{i:07d}" for i in range(80)]
     for p in patients:
-        own = [v for v in visits if v["patient"] == p["id"]]
+        own = [v for v in visits if v["patient_id"] == p["patient_id"]]
         assert len(own) == p["visits"] >= 1
         assert [v["week"] for v in own] == sorted(v["week"] for v in own)
         assert own[0]["reason"] == "first" and own[0]["week"] == 0

@@ -129,7 +129,7 @@ def test_an_operation_is_recorded_at_every_later_visit(monkeypatch):
     operated = {}
     for _, result in _runs(params, 1500):
         if result.outcome.surgery_week is not None:
-            operated[result.outcome.id] = result.outcome.surgery_week
+            operated[result.outcome.patient_id] = result.outcome.surgery_week
     after = [(p, w, yes) for p, w, yes in recorded if p in operated and w >= operated[p]]
     assert len(operated) > 20 and len(after) > 5
     assert all(yes for _, _, yes in after)

@@ -30,7 +30,7 @@ from .folder import OutputFolder
 from .comparison import RESAMPLES, compare_cohorts, comparison_json, comparison_text
 from .parameters import Parameters, load_parameters
 from .summary import summarise, summary_json, summary_text
-from .totals import MAX_RESAMPLES
+from .bootstrap import MAX_RESAMPLES
 
 PARAMETERS_OPT = click.option(
     "--parameters", "parameters", type=click.Path(path_type=Path, dir_okay=False),

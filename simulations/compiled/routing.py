@@ -59,8 +59,8 @@ class Router:
     def routes(self, start: np.ndarray, keys: np.ndarray | None,
                columns: Callable[[np.ndarray], Mapping[str, np.ndarray]]) -> tuple[Routes, np.ndarray]:
         """Each visit's route: the routes table and each visit's number in it. `keys`: one whole
-        number per visit that fixes its route (`VisitKeys.key`), or None to route every visit (a pathway
-        whose visits cannot be keyed: the table is then this batch's, a route per visit).
+        number per visit that fixes its route (`VisitKeys.key`), or None to route every visit (a
+        pathway whose visits cannot be keyed: the table is then this batch's, a route per visit).
         `columns(visits)`: the guards' columns for some of the visits (indexes into the batch):
         only visits with a key never seen before are routed, and their routes remembered."""
         if keys is None:

@@ -33,6 +33,7 @@ def fail(err: PathwayError | str) -> None:
 
 
 def load_parameters_or_exit(path: Path | None) -> Parameters:
+    """The parameter file (None: the shipped one), or exit 1 listing its problems."""
     try:
         return load_parameters(path)
     except PathwayError as err:
@@ -41,6 +42,7 @@ def load_parameters_or_exit(path: Path | None) -> Parameters:
 
 def settings_or_exit(patients: int, seed: int, weeks: int, chunk_size: int = COMPILED_CHUNK,
                      resamples: int = 0) -> CohortSettings:
+    """The cohort's settings, or exit 1 when they are out of range or the run would not fit in memory."""
     try:
         settings = CohortSettings(patients, seed, weeks)
         check_fits_in_memory(settings, chunk_size, resamples)

@@ -11,9 +11,8 @@ from .loader import load_pathway
 from .patients import Patient, Visit, load_patient, parse_patient
 from .render import decision, to_json, to_text
 from .shipped import example_patients, shipped_pathway
-from .spec import (
-    CareStep, Condition, Finding, Imaging, PathwaySpec, Phase, Reference, State, Transition, Urgency, Waits,
-)
+from .spec import CareStep, Condition, Finding, PathwaySpec, Phase, Reference, State, Transition, Urgency, Waits
+from .studies import Imaging
 from .trace import Step, Trace, VisitTrace
 
 __all__ = [

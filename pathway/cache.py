@@ -36,7 +36,7 @@ OFF = ("off", "0", "no", "false")
 _PACKAGE = Path(__file__).resolve().parent
 _SIMULATIONS = _PACKAGE.parent / "simulations"
 # The source files whose code builds the cached objects.
-_CODE = ("*.py", "guards/*.py")
+_CODE = ("*.py", "guards/*.py", "spec/*.py")
 _SIMULATION_CODE = ("parameters.py", "schema.py", "values.py")
 
 

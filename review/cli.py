@@ -14,8 +14,8 @@ from pathway.errors import PathwayError
 from pathway.files import check_folder, fail, write_or_exit
 from pathway.loader import load_pathway
 from pathway.resolve import resolve
-from simulations.cli import PARAMETERS_OPT, SEED_OPT, WEEKS_OPT, load_parameters_or_exit, settings_or_exit
-from simulations.cli import fail as fail_with_problems
+from simulations.cli_inputs import PARAMETERS_OPT, SEED_OPT, WEEKS_OPT, load_parameters_or_exit, settings_or_exit
+from simulations.cli_inputs import fail as fail_with_problems
 
 from .packet import SimulationRequest, build_packet
 from .page import render_page

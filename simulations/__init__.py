@@ -21,7 +21,8 @@ from .cohort import CohortResult, CohortSettings, simulate
 from .comparison import compare_cohorts
 from .outcome import SimulationError
 from .summary import summarise
-from .totals import Counts, Totals
+from .counts import Counts
+from .totals import Totals
 
 __all__ = [
     "Chunk", "CohortResult", "CohortSettings", "Counts", "SimulationError", "Totals", "compare_cohorts", "simulate",

@@ -3,152 +3,29 @@
 
 from __future__ import annotations
 
-import concurrent.futures
-import contextlib
-import functools
-import re
 import sys
-from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 
-import attrs
 import click
 
-from pathway.cli import PATHWAY_ARG, exit_with_problems, load_or_exit, two_versions
+from pathway.cli import PATHWAY_ARG, load_or_exit, two_versions
 from pathway.errors import PathwayError
 from pathway.files import CannotWrite, check_folder, writing
-from pathway.spec import Urgency
 
-from .chunk import Chunk, Parts
+from .bootstrap import MAX_RESAMPLES
 from .checkpoint import Checkpoint, run_key
-from .cohort import (
-    COMPILED_CHUNK, DEFAULT_CHUNK, FORMATS, CohortResult, CohortSettings, check_fits_in_memory, default_chunk,
-    simulate as run_cohort,
+from .chunk import Parts
+from .cli_inputs import (
+    PARAMETERS_OPT, PATIENTS_OPT, QUIET_OPT, SEED_OPT, WEEKS_OPT, fail, load_parameters_or_exit, settings_or_exit,
 )
-from .execution import ENGINES, WorkerLost, call_with_mail, dask_client, process_pool
-from .folder import OutputFolder
+from .cli_running import run_with_progress, running_options
+from .cohort import FORMATS, CohortResult
 from .comparison import RESAMPLES, compare_cohorts, comparison_json, comparison_text
-from .parameters import Parameters, load_parameters
+from .execution import WorkerLost
+from .folder import OutputFolder
+from .pictures import Plots, write_pictures
 from .summary import summarise, summary_json, summary_text
-from .totals import MAX_RESAMPLES
-
-PARAMETERS_OPT = click.option(
-    "--parameters", "parameters", type=click.Path(path_type=Path, dir_okay=False),
-    help="Natural-history parameter file (default: the shipped simulations/parameters.yaml).")
-PATIENTS_OPT = click.option("--patients", type=int, default=1000, show_default=True, help="Cohort size.")
-SEED_OPT = click.option("--seed", type=int, default=1, show_default=True,
-                        help="Random seed: the same seed gives the same patients, byte for byte.")
-WEEKS_OPT = click.option("--weeks", type=int, default=52, show_default=True, help="Weeks followed from onset.")
-QUIET_OPT = click.option("--quiet", is_flag=True, help="No progress bar.")
-MAX_WORKERS = 256  # a pool starts every worker at once: --workers 1000000000 must not try
-
-
-@attrs.frozen
-class Running:
-    """How a cohort runs (never what it gives: results are the same whichever is chosen)."""
-
-    engine: str = "compiled"
-    workers: int = 1
-    scheduler: str | None = None
-    chunk_size: int | None = None  # None: the engine's default
-
-    @property
-    def chunk(self) -> int:
-        return default_chunk(self.engine) if self.chunk_size is None else self.chunk_size
-
-    @property
-    def local(self) -> bool:
-        """Worker processes on this machine (not a cluster)."""
-        return self.scheduler is None and self.workers > 1
-
-    @contextlib.contextmanager
-    def executor(self) -> Iterator[concurrent.futures.Executor | None]:
-        """None (this process), a process pool, or a Dask cluster's executor; closed afterwards."""
-        if self.scheduler is not None:
-            with dask_client(self.scheduler) as client:
-                yield client.get_executor()
-        elif self.workers > 1:
-            with process_pool(self.workers) as pool:
-                yield pool
-        else:
-            yield None
-
-
-def running_options(command):
-    """--engine, --workers, --scheduler and --chunk-size, gathered into `running: Running`."""
-    options = [
-        click.option("--engine", type=click.Choice(ENGINES), default="compiled", show_default=True,
-                     help="compiled: whole chunks of patients on arrays (fast); reference: the transitions "
-                          "machine, one patient at a time (slow, for audit). Both give identical results."),
-        click.option("--workers", type=click.IntRange(1, MAX_WORKERS), default=1, show_default=True,
-                     help="Processes to run chunks in, on this machine."),
-        click.option("--scheduler", metavar="tcp://HOST:PORT",
-                     help="Run chunks on a Dask cluster (needs the dask extra: pip install 'sciatica-pathway[dask]')."),
-        click.option("--chunk-size", type=int, default=None,
-                     help=f"Patients per chunk (default {COMPILED_CHUNK:,} compiled, {DEFAULT_CHUNK:,} reference; the "
-                          "last few smaller); memory and progress only, results do not depend on it."),
-    ]
-
-    @functools.wraps(command)
-    def wrapper(*args, engine, workers, scheduler, chunk_size, **kwargs):
-        if scheduler is not None and workers > 1:
-            fail("use --workers or --scheduler, not both (the cluster decides its own workers)")
-        return command(*args, running=Running(engine, workers, scheduler, chunk_size), **kwargs)
-
-    for option in reversed(options):
-        wrapper = option(wrapper)
-    return wrapper
-
-
-def fail(err: PathwayError | str) -> None:
-    problems = err.problems if isinstance(err, PathwayError) else (err,)
-    for problem in problems:
-        click.echo(f"error: {problem}", err=True)
-    sys.exit(1)
-
-
-def load_parameters_or_exit(path: Path | None) -> Parameters:
-    try:
-        return load_parameters(path)
-    except PathwayError as err:
-        exit_with_problems(err, "the parameter file")
-
-
-def settings_or_exit(patients: int, seed: int, weeks: int, chunk_size: int = COMPILED_CHUNK,
-                     resamples: int = 0) -> CohortSettings:
-    try:
-        settings = CohortSettings(patients, seed, weeks)
-        check_fits_in_memory(settings, chunk_size, resamples)
-        return settings
-    except PathwayError as err:
-        fail(err)
-
-
-def run_with_progress(spec, params, settings, running: Running, quiet, label, on_chunk=None, resamples=0,
-                      checkpoint: Checkpoint | None = None, parts: Parts | None = None,
-                      executor: concurrent.futures.Executor | None = None, after_last_submitted=None) -> CohortResult:
-    """The cohort with a progress bar on a terminal; a problem with the inputs exits 1 with its
-    message (a lost worker or cluster is raised, for the caller to say what is kept). `executor`:
-    one `running.executor()` opened already (else one is opened, and closed after)."""
-    from tqdm import tqdm
-
-    # disable=None: a bar on a terminal, nothing in logs and pipes.
-    with tqdm(total=settings.patients, unit="patient", desc=label, disable=True if quiet else None,
-              file=sys.stderr, leave=False) as bar:
-        def chunk_done(chunk: Chunk) -> None:
-            if on_chunk is not None:
-                on_chunk(chunk)
-            bar.update(chunk.n)
-
-        opened = running.executor() if executor is None else contextlib.nullcontext(executor)
-        try:
-            with opened as pool:
-                return run_cohort(spec, params, settings, running.chunk, chunk_done, resamples, running.engine,
-                                  pool, checkpoint, parts, after_last_submitted)
-        except (WorkerLost, CannotWrite):  # the caller says what is kept
-            raise
-        except PathwayError as err:
-            fail(err)
 
 
 @click.command()
@@ -206,21 +83,10 @@ def simulate(pathway, patients, seed, weeks, out, fmt, parameters, visits, runni
                     result = run_with_progress(spec, params, settings, running, quiet, "simulating", tables.write,
                                                checkpoint=checkpoint, parts=parts, executor=executor,
                                                after_last_submitted=plots.park)
-                plots.draw(result)
-                summary = summarise(result)
-                text = summary_text(summary)
-                folder.write("summary.txt", text)
-                folder.write("summary.json", summary_json(summary))
-                folder.write("occupancy.csv", occupancy_csv(result))
                 folder.write("codebook.json", codebook(spec, fmt, settings.recovery_weeks, visits))
-                write_pictures(result, folder, plots)
+                text = write_results(result, folder, plots)
     except (KeyboardInterrupt, WorkerLost) as err:
-        stopped = "interrupted" if isinstance(err, KeyboardInterrupt) else "error: " + "; ".join(err.problems)
-        click.echo(f"{stopped}: no files written", err=True)
-        if kept := kept_chunks(checkpoint):
-            click.echo(f"{kept}; run the same command with --resume to go on from them, or without it to start "
-                       "afresh", err=True)
-        sys.exit(130 if isinstance(err, KeyboardInterrupt) else 1)
+        stopped(err, checkpoint)
     except CannotWrite as err:  # a full disk: one line; partial files are gone, whole chunks kept
         kept = kept_chunks(checkpoint)
         fail(err.problems[0].message + (f" ({kept}: free some space, then add --resume)" if kept else ""))
@@ -232,6 +98,28 @@ def simulate(pathway, patients, seed, weeks, out, fmt, parameters, visits, runni
                "occupancy.png, recovery.png")
 
 
+def write_results(result: CohortResult, folder: OutputFolder, plots: Plots) -> str:
+    """summary.txt, summary.json, occupancy.csv and the pictures into the folder; the summary's text."""
+    plots.draw(result)
+    summary = summarise(result)
+    text = summary_text(summary)
+    folder.write("summary.txt", text)
+    folder.write("summary.json", summary_json(summary))
+    folder.write("occupancy.csv", occupancy_csv(result))
+    write_pictures(result, folder, plots)
+    return text
+
+
+def stopped(err: KeyboardInterrupt | WorkerLost, checkpoint: Checkpoint) -> NoReturn:
+    """Say why a run stopped and which chunks it kept, then exit (130 when interrupted, else 1)."""
+    why = "interrupted" if isinstance(err, KeyboardInterrupt) else "error: " + "; ".join(err.problems)
+    click.echo(f"{why}: no files written", err=True)
+    if kept := kept_chunks(checkpoint):
+        click.echo(f"{kept}; run the same command with --resume to go on from them, or without it to start "
+                   "afresh", err=True)
+    sys.exit(130 if isinstance(err, KeyboardInterrupt) else 1)
+
+
 def kept_chunks(checkpoint: Checkpoint) -> str | None:
     """"N finished chunk(s) kept in FOLDER" after a run that stopped, or None."""
     kept = len(checkpoint.saved())
@@ -239,90 +127,10 @@ def kept_chunks(checkpoint: Checkpoint) -> str | None:
 
 
 def occupancy_csv(result: CohortResult) -> str:
+    """Patients resting in each state at the end of each week, a row a week."""
     lines = [",".join(("week", *result.states))]
     lines += [",".join(map(str, (week, *row))) for week, row in enumerate(result.occupancy.tolist())]
     return "\n".join(lines) + "\n"
-
-
-def plot_arguments(result: CohortResult) -> dict[str, tuple[tuple, dict]]:
-    """The arguments of `occupancy_figure` and `recovery_figure` for a cohort, by plot."""
-    spec = result.spec
-    urgent = [s.id for s in spec.states if s.urgency >= Urgency.URGENT]
-    targets = [(t.week, t.value, t.tolerance, cited(result.params, t.citations)) for t in result.params.calibration
-               if t.week <= result.settings.weeks]
-    counts = result.counts
-    never = counts.patients - counts.present["first_improved_week"]
-    return {
-        "occupancy": ((result.occupancy, result.states, {s.id: s.label for s in spec.states}), {"urgent": urgent}),
-        "recovery": ((counts.improved / counts.patients, counts.histogram["first_improved_week"], never, targets), {}),
-    }
-
-
-class Plots:
-    """occupancy.png and recovery.png drawn by a local pool's workers (the same fonts as here, so the
-    same bytes) as they come free after their last chunks: `park` queues a task per plot behind
-    the chunks, which imports matplotlib and waits; `draw` sends the plots' data, the slower
-    plot first (to the first worker ready). Without a pool (None) they are drawn here, by
-    `write_pictures`. Leaving the context sends nothing-to-do to any task still waiting, so the
-    pool can close."""
-
-    def __init__(self, executor: concurrent.futures.Executor | None):
-        self.executor = executor
-        self.waiting: list[concurrent.futures.Future] = []
-        self.sent = 0
-
-    def park(self) -> None:
-        if self.executor is not None and getattr(self.executor, "mailbox", None) is not None:
-            self.waiting = [self.executor.submit(call_with_mail, "simulations.plots", "pngs") for _ in range(2)]
-
-    def draw(self, result: CohortResult) -> None:
-        if self.waiting:
-            for kind, arguments in plot_arguments(result).items():  # occupancy first: the slower
-                self._send((({kind: arguments},), {}))
-
-    def drawn(self) -> dict[str, bytes]:
-        """The PNG bytes drawn elsewhere, by plot (those a worker failed to draw are missing)."""
-        found = {}
-        for future in self.waiting:
-            with contextlib.suppress(Exception):
-                found.update(future.result() or {})
-        return found
-
-    def _send(self, mail) -> None:
-        self.executor.mailbox.put(mail)
-        self.sent += 1
-
-    def __enter__(self) -> Plots:
-        return self
-
-    def __exit__(self, *error) -> None:
-        while self.sent < len(self.waiting):
-            self._send(None)
-
-
-def cited(params: Parameters, ids) -> str:
-    """Citations as a reader knows them ("Vroomen et al. NEJM 1999"), not by their ids."""
-    refs = params.references
-    return ", ".join(re.split(r";|, section", refs[i].source)[0].strip() if i in refs else i for i in ids)
-
-
-def write_pictures(result: CohortResult, folder, plots: Plots | None = None) -> None:
-    """flow.svg, occupancy.png and recovery.png into the OutputFolder; the plots as `plots` drew
-    them, else drawn here."""
-    from diagrams.diagram import Diagram
-    from diagrams.model import build_model
-    from diagrams.overlay import flow_overlay
-
-    model = flow_overlay(build_model(result.spec), result.patients_by_edge, result.patients_by_state,
-                         result.settings.patients)
-    folder.write("flow.svg", Diagram(model).render("svg"))
-    drawn = plots.drawn() if plots is not None else {}
-    for kind, (args, kwargs) in plot_arguments(result).items():
-        if kind not in drawn:
-            from .plots import png
-
-            drawn[kind] = png(kind, *args, **kwargs)
-        folder.write(f"{kind}.png", drawn[kind])
 
 
 @click.command()

@@ -18,13 +18,15 @@ import numpy as np
 
 from pathway.spec import PathwaySpec
 
+from .bootstrap import MAX_RESAMPLES, poisson_weights
 from .checkpoint import Checkpoint
 from .chunk import PATIENT_FIELDS, Chunk, Parts
+from .counts import Counts
 from .draws import MAX_PATIENT, MAX_SEED
 from .outcome import SimulationError
 from .execution import ChunkJob, run_chunks
 from .parameters import Parameters
-from .totals import MAX_RESAMPLES, Counts, Totals, poisson_weights
+from .totals import Totals
 
 MAX_WEEKS = 520  # the pathway's `week` input stops here
 RECOVERY_WEEKS = (2, 4, 12, 52)  # proportions recovered reported (the calibration weeks)

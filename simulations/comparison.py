@@ -11,8 +11,8 @@ et al. 2012, "Estimating uncertainty for massive data streams", Google): in each
 patient is counted a Poisson(1) number of times instead of drawing exactly N patients with
 replacement. For large N the two agree, and each patient's weights are drawn on their own,
 without knowing the others: each chunk's resampled counts are exact whole numbers, added up as
-chunks finish (`CohortResult.add`, totals.poisson_weights), so no per-patient data is kept. A patient's
-weights are keyed by (seed, patient, resample) alone, the same in both arms (a paired
+chunks finish (`CohortResult.add`, bootstrap.poisson_weights), so no per-patient data is kept. A
+patient's weights are keyed by (seed, patient, resample) alone, the same in both arms (a paired
 bootstrap), so a pathway compared with itself gives exactly zero, interval [0, 0]. The interval
 is the 2.5th and 97.5th centiles of the resampled differences.
 """

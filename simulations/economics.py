@@ -19,7 +19,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .parameters import Parameters
-from .totals import Counts
+from .counts import Counts
 
 WEEKS_PER_YEAR = 52
 # Resource uses, each with the Counts figure that counts it: (cost parameter, field, counted by).

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from pathway.spec import PathwaySpec
 
-from .cli import Running, load_parameters_or_exit, run_with_progress, settings_or_exit
+from .cli_inputs import load_parameters_or_exit, settings_or_exit
+from .cli_running import Running, run_with_progress
 from .comparison import RESAMPLES, compare_cohorts, comparison_text
 
 

@@ -1,5 +1,5 @@
 """The cohort summary: every figure the planners asked for, each a function of a cohort's exact
-integer `Counts` (totals.py), so the same definitions serve one run, and both arms of a
+integer `Counts` (counts.py), so the same definitions serve one run, and both arms of a
 comparison resample by resample (Counts with a leading resample axis, figures computed for all
 resamples at once).
 
@@ -18,7 +18,7 @@ import numpy as np
 
 from . import economics
 from .cohort import CohortResult
-from .totals import Counts, quantile
+from .counts import Counts, quantile
 
 PER = 1000  # rates are per 1,000 patients
 # Studies ordered (an amended order in place of the one it amends): a routine scan is cancelled

@@ -11,8 +11,8 @@ import click
 from pathway.cli import PATHWAY_OPT, exit_with_problems, load_or_exit
 from pathway.errors import PathwayError
 
-from .cli import fail, running_options
-from .parameters import load_parameters
+from .cli_inputs import QUIET_OPT, fail, load_parameters_or_exit
+from .cli_running import running_options
 from .sweep import load_plan
 from .sweep_results import OUTPUTS, SetResult, run_sweep, sweep_text, write_sweep
 
@@ -28,7 +28,7 @@ from .sweep_results import OUTPUTS, SetResult, run_sweep, sweep_text, write_swee
 @click.option("--seed", type=int, help="The patients' seed (replaces the sweep file's `seed`).")
 @click.option("--weeks", type=int, help="Weeks followed from onset (replaces the sweep file's `weeks`).")
 @running_options
-@click.option("--quiet", is_flag=True, help="No progress bar.")
+@QUIET_OPT
 def sweep(plan_file, pathway, parameters, out, patients, seed, weeks, running, quiet) -> None:
     """Sensitivity analysis: run one simulated cohort per parameter set of PARAMS.yaml (a grid of
     values, or a random sample from distributions) and tabulate and plot the summary figures.
@@ -46,10 +46,7 @@ def sweep(plan_file, pathway, parameters, out, patients, seed, weeks, running, q
     from tqdm import tqdm
 
     spec = load_or_exit(pathway)
-    try:
-        base = load_parameters(parameters)
-    except PathwayError as err:
-        exit_with_problems(err, "the parameter file")
+    base = load_parameters_or_exit(parameters)
     try:
         plan = load_plan(plan_file, base, patients=patients, seed=seed, weeks=weeks)
     except PathwayError as err:

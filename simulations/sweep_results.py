@@ -17,7 +17,9 @@ from pathway.spec import PathwaySpec
 from .cohort import simulate
 from .parameters import Parameters
 from .summary import shown as figure_text, summarise
-from .sweep import Plan, _g, figure_label
+from .sweep import Plan
+from .sweep_figures import figure_label
+from .sweep_words import number_text
 
 WIDTH = 100  # console lines: tables split into blocks, legends wrapped
 
@@ -97,8 +99,8 @@ def sweep_text(result: SweepResult) -> str:
         "Varied (base value in the parameter file):",
     ]
     for j, v in enumerate(plan.varied, 1):
-        lines += textwrap.wrap(f"p{j}  {v.name}  {v.kind.value}, base {_g(base.value(v.name))}: {v.text()}", WIDTH,
-                               initial_indent="  ", subsequent_indent="        ")
+        lines += textwrap.wrap(f"p{j}  {v.name}  {v.kind.value}, base {number_text(base.value(v.name))}: {v.text()}",
+                               WIDTH, initial_indent="  ", subsequent_indent="        ")
     lines += ["", *_table(result), ""]
     if plan.kind == "sample":
         lines += [f"Across the {len(plan.sets):,} sets:", *_spread(result), ""]
@@ -117,7 +119,7 @@ def _table(result: SweepResult) -> list[str]:
     plan = result.plan
     digits = 4 if plan.kind == "sample" else 6
     sets = ("set", [str(r.number) for r in result.sets])
-    columns = [(f"p{j + 1}", [_g(r.values[j], digits) for r in result.sets]) for j in range(len(plan.names))]
+    columns = [(f"p{j + 1}", [number_text(r.values[j], digits) for r in result.sets]) for j in range(len(plan.names))]
     columns += [(f"f{i + 1}", [figure_text(r.figures[i], figure_label(key)[1]) for r in result.sets])
                 for i, key in enumerate(plan.report)]
     columns.append(("parameters", [r.parameters_hash[:12] for r in result.sets]))

@@ -18,7 +18,9 @@ from simulations import ParameterError, load_parameters
 from simulations.cohort import CohortSettings, simulate
 from simulations.course import SimulationError
 from simulations.summary import summarise
-from simulations.sweep import FIGURES, MAX_SETS, SweepError, figure_keys, load_plan
+from simulations.sweep import SweepError, load_plan
+from simulations.sweep_figures import FIGURES, figure_keys
+from simulations.sweep_vary import MAX_SETS
 from simulations.sweep_results import run_sweep, sweep_csv, sweep_text, write_sweep
 from simulations.sweep_cli import sweep
 

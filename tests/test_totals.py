@@ -17,7 +17,9 @@ from simulations.cohort import CohortSettings, chunk_ranges, simulate
 from simulations.execution import ChunkJob, run_chunk
 from simulations.outcome import KINDS
 from simulations.summary import figures, summarise
-from simulations.totals import Counts, Totals, poisson_weights, quantile
+from simulations.bootstrap import poisson_weights
+from simulations.counts import Counts, quantile
+from simulations.totals import Totals
 
 SPEC = load_pathway(shipped_pathway())
 PARAMS = load_parameters()

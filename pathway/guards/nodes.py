@@ -50,17 +50,20 @@ class Or:
 Expr = Union[Literal, Name, Compare, Not, And, Or]
 
 
+def leaves_in(expr: Expr) -> list[Name | Compare]:
+    """Every leaf of the guard (a name or a comparison, not inside named conditions), in order of appearance."""
+    if isinstance(expr, (Name, Compare)):
+        return [expr]
+    if isinstance(expr, Not):
+        return leaves_in(expr.operand)
+    if isinstance(expr, (And, Or)):
+        return [leaf for operand in expr.operands for leaf in leaves_in(operand)]
+    return []
+
+
 def names_in(expr: Expr) -> list[str]:
     """Every name the guard reads (findings and conditions), in order of appearance."""
-    if isinstance(expr, Name):
-        return [expr.name]
-    if isinstance(expr, Compare):
-        return [expr.name]
-    if isinstance(expr, Not):
-        return names_in(expr.operand)
-    if isinstance(expr, (And, Or)):
-        return [n for operand in expr.operands for n in names_in(operand)]
-    return []
+    return [leaf.name for leaf in leaves_in(expr)]
 
 
 def compares_in(expr: Expr) -> list[Compare]:

@@ -1,5 +1,5 @@
 """What the guards read at a week's visits (course._Run's findings, as columns), and the key that
-fixes each visit's route (routing.py): mixed into compiled.course._Block."""
+fixes each visit's route (route_keys.py): mixed into compiled.course._Block."""
 
 from __future__ import annotations
 
@@ -28,15 +28,15 @@ class Columns:
         return {name: found[name] if name in found else np.full(n, self.sim.defaults[name]) for name in names}
 
     def _keys(self, week: int, rows: np.ndarray, start: np.ndarray) -> np.ndarray | None:
-        """Each visit's route key (Router.key), or None when the pathway's visits cannot be keyed.
+        """Each visit's route key (VisitKeys.key), or None when the pathway's visits cannot be keyed.
         A visit with no red flag showing records the patient's presentation unchanged and no to
         every red-flag question, so its guards depend on the presentation only through a few parts
-        (Router.fixed_parts, worked out once per patient): its key is those parts and the columns
+        (VisitKeys.fixed_parts, worked out once per patient): its key is those parts and the columns
         that change (even). Any other visit's guards depend on the presentation and the red-flag
         questions only through parts of their own, worked out at the visit: its key is those and
         the columns that change (odd; or every column, when such keys would not fit)."""
-        router, sim = self.sim.router, self.sim
-        if not router.keyed:
+        visit_keys, sim = self.sim.router.visit_keys, self.sim
+        if not visit_keys.keyed:
             return None
         keys = np.empty(len(rows), dtype=np.int64)
         flagged = self.h.any_red_flag(rows)
@@ -46,7 +46,7 @@ class Columns:
         if plain.size:
             r = rows[plain]
             key = (start[plain] << len(sim.fixed_parts)) + self.fixed_keys[r]
-            key = router.extend_key(key, self._env(week, r, sim.changing), sim.changing)
+            key = visit_keys.extend_key(key, self._env(week, r, sim.changing), sim.changing)
             if key is None:
                 return None
             keys[plain] = 2 * key
@@ -58,9 +58,9 @@ class Columns:
                 memo: dict = {}
                 for j, part in enumerate(sim.flag_parts):
                     key |= part(env, memo).astype(np.int64) << j
-                key = router.extend_key(key, env, sim.changing)
+                key = visit_keys.extend_key(key, env, sim.changing)
             else:
-                key = router.key(start[flagged], env)
+                key = visit_keys.key(start[flagged], env)
             if key is None:
                 return None
             keys[flagged] = 2 * key + 1

@@ -88,12 +88,13 @@ class CompiledSimulator:
         visit), and the columns that change week to week."""
         self.names = sorted({"age", "week"} | {n for t in spec.transitions for n in names_in(spec.spelled_out(t.expr))})
         fixed = set(BASELINE) | {"age"}
-        keyed = [name for name, *_ in self.router.columns or ()]
+        visit_keys = self.router.visit_keys
+        keyed = [name for name, *_ in visit_keys.columns or ()]
         self.changing = tuple(name for name in keyed if name not in fixed and name not in self.questions)
-        self.fixed_parts = self.router.fixed_parts(fixed, {q: False for q in self.questions}) if keyed else []
-        self.flag_parts = self.router.fixed_parts(fixed | set(self.questions), {}) if keyed else []
-        room = len(spec.states) * self.router.radix(self.changing) if keyed else 0
-        self.plain_keys = self.router.keyed and room * 2 ** len(self.fixed_parts) < 2**62
+        self.fixed_parts = visit_keys.fixed_parts(fixed, {q: False for q in self.questions}) if keyed else []
+        self.flag_parts = visit_keys.fixed_parts(fixed | set(self.questions), {}) if keyed else []
+        room = len(spec.states) * visit_keys.radix(self.changing) if keyed else 0
+        self.plain_keys = visit_keys.keyed and room * 2 ** len(self.fixed_parts) < 2**62
         self.flag_keys = self.plain_keys and room * 2 ** len(self.flag_parts) < 2**62
 
     def _imaging_rules(self, spec: PathwaySpec) -> None:

@@ -12,7 +12,7 @@ import numpy as np
 
 from pathway.spec import CareStep
 
-from .routing import Routes
+from .routes import Routes
 
 STEPS = {"referred": CareStep.SURGICAL_REFERRAL, "rerouted": CareStep.ALTERNATIVE_DIAGNOSIS,
          "discharged": CareStep.DISCHARGED, "surgery": CareStep.SPINAL_SURGERY}

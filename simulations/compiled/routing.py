@@ -7,12 +7,8 @@ guard is one vectorized mask over the visiting patients (shared between states, 
 escalations copied to ten states are worked out once), and "the first that holds" is applied
 state by state with masks.
 
-A visit's route (the transitions fired, where the patient rests, or a gap) depends on nothing
-but the state it starts in and the values of the columns the guards read, and those take few
-values: yes/no, an enum's words, and for a number (age, week) only which side of each
-comparison a guard makes it falls. So a visit is keyed by them (one whole number: `key`, or the
-compiled course's shorter keys built on `fixed_parts`), `routes` routes one visit per key
-never seen before and remembers the route: a cohort has a few thousand keys, met again week
+Visits are keyed by what fixes their route (route_keys.py): `Router.routes` routes one visit per
+key never seen before and remembers the route: a cohort has a few thousand keys, met again week
 after week and chunk after chunk, and routing a visit becomes a lookup.
 """
 
@@ -20,71 +16,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 
-import attrs
 import numpy as np
 
-from pathway.guards.nodes import And, Compare, Expr, Literal, Name, Not, Or, names_in
 from pathway.guards.vectorized import compile_vectorized
 from pathway.spec import PathwaySpec, Waits
 
 from ..outcome import SimulationError
-
-
-@attrs.frozen
-class Routed:
-    """A batch of visits routed: where each patient rests, whether the pathway had a gap for
-    them (no transition from a deciding state), and the transitions fired, in firing order."""
-
-    resting: np.ndarray  # state index per visit
-    fell: np.ndarray  # bool per visit
-    step_visit: np.ndarray  # index of the visit in the batch, per transition fired
-    step_transition: np.ndarray  # transition index, per transition fired
-    step_position: np.ndarray  # 0 for a visit's first transition, 1 for its second, ...
-
-
-@attrs.define
-class Routes:
-    """Routes, as tables by route number: where the visit ends (or that the pathway had a gap),
-    and the transitions fired, in firing order: ``transitions[offsets[r]:offsets[r + 1]]``."""
-
-    resting: np.ndarray  # state index per route
-    fell: np.ndarray  # bool per route
-    offsets: np.ndarray  # (routes + 1,)
-    transitions: np.ndarray  # every route's transitions, one after the other
-
-    @classmethod
-    def none(cls) -> Routes:
-        empty = np.zeros(0, dtype=np.int64)
-        return cls(empty, np.zeros(0, dtype=bool), np.zeros(1, dtype=np.int64), empty)
-
-    @classmethod
-    def of(cls, routed: Routed) -> Routes:
-        """One route per visit of a routed batch."""
-        order = np.argsort(routed.step_visit, kind="stable")  # by visit, each in firing order
-        counts = np.bincount(routed.step_visit, minlength=len(routed.resting))
-        offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-        return cls(routed.resting, routed.fell, offsets, routed.step_transition[order].astype(np.int64))
-
-    def __len__(self) -> int:
-        return len(self.resting)
-
-    def extend(self, more: Routes) -> None:
-        self.resting = np.concatenate([self.resting, more.resting])
-        self.fell = np.concatenate([self.fell, more.fell])
-        self.offsets = np.concatenate([self.offsets, self.offsets[-1] + more.offsets[1:]])
-        self.transitions = np.concatenate([self.transitions, more.transitions])
-
-    def steps(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(visit, transition) of every step of these routes (one visit per id), by visit, in firing order."""
-        counts = self.offsets[ids + 1] - self.offsets[ids]
-        visit = np.repeat(np.arange(len(ids)), counts)
-        # Step k of the batch is step (k - the visit's first step in the batch) of its route.
-        starts = np.cumsum(counts) - counts
-        index = np.arange(len(visit)) + np.repeat(self.offsets[ids] - starts, counts)
-        return visit, self.transitions[index]
+from .route_keys import VisitKeys
+from .routes import Routed, Routes
 
 
 class Router:
+    """Routes batches of visits, remembering the route of each visit key it has seen."""
+
     def __init__(self, spec: PathwaySpec, codes: Mapping[str, Sequence[str]]):
         """`codes`: the enum findings whose columns hold codes (see compile_vectorized)."""
         self.spec = spec
@@ -110,14 +54,13 @@ class Router:
         self.known = Routes.none()  # every route remembered, numbered in the order first met
         self._keys = np.zeros(0, dtype=np.int64)  # sorted keys of the routes remembered ...
         self._ids = np.zeros(0, dtype=np.int64)  # ... and their route numbers
-        self.columns = _key_columns(spec, codes, len(spec.states))  # (name, kind, radix, comparisons); None: no keys
-        self._codes = codes
+        self.visit_keys = VisitKeys(spec, codes)
 
     def routes(self, start: np.ndarray, keys: np.ndarray | None,
                columns: Callable[[np.ndarray], Mapping[str, np.ndarray]]) -> tuple[Routes, np.ndarray]:
         """Each visit's route: the routes table and each visit's number in it. `keys`: one whole
-        number per visit that fixes its route (`key`), or None to route every visit (a pathway
-        whose visits cannot be keyed: the table is then this batch's, a route per visit).
+        number per visit that fixes its route (`VisitKeys.key`), or None to route every visit (a
+        pathway whose visits cannot be keyed: the table is then this batch's, a route per visit).
         `columns(visits)`: the guards' columns for some of the visits (indexes into the batch):
         only visits with a key never seen before are routed, and their routes remembered."""
         if keys is None:
@@ -134,46 +77,6 @@ class Router:
             at = np.searchsorted(self._keys, keys[new])  # keys are in order: so are the new ones
             self._keys, self._ids = np.insert(self._keys, at, keys[new]), np.insert(self._ids, at, ids[new])
         return self.known, ids[which]
-
-    @property
-    def keyed(self) -> bool:
-        """Visits can be keyed (every column the guards read takes few values, 63 bits in all)."""
-        return self.columns is not None
-
-    def key(self, start: np.ndarray, env: Mapping[str, np.ndarray], names=None) -> np.ndarray | None:
-        """One whole number per visit, fixing its route: the start state and the columns the guards
-        read (all, or those in `names`; a number column as the results of the comparisons the guards
-        make on it), in mixed radix. None when a column is not of the type expected."""
-        key = np.asarray(start, dtype=np.int64).copy()
-        return self.extend_key(key, env, names)
-
-    def extend_key(self, key: np.ndarray, env: Mapping[str, np.ndarray], names=None) -> np.ndarray | None:
-        """`key` (changed) with these columns appended, in mixed radix (see `key`)."""
-        for name, kind, radix, compares in self.columns:
-            if names is not None and name not in names:
-                continue
-            column = np.asarray(env[name])
-            if column.dtype.kind not in {"yes/no": "b", "code": "iu", "number": "iu"}[kind]:
-                return None
-            if kind == "number":
-                column = sum(compare(env).astype(np.int64) << j for j, compare in enumerate(compares))
-            key *= radix
-            key += column
-        return key
-
-    def radix(self, names) -> int:
-        """How many values the columns `names` take together in a key."""
-        return int(np.prod([radix for name, _, radix, _ in self.columns if name in names], dtype=object))
-
-    def fixed_parts(self, fixed: set[str], known: Mapping[str, object]) -> list[Callable]:
-        """The guards' largest parts that read only `fixed` columns, once the columns in `known`
-        are given those values (at a visit with no red flag showing: no to every red-flag
-        question), as masks over the fixed columns. Every guard is then a function of these parts
-        and the other columns: visits that agree on them and on the other columns route alike."""
-        parts: dict[Expr, None] = {}
-        for t in self.spec.transitions:
-            _collect_fixed(_given(self.spec.spelled_out(t.expr), known, self._codes), fixed, parts)
-        return [compile_vectorized(part, {}, self._codes) for part in parts]
 
     def route(self, start: np.ndarray, env: Mapping[str, np.ndarray]) -> Routed:
         """Route one visit per element of `start` (state indexes); `env` holds the findings, age
@@ -228,51 +131,6 @@ class Router:
         return chosen, gaps
 
 
-def _given(expr: Expr, known: Mapping[str, object], codes) -> Expr:
-    """`expr` with every leaf on a column in `known` replaced by its value there, simplified."""
-    if isinstance(expr, (Name, Compare)):
-        if expr.name not in known:
-            return expr
-        value = compile_vectorized(expr, {}, codes)({expr.name: np.array([known[expr.name]])})
-        return Literal(bool(value[0]))
-    if isinstance(expr, Not):
-        operand = _given(expr.operand, known, codes)
-        return Literal(not operand.value) if isinstance(operand, Literal) else Not(operand)
-    if isinstance(expr, (And, Or)):
-        decisive = isinstance(expr, Or)  # the value that settles it: true for `or`, false for `and`
-        operands = []
-        for operand in (_given(o, known, codes) for o in expr.operands):
-            if isinstance(operand, Literal):
-                if operand.value == decisive:
-                    return Literal(decisive)
-                continue
-            operands.append(operand)
-        if not operands:
-            return Literal(not decisive)
-        return operands[0] if len(operands) == 1 else type(expr)(tuple(operands))
-    return expr
-
-
-def _reads_only(expr: Expr, columns: set[str]) -> bool:
-    return not isinstance(expr, Literal) and all(name in columns for name in names_in(expr))
-
-
-def _collect_fixed(expr: Expr, fixed: set[str], parts: dict) -> None:
-    """The largest parts of `expr` that read only `fixed` columns (the fixed operands of an `and`
-    or `or` together, as one part), into `parts`."""
-    if _reads_only(expr, fixed):
-        parts.setdefault(expr, None)
-    elif isinstance(expr, Not):
-        _collect_fixed(expr.operand, fixed, parts)
-    elif isinstance(expr, (And, Or)):
-        mine = [o for o in expr.operands if _reads_only(o, fixed)]
-        if mine:
-            parts.setdefault(mine[0] if len(mine) == 1 else type(expr)(tuple(mine)), None)
-        for operand in expr.operands:
-            if operand not in mine:
-                _collect_fixed(operand, fixed, parts)
-
-
 def _groups(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The distinct keys in order, one row that has each, and each row's group (an index into
     them): np.unique's, by one sort (any row of a group will do)."""
@@ -282,37 +140,6 @@ def _groups(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     group = np.empty(len(keys), dtype=np.int64)
     group[order] = np.cumsum(np.append(True, ordered[1:] != ordered[:-1])) - 1
     return ordered[starts], order[starts], group
-
-
-def _key_columns(spec: PathwaySpec, codes: Mapping[str, Sequence[str]], states: int) -> list | None:
-    """How each column the guards read goes into a visit's key: (name, kind, radix, comparisons):
-    a yes/no column as itself, an enum's codes as themselves, a number as the bits of the
-    comparisons the guards make on it. None when the keys would not fit in 62 bits."""
-    leaves: dict[str, dict] = {}
-
-    def walk(expr) -> None:
-        if isinstance(expr, (Name, Compare)):
-            leaves.setdefault(expr.name, {})[expr] = None
-        elif isinstance(expr, Not):
-            walk(expr.operand)
-        elif isinstance(expr, (And, Or)):
-            for operand in expr.operands:
-                walk(operand)
-
-    for t in spec.transitions:
-        walk(spec.spelled_out(t.expr))
-    columns, size = [], states
-    for name in sorted(leaves):
-        finding = spec.finding.get(name)
-        if name in codes:
-            columns.append((name, "code", len(codes[name]), ()))
-        elif finding is not None and finding.type == "boolean":
-            columns.append((name, "yes/no", 2, ()))
-        else:
-            compares = tuple(compile_vectorized(leaf, {}, codes) for leaf in leaves[name])
-            columns.append((name, "number", 2 ** len(compares), compares))
-        size *= columns[-1][2]
-    return columns if size < 2**62 else None
 
 
 class _Rows(Mapping):

@@ -31,5 +31,6 @@ def demo_cohort(spec) -> None:
         f"{v('returns_per_1000'):.0f} returns after discharge per 1,000\n"
         f"  improved at 12 weeks {v('improved_week_12'):.0f}%, at 52 weeks {v('improved_week_52'):.0f}%; "
         f"{v('epidurals_per_1000'):.0f} epidurals and {v('surgical_referrals_per_1000'):.0f} surgical referrals per 1,000\n"
+        f"  cost {v('cost_per_patient'):,.0f} pounds and {v('qalys_per_patient'):.3f} QALYs per patient over the year\n"
         "Run your own: sciatica simulate --patients 10000 --out simulation\n  (tables, summary, flow diagram, plots)"
     )

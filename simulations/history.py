@@ -26,7 +26,9 @@ XRAY_INDICATED_OVER_AGE = 70
 
 
 # What the onset of each red-flag category (a `red_flags` parameter) looks like at a visit. These
-# are the findings a clinician would record, chosen to be the textbook presentation of each.
+# are the findings a clinician would record, chosen to be the textbook presentation of each. A
+# red flag presents so with the chance `red_flags.screen_sensitivity`; otherwise atypically: the
+# screen's answers stay no until it worsens (see patient.Patient).
 RED_FLAG_FINDINGS: dict[str, dict[str, object]] = {
     "cauda_equina": {"bladder_dysfunction": True, "saddle_anaesthesia": True},
     "spinal_cord_compression": {"cancer_history": True, "bilateral_leg_symptoms": True},
@@ -73,6 +75,7 @@ class NaturalHistory:
         self.red_flag_chance = {c: v(f"red_flags.{c}") for c in RED_FLAGS}
         self.confirmed = {c: v(f"confirmed.{c}") for c in RED_FLAGS}  # a work-up confirms the suspicion
         self.onset_window = int(v("red_flags.onset_window_weeks"))
+        self.typical = v("red_flags.screen_sensitivity")  # a red flag presents with its textbook findings
         self.improve_fast = _weekly(v("recovery.fast_weekly_rate"))
         self.improve_slow = _weekly(v("recovery.slow_weekly_rate"))
         self.relapse = _weekly(v("recovery.relapse_weekly_rate"))

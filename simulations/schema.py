@@ -115,6 +115,7 @@ SCHEMA: dict[str, dict[str, tuple[Kind, Outcomes]]] = {
         "major_trauma": _p(P),
         "progressive_motor_deficit": _p(P),
         "onset_window_weeks": _p(W),
+        "screen_sensitivity": _p(P),
     },
     # The share of urgent work-ups for each red-flag category that confirm it (the rest exclude it).
     "confirmed": {

@@ -238,6 +238,8 @@ class _Block(Bookings, Imaging, Columns, Finish):
         out["returns"][rows] += sim.rests_for_return[start] & (reasons != REASON["new_episode"])  # rested there before
         unseen = rows[(out["red_flag_seen_week"][rows] == NONE) & self.h.any_red_flag(rows)]
         out["red_flag_seen_week"][unseen] = week
+        missed = rows[(out["red_flag_missed_week"][rows] == NONE) & self.h.any_hidden_red_flag(rows)]
+        out["red_flag_missed_week"][missed] = week
         acting = np.flatnonzero(effects["acts"][ids])  # the visits whose route enters a state that does something
         if acting.size:
             self._entered(week, rows[acting], {name: effects[name][ids[acting]] for name in ENTERED})
@@ -266,4 +268,6 @@ class _Block(Bookings, Imaging, Columns, Finish):
     def _harm(self, week: int) -> None:
         flagged = self.h.red_flagged()
         at_risk = flagged[self.h.flags.unattended(flagged, week)]
-        self.out["red_flag_worsened"][at_risk[self.h.worsens(at_risk)]] = True
+        worse = at_risk[self.h.worsens(at_risk)]
+        self.out["red_flag_worsened"][worse] = True
+        self.h.flags.worsen(worse, week)

@@ -165,8 +165,12 @@ class CohortHistory(Asked):
         out[rows] |= (self.relief_from[rows] <= self.week) & (self.week < self.relief_to[rows])
 
     def any_red_flag(self, rows: np.ndarray) -> np.ndarray:
-        """A red flag shows (started, not worked up)."""
+        """A red flag shows (active, not hidden)."""
         return self.flags.any_showing(rows, self.week)
+
+    def any_hidden_red_flag(self, rows: np.ndarray) -> np.ndarray:
+        """A red flag is active, its findings hidden (atypical, not yet worsened)."""
+        return self.flags.any_hidden(rows, self.week)
 
     def red_flagged(self) -> np.ndarray:
         """The patients (in order) whose first red flag has started by now (those any can show for)."""
@@ -207,7 +211,7 @@ class CohortHistory(Asked):
     def indicated(self, rows: np.ndarray, xray_only: np.ndarray) -> np.ndarray:
         """As Patient.indicated, for orders (X-rays only or not, one per row) made for these patients now."""
         xray = xray_only & ((self.mimic[rows] != 0) | (self.age[rows] > XRAY_INDICATED_OVER_AGE))
-        indicated = self.any_red_flag(rows) | xray
+        indicated = self.flags.any_active(rows, self.week) | xray
         return indicated | (~self.feels_improved(rows) & (self.week >= PERSISTING_WEEKS) & self.wants_intervention[rows])
 
 

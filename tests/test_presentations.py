@@ -1,0 +1,129 @@
+"""Red flags as they really arrive (issue 18): a red-flag screen with a sensitivity below 100%.
+An atypical red flag is present but its screen findings do not show until it worsens; the
+screen's misses are counted; a sensitivity of 1 gives every trace the model gave before."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pytest
+
+from pathway import load_pathway, shipped_pathway
+from simulations import CohortSettings, load_parameters, simulate, summarise
+from simulations.booking import red_flag_questions
+from simulations.chunk import PATIENT_FIELDS, TEXT, Chunk
+from simulations.compiled import CompiledSimulator
+from simulations.history import RED_FLAG_FINDINGS, RED_FLAGS, NaturalHistory
+
+SPEC = load_pathway(shipped_pathway())
+PARAMS = load_parameters()
+SENSITIVITY = "red_flags.screen_sensitivity"
+FLAGGED = PARAMS.with_values({**{f"red_flags.{c}": 0.06 for c in RED_FLAGS}, "visits.red_flag_presents_weekly": 0.5})
+NEW_FIELDS = ("red_flag_missed_week",)  # outcome fields added with atypical presentations
+
+# Digests of the compiled engine's traces (every outcome field there was before, the states and
+# improvement week by week, the visits and the transitions fired) made by the simulator before
+# atypical presentations existed (commit db5131a), for (parameters, seed, first, last). A change
+# that is meant to change the traces at a sensitivity of 1 must say so by replacing them.
+BEFORE = {
+    ("shipped", 7, 0, 3000): "9a0a9668f3c4b15177e4a2d5c43b03a4b1b7a2abb275979ef1795f17aa91dc0a",
+    ("flagged", 5, 1000, 2500): "2f4356d529f870b88e25f2e5b0da4892cd7902f69e3ba3756bc20ada36cbbb24",
+}
+
+
+def digest(chunk: Chunk) -> str:
+    """SHA-256 of a chunk's traces, but the new fields, whatever integer widths the engine chose."""
+    h = hashlib.sha256()
+    for name in PATIENT_FIELDS:
+        if name in NEW_FIELDS:
+            continue
+        values = chunk.patients[name]
+        if name in TEXT:
+            h.update("|".join(chunk.words[name][c] for c in values).encode())
+        else:
+            h.update(np.asarray(values, dtype=np.int64).tobytes())
+    arrays = (chunk.improved, chunk.states.astype(np.int64), *(chunk.visits[k] for k in sorted(chunk.visits)),
+              *(chunk.steps[k] for k in sorted(chunk.steps)))
+    for array in arrays:
+        h.update(np.ascontiguousarray(np.asarray(array, dtype=np.int64) if array.dtype != bool else array).tobytes())
+    return h.hexdigest()
+
+
+def run(params, seed: int, first: int, last: int) -> Chunk:
+    return CompiledSimulator(SPEC, NaturalHistory(params), 52).run(seed, first, last)
+
+
+@pytest.mark.parametrize("which, seed, first, last", list(BEFORE))
+def test_a_sensitivity_of_1_gives_the_traces_of_before(which, seed, first, last):
+    params = {"shipped": PARAMS, "flagged": FLAGGED}[which].with_values({SENSITIVITY: 1.0})
+    chunk = run(params, seed, first, last)
+    assert digest(chunk) == BEFORE[which, seed, first, last]
+    assert (chunk.patients["red_flag_missed_week"] == -1).all()
+
+
+def test_the_digest_sees_a_change():
+    """Not vacuous: the shipped sensitivity changes some patients' traces, and the digest."""
+    assert digest(run(FLAGGED, 5, 1000, 2500)) != BEFORE["flagged", 5, 1000, 2500]
+
+
+def test_the_shipped_sensitivity_is_henschkes_share_and_says_how_it_is_used():
+    parameter = PARAMS[SENSITIVITY]
+    assert parameter.value == 0.45
+    assert set(parameter.citations) == {"henschke-2009", "project-assumption"}
+    assert "5 of the 11" in parameter.note
+    assert "atypical" in parameter.note and "worsens" in parameter.note
+
+
+def summary(sensitivity: float, params=FLAGGED, patients: int = 3000):
+    settings = CohortSettings(patients=patients, seed=13)
+    return summarise(simulate(SPEC, params.with_values({SENSITIVITY: sensitivity}), settings, chunk_size=1000))
+
+
+def test_missed_red_flags_when_the_screen_misses_and_none_when_it_does_not():
+    """Issue 18's "done means": missed red flags are counted below a sensitivity of 1, none at 1."""
+    assert summary(1.0).value("red_flags_missed") == 0
+    missed = [summary(s).value("red_flags_missed") for s in (0.45, 0.0)]
+    assert 0 < missed[0] < missed[1]
+
+
+def test_escalation_takes_longer_when_the_screen_misses_more():
+    figures = {s: summary(s) for s in (1.0, 0.45, 0.0)}
+    for key in ("escalation_delay_median", "escalation_delay_p95", "red_flags_worsened"):
+        low, shipped, none = (figures[s].value(key) for s in (1.0, 0.45, 0.0))
+        assert low < shipped < none, key
+    # Only red flags whose findings showed count as seen: the shipped pathway escalates each one.
+    assert all(f.value("red_flags_never_escalated") == 0 for f in figures.values())
+
+
+def _patient_with_a_red_flag(params, category: str):
+    """A patient (drawn with the seed 1) with red flag `category` only, from its onset week."""
+    model = NaturalHistory(params)
+    for index in range(10_000):
+        patient = model.patient(1, index, 52)
+        if [f.category for f in patient.red_flags] == [category]:
+            patient.advance(patient.red_flags[0].onset)
+            return patient
+    raise AssertionError("no such patient")
+
+
+def test_an_atypical_red_flag_is_not_recorded_until_it_worsens():
+    params = FLAGGED.with_values({SENSITIVITY: 0.0})
+    patient = _patient_with_a_red_flag(params, "fracture")
+    questions = red_flag_questions(SPEC)
+    found = patient.findings(questions, patient.week, {})
+    assert patient.hidden_red_flags() and not patient.showing_red_flags()
+    assert not any(found[q] for q in questions)  # the screen's answers are calm
+    assert patient.xray_result() == "abnormal"  # what an X-ray shows is really there
+    assert patient.unattended_red_flags()  # so it may worsen
+    patient.worsen()
+    found = patient.findings(questions, patient.week, {})
+    assert not patient.hidden_red_flags() and patient.showing_red_flags()
+    assert all(found[name] == value for name, value in RED_FLAG_FINDINGS["fracture"].items())
+
+
+def test_a_typical_red_flag_shows_from_its_onset():
+    patient = _patient_with_a_red_flag(FLAGGED.with_values({SENSITIVITY: 1.0}), "cauda_equina")
+    found = patient.findings(red_flag_questions(SPEC), patient.week, {})
+    assert patient.showing_red_flags() and not patient.hidden_red_flags()
+    assert all(found[name] == value for name, value in RED_FLAG_FINDINGS["cauda_equina"].items())

@@ -22,8 +22,8 @@ import numpy as np
 
 from .draws import Purpose, normal, uniform
 from .history import (
-    IMPROVEMENT_WEEK_RELAPSE_STARTS, PERSISTING_WEEKS, RED_FLAG_FINDINGS, RED_FLAGS, SERIOUSNESS, SHOWS_ON_XRAY,
-    XRAY_INDICATED_OVER_AGE, Mimic, NaturalHistory, RedFlag, _pick, lognormal_weeks,
+    IMPROVEMENT_WEEK_RELAPSE_STARTS, PERSISTING_WEEKS, RED_FLAG_FINDINGS, RED_FLAGS, RISK_FACTORS, SERIOUSNESS,
+    SHOWS_ON_XRAY, XRAY_INDICATED_OVER_AGE, Mimic, NaturalHistory, RedFlag, _pick, lognormal_weeks,
 )
 
 PERSON_SLOTS = 13  # draws at presentation, Purpose.PERSON: see Patient.__init__
@@ -38,6 +38,8 @@ class Patient:
         low, high = _pick(dict(model.age_bands), person[0])
         self.age = low + int(person[1] * (high - low + 1))
         self._present(person)
+        has, self.xray_risk, self.imaging_risk = model.risk_factors(seed, [index])
+        self.standing = {name: True for name, yes in zip(RISK_FACTORS, has[0]) if yes}  # shows at every visit
         self._imaging_draws(seed, index)
         self._red_flags(seed, index, weeks)
         # Draws the course may need in any week, by week (slots 10+ keep clear of the ones above).
@@ -197,6 +199,7 @@ class Patient:
         yes where a red flag that shows has it), plus the results recorded so far."""
         found = dict(self.baseline)
         found.update({q: False for q in red_flag_questions})
+        found.update(self.standing)
         for flag in self.showing_red_flags():
             found.update(RED_FLAG_FINDINGS[flag.category])
         better = self.feels_improved()
@@ -215,12 +218,13 @@ class Patient:
 
     def indicated(self, xray_only: bool) -> bool:
         """Whether an order made now has an indication the model knows to be true: a red flag the
-        patient has (shown or not), an X-ray for a hip or SI source or a patient over 70 (ACR
-        variant 6), or persisting disabling symptoms after 6 weeks in a candidate for injection
-        or surgery (ACR variant 3, ACP 2007 rec 4)."""
-        if self.active_red_flags():
+        patient has (shown or not) or a standing risk factor for it (history.RISK_FACTORS), an
+        X-ray for a hip or SI source or a patient over 70 (ACR variant 6), or persisting disabling
+        symptoms after 6 weeks in a candidate for injection or surgery (ACR variant 3, ACP 2007
+        rec 4)."""
+        if self.active_red_flags() or self.imaging_risk[0]:
             return True
-        if xray_only and (self.mimic is not Mimic.NONE or self.age > XRAY_INDICATED_OVER_AGE):
+        if xray_only and (self.mimic is not Mimic.NONE or self.age > XRAY_INDICATED_OVER_AGE or self.xray_risk[0]):
             return True
         return not self.feels_improved() and self.week >= PERSISTING_WEEKS and self.wants_intervention
 

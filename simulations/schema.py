@@ -117,6 +117,12 @@ SCHEMA: dict[str, dict[str, tuple[Kind, Outcomes]]] = {
         "onset_window_weeks": _p(W),
         "screen_sensitivity": _p(P),
     },
+    # Standing risk factors in patients without the disease: the screen's answers, yes at every visit.
+    "risk_factors": {
+        "osteoporosis": _p(P),
+        "chronic_steroid_use": _p(P),
+        "cancer_history": _p(P),
+    },
     # The share of urgent work-ups for each red-flag category that confirm it (the rest exclude it).
     "confirmed": {
         "cauda_equina": _p(P),

@@ -22,7 +22,7 @@ from simulations.booking import PRODUCED
 from simulations.chunk import from_runs
 from simulations.compiled import CompiledSimulator
 from simulations.course import CourseSimulator, SimulationError
-from simulations.history import RED_FLAGS, NaturalHistory
+from simulations.history import RED_FLAGS, RISK_FACTORS, NaturalHistory
 
 
 def with_values(params, **values):
@@ -90,6 +90,14 @@ def test_identical_when_red_flags_present_atypically(spec, sensitivity, worsenin
     assert missed.sum() > 15 and (missed & seen).sum() > 10  # missed, and later seen once worse
 
 
+def test_identical_with_standing_risk_factors_common(spec):
+    """Risk factors without the disease (a known cancer re-escalated at every visit among them)."""
+    params = with_values(FLAGGED, risk_factors__osteoporosis=0.2, risk_factors__chronic_steroid_use=0.1,
+                         risk_factors__cancer_history=0.05)
+    chunk = assert_identical(spec, params, 9, 3000, 3300)
+    assert chunk.patients["xray"].sum() > 100 and chunk.patients["urgent_work_ups"].sum() > 100
+
+
 def _engine_mutants(every: int) -> list:
     """The checker's mutants of the pathway, `every`-th of each kind (its method and what it does,
     e.g. work-up/hasten: a kind's mutants differ only in the state or transition they touch; each
@@ -130,14 +138,17 @@ def test_the_comparison_would_catch_a_different_engine(spec):
     weeks=st.integers(1, 80),
     red_flag=st.sampled_from([0.0, 0.02, 0.3]),
     typical=st.sampled_from([0.0, 0.45, 1.0]),
+    risk=st.sampled_from([0.0, 0.1]),
     presents=st.sampled_from([0.1, 0.8, 1.0]),
     relief=st.sampled_from([0.0, 0.5, 1.0]),
     surgery=st.sampled_from([0.0, 0.5, 1.0]),
     review=st.sampled_from([{"2": 1.0}, {"2": 0.3, "3": 0.3, "4": 0.4}, {"4": 1.0}]),
 )
-def test_identical_on_drawn_cohorts(spec, seed, first, size, weeks, red_flag, typical, presents, relief, surgery, review):
+def test_identical_on_drawn_cohorts(spec, seed, first, size, weeks, red_flag, typical, risk, presents, relief, surgery,
+                                    review):
     params = with_values(
         PARAMS, **{f"red_flags__{c}": red_flag for c in RED_FLAGS}, red_flags__screen_sensitivity=typical,
+        **{f"risk_factors__{name}": risk for name in RISK_FACTORS},
         visits__red_flag_presents_weekly=presents,
         treatment__epidural_relief=relief, treatment__surgery_after_referral=surgery, visits__review_after_weeks=review,
     )

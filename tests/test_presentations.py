@@ -1,6 +1,7 @@
-"""Red flags as they really arrive (issue 18): a red-flag screen with a sensitivity below 100%.
-An atypical red flag is present but its screen findings do not show until it worsens; the
-screen's misses are counted; a sensitivity of 1 gives every trace the model gave before."""
+"""Presentations as they really arrive (issue 18): a red-flag screen with a sensitivity below 100%
+(an atypical red flag is present but its screen findings do not show until it worsens; the
+screen's misses are counted) and standing risk factors in patients without the disease (the
+screen's false positives). A sensitivity of 1 and no risk factors give every trace of before."""
 
 from __future__ import annotations
 
@@ -14,13 +15,15 @@ from simulations import CohortSettings, load_parameters, simulate, summarise
 from simulations.booking import red_flag_questions
 from simulations.chunk import PATIENT_FIELDS, TEXT, Chunk
 from simulations.compiled import CompiledSimulator
-from simulations.history import RED_FLAG_FINDINGS, RED_FLAGS, NaturalHistory
+from simulations.history import RED_FLAG_FINDINGS, RED_FLAGS, RISK_FACTORS, NaturalHistory
 
 SPEC = load_pathway(shipped_pathway())
 PARAMS = load_parameters()
 SENSITIVITY = "red_flags.screen_sensitivity"
 FLAGGED = PARAMS.with_values({**{f"red_flags.{c}": 0.06 for c in RED_FLAGS}, "visits.red_flag_presents_weekly": 0.5})
 NEW_FIELDS = ("red_flag_missed_week",)  # outcome fields added with atypical presentations
+# The new parameters at the values that leave the model as it was.
+AS_BEFORE = {SENSITIVITY: 1.0, **{f"risk_factors.{name}": 0.0 for name in RISK_FACTORS}}
 
 # Digests of the compiled engine's traces (every outcome field there was before, the states and
 # improvement week by week, the visits and the transitions fired) made by the simulator before
@@ -55,16 +58,18 @@ def run(params, seed: int, first: int, last: int) -> Chunk:
 
 
 @pytest.mark.parametrize("which, seed, first, last", list(BEFORE))
-def test_a_sensitivity_of_1_gives_the_traces_of_before(which, seed, first, last):
-    params = {"shipped": PARAMS, "flagged": FLAGGED}[which].with_values({SENSITIVITY: 1.0})
+def test_a_sensitivity_of_1_and_no_risk_factors_give_the_traces_of_before(which, seed, first, last):
+    params = {"shipped": PARAMS, "flagged": FLAGGED}[which].with_values(AS_BEFORE)
     chunk = run(params, seed, first, last)
     assert digest(chunk) == BEFORE[which, seed, first, last]
     assert (chunk.patients["red_flag_missed_week"] == -1).all()
 
 
-def test_the_digest_sees_a_change():
-    """Not vacuous: the shipped sensitivity changes some patients' traces, and the digest."""
-    assert digest(run(FLAGGED, 5, 1000, 2500)) != BEFORE["flagged", 5, 1000, 2500]
+@pytest.mark.parametrize("changed", [SENSITIVITY, "risk_factors.osteoporosis"])
+def test_the_digest_sees_a_change(changed):
+    """Not vacuous: either new parameter at its shipped value changes some patients' traces."""
+    params = FLAGGED.with_values({**AS_BEFORE, changed: PARAMS.value(changed)})
+    assert digest(run(params, 5, 1000, 2500)) != BEFORE["flagged", 5, 1000, 2500]
 
 
 def test_the_shipped_sensitivity_is_henschkes_share_and_says_how_it_is_used():
@@ -75,9 +80,9 @@ def test_the_shipped_sensitivity_is_henschkes_share_and_says_how_it_is_used():
     assert "atypical" in parameter.note and "worsens" in parameter.note
 
 
-def summary(sensitivity: float, params=FLAGGED, patients: int = 3000):
+def summary(sensitivity: float, params=FLAGGED, patients: int = 3000, **values):
     settings = CohortSettings(patients=patients, seed=13)
-    return summarise(simulate(SPEC, params.with_values({SENSITIVITY: sensitivity}), settings, chunk_size=1000))
+    return summarise(simulate(SPEC, params.with_values({SENSITIVITY: sensitivity, **values}), settings, chunk_size=1000))
 
 
 def test_missed_red_flags_when_the_screen_misses_and_none_when_it_does_not():
@@ -97,11 +102,12 @@ def test_escalation_takes_longer_when_the_screen_misses_more():
 
 
 def _patient_with_a_red_flag(params, category: str):
-    """A patient (drawn with the seed 1) with red flag `category` only, from its onset week."""
+    """A patient (drawn with the seed 1) with red flag `category` only and no standing risk factor,
+    from its onset week."""
     model = NaturalHistory(params)
     for index in range(10_000):
         patient = model.patient(1, index, 52)
-        if [f.category for f in patient.red_flags] == [category]:
+        if [f.category for f in patient.red_flags] == [category] and not patient.standing:
             patient.advance(patient.red_flags[0].onset)
             return patient
     raise AssertionError("no such patient")
@@ -127,3 +133,30 @@ def test_a_typical_red_flag_shows_from_its_onset():
     found = patient.findings(red_flag_questions(SPEC), patient.week, {})
     assert patient.showing_red_flags() and not patient.hidden_red_flags()
     assert all(found[name] == value for name, value in RED_FLAG_FINDINGS["cauda_equina"].items())
+
+
+# -- standing risk factors without the disease -------------------------------------------------------
+
+def test_risk_factors_without_the_disease_drive_x_rays_and_excluded_work_ups():
+    none = {f"risk_factors.{name}": 0.0 for name in RISK_FACTORS}
+    fracture_risk = {**none, "risk_factors.osteoporosis": 0.2, "risk_factors.chronic_steroid_use": 0.05}
+    before, after = (summary(0.45, PARAMS, **values) for values in (none, fracture_risk))
+    assert after.value("xray_per_1000") > before.value("xray_per_1000") + 100
+    assert after.value("urgent_work_ups_per_1000") > before.value("urgent_work_ups_per_1000")
+    assert after.value("work_ups_confirmed_share") < before.value("work_ups_confirmed_share")
+    for key in ("patients_with_red_flag", "red_flags_missed", "red_flags_never_escalated"):
+        assert after.value(key) == before.value(key), key  # no red flag is made or hidden by them
+
+
+def test_a_standing_risk_factor_is_answered_yes_at_every_visit_without_a_red_flag():
+    params = PARAMS.with_values({"risk_factors.chronic_steroid_use": 0.5})
+    model, questions = NaturalHistory(params), red_flag_questions(SPEC)
+    patients = [model.patient(1, index, 52) for index in range(40)]
+    steroids = [p for p in patients if p.standing.get("chronic_steroid_use") and not p.red_flags]
+    assert len(steroids) > 10 and any(not p.standing for p in patients)
+    for patient in steroids[:5]:
+        for week in (0, 10, 52):
+            patient.advance(week)
+            found = patient.findings(questions, week, {})
+            assert found["chronic_steroid_use"] and not patient.showing_red_flags()
+            assert [q for q in questions if found[q]] == ["chronic_steroid_use"]

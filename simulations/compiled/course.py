@@ -83,9 +83,9 @@ class CompiledSimulator:
     def _keying(self, spec: PathwaySpec) -> None:
         """The columns guards read (age and week always: a batch's length when no guard reads any),
         and how a visit is keyed (see _Block._keys): by the parts of the guards that read only the
-        patient's presentation (with no red flag showing: found once per chunk, the red-flag
-        questions all no; else the presentation as the red flags that show change it, at each
-        visit), and the columns that change week to week."""
+        patient's presentation (screen negative, no red flag showing nor a standing risk factor:
+        found once per chunk, the red-flag questions all no; else the presentation as the red
+        flags and risk factors change it, at each visit), and the columns that change week to week."""
         self.names = sorted({"age", "week"} | {n for t in spec.transitions for n in names_in(spec.spelled_out(t.expr))})
         fixed = set(BASELINE) | {"age"}
         keyed = [name for name, *_ in self.router.columns or ()]
@@ -103,7 +103,7 @@ class CompiledSimulator:
         self.rule_masks = [compile_vectorized(r.expr, conditions, self.words) for r in spec.imaging_rules]
         self.rule_names = tuple(sorted({"age", "week"} | {
             n for r in spec.imaging_rules for n in names_in(spec.spelled_out(r.expr))}))
-        # With no red flag showing, the rules read a patient's presentation, unchanged, and these
+        # Screen negative, the rules read a patient's presentation, unchanged, and these
         # columns: yes/no or enum codes, their bits are kept per patient with the values they were
         # worked out for (None: a number among them, so never kept).
         fixed = set(BASELINE) | {"age"} | set(self.questions)

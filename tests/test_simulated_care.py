@@ -16,7 +16,7 @@ from simulations import load_parameters
 from simulations.chunk import REASONS
 from simulations.course import CourseSimulator, _Run
 from simulations.execution import ChunkJob, run_chunk
-from simulations.history import RED_FLAGS, NaturalHistory
+from simulations.history import RED_FLAGS, RISK_FACTORS, NaturalHistory
 from simulations.orders import order_table
 from simulations.outcome import KINDS
 from simulations.patient import Patient
@@ -26,6 +26,8 @@ PARAMS = load_parameters()
 ORDERS = order_table(SPEC)
 # Red flags in about a third of patients: plenty of work-ups.
 FLAGGED = PARAMS.with_values({f"red_flags.{c}": 0.06 for c in RED_FLAGS})
+# No standing risk factors: every work-up is for a red flag (none for a false positive of the screen).
+NO_RISK_FACTORS = {f"risk_factors.{name}": 0.0 for name in RISK_FACTORS}
 
 
 def chunk(params, patients: int, seed: int = 3, weeks: int = 52, spec=SPEC):
@@ -55,7 +57,7 @@ def test_work_ups_confirm_about_the_share_each_category_is_given():
 
 @pytest.mark.parametrize("share", [0.0, 1.0])
 def test_every_work_up_confirms_or_every_one_excludes(share):
-    params = FLAGGED.with_values({f"confirmed.{c}": share for c in RED_FLAGS})
+    params = FLAGGED.with_values({**{f"confirmed.{c}": share for c in RED_FLAGS}, **NO_RISK_FACTORS})
     p = chunk(params, 3000).patients
     assert p["urgent_work_ups"].sum() > 100
     assert p["work_ups_excluded" if share else "work_ups_confirmed"].sum() == 0
@@ -70,7 +72,7 @@ def _runs(params, patients, seed=3, spec=SPEC):
 
 
 def test_an_excluded_work_up_returns_to_the_routine_pathway_and_the_red_flag_stops_showing():
-    params = FLAGGED.with_values({f"confirmed.{c}": 0.0 for c in RED_FLAGS})
+    params = FLAGGED.with_values({**{f"confirmed.{c}": 0.0 for c in RED_FLAGS}, **NO_RISK_FACTORS})
     excluded = 0
     for run, result in _runs(params, 1500):
         visits = [v for v in result.visits if "work_up_excluded@" in v.transitions]

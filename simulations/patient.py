@@ -13,7 +13,8 @@ flag *shows* at every visit while active (its findings, `RED_FLAG_FINDINGS`); an
 flag that shows has been *seen* at a visit it may bring the patient in unannounced (then the
 clinician's decision stands: the patient comes back at the visits booked); until it is
 *attended*, the patient having been in urgent care while it showed, it may worsen. What is
-really there (an X-ray's result, whether imaging is indicated) reads the active red flags.
+really there (an X-ray's result, whether imaging is indicated) reads the active red flags. A
+standing risk factor without the disease (history.RISK_FACTORS) is answered yes at every visit.
 """
 
 from __future__ import annotations
@@ -38,8 +39,9 @@ class Patient:
         low, high = _pick(dict(model.age_bands), person[0])
         self.age = low + int(person[1] * (high - low + 1))
         self._present(person)
-        has, self.xray_risk, self.imaging_risk = model.risk_factors(seed, [index])
+        has, xray, imaging = model.risk_factors(seed, [index])
         self.standing = {name: True for name, yes in zip(RISK_FACTORS, has[0]) if yes}  # shows at every visit
+        self.xray_risk, self.imaging_risk = bool(xray[0]), bool(imaging[0])  # the indications they are
         self._imaging_draws(seed, index)
         self._red_flags(seed, index, weeks)
         # Draws the course may need in any week, by week (slots 10+ keep clear of the ones above).
@@ -222,9 +224,9 @@ class Patient:
         X-ray for a hip or SI source or a patient over 70 (ACR variant 6), or persisting disabling
         symptoms after 6 weeks in a candidate for injection or surgery (ACR variant 3, ACP 2007
         rec 4)."""
-        if self.active_red_flags() or self.imaging_risk[0]:
+        if self.active_red_flags() or self.imaging_risk:
             return True
-        if xray_only and (self.mimic is not Mimic.NONE or self.age > XRAY_INDICATED_OVER_AGE or self.xray_risk[0]):
+        if xray_only and (self.mimic is not Mimic.NONE or self.age > XRAY_INDICATED_OVER_AGE or self.xray_risk):
             return True
         return not self.feels_improved() and self.week >= PERSISTING_WEEKS and self.wants_intervention
 

@@ -77,12 +77,16 @@ PATIENTS = (
     Column("red_flags", "list", "red-flag categories the patient developed, by onset", missing=NO_RED_FLAG,
            values="red_flags"),
     _week("red_flag_onset_week", "when the first red flag began", NO_RED_FLAG),
-    _week("red_flag_seen_week", "the first visit at which a red flag showed", "no red flag showed at a visit"),
+    _week("red_flag_seen_week", "the first visit at which a red flag showed (its findings recorded)",
+          "no red flag showed at a visit"),
+    _week("red_flag_missed_week", "the first visit at which a red flag was present but missed by the screen "
+          "(an atypical presentation: its findings not recorded)", "no red flag was missed at a visit"),
     _week("urgent_care_week", "first week in an urgent or emergency state", "never in one"),
     Column("escalation_delay_weeks", "integer", "weeks from the first red flag's onset to urgent care", "weeks",
            "no red flag, or it never reached urgent care"),
     _flag("red_flag_never_escalated", "a red flag was seen at a visit, yet the patient never reached urgent care"),
-    _flag("red_flag_not_seen", "a red flag began, and no visit came between its onset and the end of follow-up"),
+    _flag("red_flag_not_seen", "never escalated, and no visit at which the red flag showed (no visit since its "
+          "onset, or the screen missed it at every one)"),
     _flag("red_flag_worsened", "a red flag worsened before the patient reached urgent care"),
     _count("urgent_work_ups", "urgent or emergency work-ups ordered", "work-ups"),
     _count("work_ups_confirmed", "work-up results that confirmed the suspected condition", "work-ups"),

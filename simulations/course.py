@@ -153,6 +153,7 @@ class _Run:
     def _harm(self) -> None:
         if self.p.unattended_red_flags() and self.p.worsens():
             self.out.red_flag_worsened = True
+            self.p.worsen()
 
     # -- a visit ----------------------------------------------------------------------------------------
     def _visit(self, week: int, reason: str) -> None:
@@ -171,8 +172,10 @@ class _Run:
             return
         self.out.visits += 1
         self.out.returns += awaits_return(before)
-        if self.out.red_flag_seen_week is None and self.p.active_red_flags():
+        if self.out.red_flag_seen_week is None and self.p.showing_red_flags():
             self.out.red_flag_seen_week = week
+        if self.out.red_flag_missed_week is None and self.p.hidden_red_flags():
+            self.out.red_flag_missed_week = week
         self.taken.update(s.transition for s in visit.steps)
         for state_id in visit.entered:
             self._entered(week, self.spec.state[state_id])

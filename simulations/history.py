@@ -16,6 +16,7 @@ import math
 import attrs
 import numpy as np
 
+from .draws import Purpose, uniform
 from .parameters import Parameters
 
 IMPROVEMENT_WEEK_RELAPSE_STARTS = 12  # relapse is fitted after the 12-week target (parameters.yaml)
@@ -26,7 +27,9 @@ XRAY_INDICATED_OVER_AGE = 70
 
 
 # What the onset of each red-flag category (a `red_flags` parameter) looks like at a visit. These
-# are the findings a clinician would record, chosen to be the textbook presentation of each.
+# are the findings a clinician would record, chosen to be the textbook presentation of each. A
+# red flag presents so with the chance `red_flags.screen_sensitivity`; otherwise atypically: the
+# screen's answers stay no until it worsens (see patient.Patient).
 RED_FLAG_FINDINGS: dict[str, dict[str, object]] = {
     "cauda_equina": {"bladder_dysfunction": True, "saddle_anaesthesia": True},
     "spinal_cord_compression": {"cancer_history": True, "bilateral_leg_symptoms": True},
@@ -46,6 +49,13 @@ SERIOUSNESS = ("major_trauma", "cauda_equina", "infection", "spinal_cord_compres
 assert sorted(SERIOUSNESS) == sorted(RED_FLAGS)
 # What shows on a plain X-ray (an abnormal X-ray): a fracture, bone destruction, infection.
 SHOWS_ON_XRAY = ("fracture", "malignancy", "spinal_cord_compression", "infection")
+
+# Standing risk factors a patient may have without the disease (a `risk_factors` parameter each):
+# red-flag questions answered yes at every visit, the screen's false positives. Each is an
+# indication, in what the model knows to be true, for an X-ray (ACR 2021 variant 6; ACP 2011,
+# fracture risk factors) or for any imaging (ACP 2011: a history of cancer with new-onset LBP).
+RISK_FACTORS = {"osteoporosis": "xray", "chronic_steroid_use": "xray", "cancer_history": "any"}
+RISK_FACTOR_WEEK = 1  # their draws: Purpose.PERSON in week 1 (the presentation's are week 0), a slot each
 
 
 class Mimic(enum.Enum):
@@ -73,6 +83,8 @@ class NaturalHistory:
         self.red_flag_chance = {c: v(f"red_flags.{c}") for c in RED_FLAGS}
         self.confirmed = {c: v(f"confirmed.{c}") for c in RED_FLAGS}  # a work-up confirms the suspicion
         self.onset_window = int(v("red_flags.onset_window_weeks"))
+        self.typical = v("red_flags.screen_sensitivity")  # a red flag presents with its textbook findings
+        self.risk_factor = np.array([v(f"risk_factors.{name}") for name in RISK_FACTORS])
         self.improve_fast = _weekly(v("recovery.fast_weekly_rate"))
         self.improve_slow = _weekly(v("recovery.slow_weekly_rate"))
         self.relapse = _weekly(v("recovery.relapse_weekly_rate"))
@@ -97,6 +109,15 @@ class NaturalHistory:
         from .patient import Patient
 
         return Patient(self, seed, index, weeks)
+
+    def risk_factors(self, seed: int, patients) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """These patients' standing risk factors: (patients, RISK_FACTORS) yes or no, and whether
+        they indicate an X-ray, and any imaging (one per patient)."""
+        draws = uniform(seed, np.asarray(patients, dtype=np.uint64)[:, None], Purpose.PERSON, RISK_FACTOR_WEEK,
+                        np.arange(len(RISK_FACTORS)))
+        has = draws < self.risk_factor
+        indicates = np.array(list(RISK_FACTORS.values()))
+        return has, has[:, indicates == "xray"].any(axis=1), has[:, indicates == "any"].any(axis=1)
 
     def table(self, name: str, age: int, step: bool = False) -> float:
         """A by-age table: a step from each anchor (`step`) or linear between anchors."""

@@ -23,11 +23,12 @@ class Outcome:
     mimic: str
     red_flags: str  # categories, `;`-separated, by onset (the tables' `red_flags` list)
     red_flag_onset_week: int | None = None
-    red_flag_seen_week: int | None = None  # first visit with a red flag showing
+    red_flag_seen_week: int | None = None  # first visit with a red flag's findings showing
+    red_flag_missed_week: int | None = None  # first visit with a red flag whose findings did not show (atypical)
     urgent_care_week: int | None = None  # first week in an urgent or emergency state
     escalation_delay_weeks: int | None = None  # red-flag onset to urgent care
     red_flag_never_escalated: bool = False  # seen at a visit, yet never reached urgent care
-    red_flag_not_seen: bool = False  # no visit between its onset and the end of follow-up
+    red_flag_not_seen: bool = False  # never seen at a visit (none, or its findings did not show), never escalated
     red_flag_worsened: bool = False
     urgent_work_ups: int = 0  # urgent or emergency work-ups ordered (states awaiting `urgent_result`)
     work_ups_confirmed: int = 0  # work-up results that confirmed the suspected condition

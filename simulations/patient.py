@@ -5,12 +5,16 @@ Every random number is a pure function of (seed, patient index, purpose, week, s
 draws.py): a draw that depends on what the pathway does (a wait, a result, a response) is keyed
 by the week the pathway asks for it.
 
-Red flags: each category the patient will have starts at its onset week and shows at every visit
-from then on (its findings, `RED_FLAG_FINDINGS`), until an urgent work-up excludes it (worked up:
-the suspicion is resolved). Whether a work-up confirms it is drawn once, at presentation. Until a
-red flag has been *seen* at a visit it may bring the patient in unannounced (then the clinician's
-decision stands: the patient comes back at the visits booked); until it is *attended*, the
-patient having been in urgent care while it showed, it may worsen.
+Red flags: each category the patient will have starts at its onset week and is *active* from then
+on, until an urgent work-up excludes it (worked up: the suspicion is resolved). Whether a work-up
+confirms it, and whether it presents typically, are drawn once, at presentation. A typical red
+flag *shows* at every visit while active (its findings, `RED_FLAG_FINDINGS`); an atypical one is
+*hidden*: the screen's answers stay no until it worsens, and it shows from then on. Until a red
+flag that shows has been *seen* at a visit it may bring the patient in unannounced (then the
+clinician's decision stands: the patient comes back at the visits booked); until it is
+*attended*, the patient having been in urgent care while it showed, it may worsen. What is
+really there (an X-ray's result, whether imaging is indicated) reads the active red flags. A
+standing risk factor without the disease (history.RISK_FACTORS) is answered yes at every visit.
 """
 
 from __future__ import annotations
@@ -19,8 +23,8 @@ import numpy as np
 
 from .draws import Purpose, normal, uniform
 from .history import (
-    IMPROVEMENT_WEEK_RELAPSE_STARTS, PERSISTING_WEEKS, RED_FLAG_FINDINGS, RED_FLAGS, SERIOUSNESS, SHOWS_ON_XRAY,
-    XRAY_INDICATED_OVER_AGE, Mimic, NaturalHistory, RedFlag, _pick, lognormal_weeks,
+    IMPROVEMENT_WEEK_RELAPSE_STARTS, PERSISTING_WEEKS, RED_FLAG_FINDINGS, RED_FLAGS, RISK_FACTORS, SERIOUSNESS,
+    SHOWS_ON_XRAY, XRAY_INDICATED_OVER_AGE, Mimic, NaturalHistory, RedFlag, _pick, lognormal_weeks,
 )
 
 PERSON_SLOTS = 13  # draws at presentation, Purpose.PERSON: see Patient.__init__
@@ -35,6 +39,9 @@ class Patient:
         low, high = _pick(dict(model.age_bands), person[0])
         self.age = low + int(person[1] * (high - low + 1))
         self._present(person)
+        has, xray, imaging = model.risk_factors(seed, [index])
+        self.standing = {name: True for name, yes in zip(RISK_FACTORS, has[0]) if yes}  # shows at every visit
+        self.xray_risk, self.imaging_risk = bool(xray[0]), bool(imaging[0])  # the indications they are
         self._imaging_draws(seed, index)
         self._red_flags(seed, index, weeks)
         # Draws the course may need in any week, by week (slots 10+ keep clear of the ones above).
@@ -102,8 +109,8 @@ class Patient:
             degeneration < model.table("imaging.disc_degeneration_by_age", self.age))
 
     def _red_flags(self, seed: int, index: int, weeks: int) -> None:
-        """Each category: whether it starts (week 0 draws), its onset week (week 1) and whether a
-        work-up would confirm it (week 2)."""
+        """Each category: whether it starts (week 0 draws), its onset week (week 1), whether a
+        work-up would confirm it (week 2) and whether it presents typically (week 3)."""
         model = self.model
         categories = np.arange(len(RED_FLAGS))
         chances = uniform(seed, index, Purpose.RED_FLAGS, 0, categories)
@@ -115,6 +122,9 @@ class Patient:
         ))
         truth = uniform(seed, index, Purpose.RED_FLAGS, 2, categories)
         self.real = {c for c, u in zip(RED_FLAGS, truth) if u < model.confirmed[c]}
+        typical = uniform(seed, index, Purpose.RED_FLAGS, 3, categories)
+        mine = {f.category for f in self.red_flags}
+        self.hidden = {c for c, u in zip(RED_FLAGS, typical) if c in mine and not u < model.typical}  # until it worsens
         self.worked_up: set[str] = set()  # excluded by a work-up: no longer shows
         self.seen: set[str] = set()  # showed at a visit
         self.attended: set[str] = set()  # showed while the patient was in urgent care
@@ -141,28 +151,37 @@ class Patient:
 
     # -- red flags --------------------------------------------------------------------------------
     def active_red_flags(self) -> tuple[RedFlag, ...]:
-        """The red flags that show now: started, and not excluded by a work-up."""
+        """The red flags the patient has now: started, and not excluded by a work-up."""
         return tuple(f for f in self.red_flags if f.onset <= self.week and f.category not in self.worked_up)
+
+    def showing_red_flags(self) -> tuple[RedFlag, ...]:
+        """The active red flags whose findings show: typical, or atypical and worsened."""
+        return tuple(f for f in self.active_red_flags() if f.category not in self.hidden)
+
+    def hidden_red_flags(self) -> tuple[RedFlag, ...]:
+        """The active red flags whose findings do not show (atypical, not yet worsened)."""
+        return tuple(f for f in self.active_red_flags() if f.category in self.hidden)
 
     def unseen_red_flags(self) -> tuple[RedFlag, ...]:
         """Red flags that show and have not yet shown at a visit: they bring the patient in."""
-        return tuple(f for f in self.active_red_flags() if f.category not in self.seen)
+        return tuple(f for f in self.showing_red_flags() if f.category not in self.seen)
 
     def unattended_red_flags(self) -> tuple[RedFlag, ...]:
-        """Red flags that show and have not been seen in urgent care: they may worsen."""
+        """Active red flags not seen in urgent care (hidden ones never are): they may worsen."""
         return tuple(f for f in self.active_red_flags() if f.category not in self.attended)
 
     def see(self, urgent_care: bool) -> None:
         """Seen at a visit (that ends in, or enters, urgent care): every red flag that shows is known."""
-        showing = {f.category for f in self.active_red_flags()}
+        showing = {f.category for f in self.showing_red_flags()}
         self.seen |= showing
         if urgent_care:
             self.attended |= showing
 
     def work_up_category(self) -> str | None:
         """The red flag an urgent work-up ordered now is for: one that shows and is new to urgent
-        care if any, else one that shows; the most serious of them (SERIOUSNESS)."""
-        showing = {f.category for f in self.active_red_flags()}
+        care if any, else one that shows; the most serious of them (SERIOUSNESS). With none
+        showing (an abnormal X-ray), the same among those the patient has."""
+        showing = {f.category for f in self.showing_red_flags() or self.active_red_flags()}
         new = showing - self.attended
         pool = new or showing
         return next((c for c in SERIOUSNESS if c in pool), None)
@@ -179,10 +198,11 @@ class Patient:
     # -- what a clinician records -----------------------------------------------------------------
     def findings(self, red_flag_questions: tuple[str, ...], care_weeks: int, results: dict) -> dict:
         """The findings of a visit this week: every red-flag question answered (no by default,
-        yes where a red flag shows it), plus the results recorded so far."""
+        yes where a red flag that shows has it), plus the results recorded so far."""
         found = dict(self.baseline)
         found.update({q: False for q in red_flag_questions})
-        for flag in self.active_red_flags():
+        found.update(self.standing)
+        for flag in self.showing_red_flags():
             found.update(RED_FLAG_FINDINGS[flag.category])
         better = self.feels_improved()
         persisting = not better
@@ -199,13 +219,14 @@ class Patient:
         return found
 
     def indicated(self, xray_only: bool) -> bool:
-        """Whether an order made now has an indication the model knows to be true: a red flag that
-        shows, an X-ray for a hip or SI source or a patient over 70 (ACR variant 6), or persisting
-        disabling symptoms after 6 weeks in a candidate for injection or surgery (ACR variant 3,
-        ACP 2007 rec 4)."""
-        if self.active_red_flags():
+        """Whether an order made now has an indication the model knows to be true: a red flag the
+        patient has (shown or not) or a standing risk factor for it (history.RISK_FACTORS), an
+        X-ray for a hip or SI source or a patient over 70 (ACR variant 6), or persisting disabling
+        symptoms after 6 weeks in a candidate for injection or surgery (ACR variant 3, ACP 2007
+        rec 4)."""
+        if self.active_red_flags() or self.imaging_risk:
             return True
-        if xray_only and (self.mimic is not Mimic.NONE or self.age > XRAY_INDICATED_OVER_AGE):
+        if xray_only and (self.mimic is not Mimic.NONE or self.age > XRAY_INDICATED_OVER_AGE or self.xray_risk):
             return True
         return not self.feels_improved() and self.week >= PERSISTING_WEEKS and self.wants_intervention
 
@@ -269,4 +290,8 @@ class Patient:
     def worsens(self) -> bool:
         """An unattended red flag gets worse this week."""
         return bool(self._harm_draws[self.week] < self.model.worsening)
+
+    def worsen(self) -> None:
+        """Worse: every active red flag shows from now on (an atypical one as the textbook has it)."""
+        self.hidden -= {f.category for f in self.active_red_flags()}
 

@@ -121,6 +121,13 @@ SCHEMA: dict[str, dict[str, tuple[Kind, Outcomes]]] = {
         "major_trauma": _p(P),
         "progressive_motor_deficit": _p(P),
         "onset_window_weeks": _p(W),
+        "screen_sensitivity": _p(P),
+    },
+    # Standing risk factors in patients without the disease: the screen's answers, yes at every visit.
+    "risk_factors": {
+        "osteoporosis": _p(P),
+        "chronic_steroid_use": _p(P),
+        "cancer_history": _p(P),
     },
     # The share of urgent work-ups for each red-flag category that confirm it (the rest exclude it).
     "confirmed": {

@@ -121,6 +121,8 @@ def figures(result: CohortResult) -> tuple[Figure, ...]:
                _count("red_flag_never_escalated"), red),
         Figure("red_flags_not_seen", "red flags not yet seen at a visit when follow-up ended", "patients",
                _count("red_flag_not_seen"), red),
+        Figure("red_flags_missed", "red flags present at a visit, missed by the screen", "patients",
+               _present("red_flag_missed_week"), red),
         Figure("red_flags_worsened", "red flags that worsened before escalation", "patients",
                _count("red_flag_worsened"), red),
         Figure("urgent_work_ups_per_1000", "urgent and emergency work-ups", "per 1,000", _rate("urgent_work_ups"), red),

@@ -38,6 +38,7 @@ FIGURES: dict[str, tuple[str, str]] = {
     "red_flags_never_escalated": ("red flags seen, never escalated", "patients"),
     "red_flags_not_seen": ("red flags not seen by end of follow-up", "patients"),
     "red_flags_worsened": ("red flags worsened before escalation", "patients"),
+    "red_flags_missed": ("red flags missed by the screen", "patients"),
     "urgent_work_ups_per_1000": ("urgent and emergency work-ups", "per 1,000"),
     "work_ups_confirmed_share": ("work-ups that confirmed the red flag", "%"),
     "epidurals_per_1000": ("epidural injections", "per 1,000"),

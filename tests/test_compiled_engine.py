@@ -22,7 +22,7 @@ from simulations.booking import PRODUCED
 from simulations.chunk import from_runs
 from simulations.compiled import CompiledSimulator
 from simulations.course import CourseSimulator, SimulationError
-from simulations.history import RED_FLAGS, NaturalHistory
+from simulations.history import RED_FLAGS, RISK_FACTORS, NaturalHistory
 
 
 def with_values(params, **values):
@@ -81,6 +81,23 @@ def test_identical_with_red_flags_common(spec):
     assert (chunk.patients["urgent_care_week"] >= 0).sum() > 100
 
 
+@pytest.mark.parametrize("sensitivity, worsening", [(0.0, 0.05), (0.45, 0.2)])
+def test_identical_when_red_flags_present_atypically(spec, sensitivity, worsening):
+    """Hidden red flags (the screen's answers no until they worsen), missed at visits, then showing."""
+    params = with_values(FLAGGED, red_flags__screen_sensitivity=sensitivity, harm__unescalated_weekly_worsening=worsening)
+    chunk = assert_identical(spec, params, 8, 2000, 2500)
+    missed, seen = (chunk.patients[name] >= 0 for name in ("red_flag_missed_week", "red_flag_seen_week"))
+    assert missed.sum() > 15 and (missed & seen).sum() > 10  # missed, and later seen once worse
+
+
+def test_identical_with_standing_risk_factors_common(spec):
+    """Risk factors without the disease (a known cancer re-escalated at every visit among them)."""
+    params = with_values(FLAGGED, risk_factors__osteoporosis=0.2, risk_factors__chronic_steroid_use=0.1,
+                         risk_factors__cancer_history=0.05)
+    chunk = assert_identical(spec, params, 9, 3000, 3300)
+    assert chunk.patients["xray"].sum() > 100 and chunk.patients["urgent_work_ups"].sum() > 100
+
+
 def _engine_mutants(every: int) -> list:
     """The checker's mutants of the pathway, `every`-th of each kind (its method and what it does,
     e.g. work-up/hasten: a kind's mutants differ only in the state or transition they touch; each
@@ -110,7 +127,7 @@ def test_the_comparison_would_catch_a_different_engine(spec):
     original = _compiled(spec, history, 52, 11, 0, 300)
     broken = _compiled(mutant, history, 52, 11, 0, 300)
     differences = original.differences(broken, spec)
-    assert differences and "week" in differences[0]
+    assert differences and differences[0].startswith("P0000") and "\n  " in differences[0]  # the patient, the lines
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -120,14 +137,19 @@ def test_the_comparison_would_catch_a_different_engine(spec):
     size=st.integers(1, 40),
     weeks=st.integers(1, 80),
     red_flag=st.sampled_from([0.0, 0.02, 0.3]),
+    typical=st.sampled_from([0.0, 0.45, 1.0]),
+    risk=st.sampled_from([0.0, 0.1]),
     presents=st.sampled_from([0.1, 0.8, 1.0]),
     relief=st.sampled_from([0.0, 0.5, 1.0]),
     surgery=st.sampled_from([0.0, 0.5, 1.0]),
     review=st.sampled_from([{"2": 1.0}, {"2": 0.3, "3": 0.3, "4": 0.4}, {"4": 1.0}]),
 )
-def test_identical_on_drawn_cohorts(spec, seed, first, size, weeks, red_flag, presents, relief, surgery, review):
+def test_identical_on_drawn_cohorts(spec, seed, first, size, weeks, red_flag, typical, risk, presents, relief, surgery,
+                                    review):
     params = with_values(
-        PARAMS, **{f"red_flags__{c}": red_flag for c in RED_FLAGS}, visits__red_flag_presents_weekly=presents,
+        PARAMS, **{f"red_flags__{c}": red_flag for c in RED_FLAGS}, red_flags__screen_sensitivity=typical,
+        **{f"risk_factors__{name}": risk for name in RISK_FACTORS},
+        visits__red_flag_presents_weekly=presents,
         treatment__epidural_relief=relief, treatment__surgery_after_referral=surgery, visits__review_after_weeks=review,
     )
     assert_identical(spec, params, seed, first, first + size, weeks)

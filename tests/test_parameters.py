@@ -152,7 +152,8 @@ def test_broken_copy(tmp_path, case):
 def test_unknown_section_lists_the_allowed_ones(tmp_path):
     path = broken(tmp_path, ("\nharm:\n", "\nharms:\n"))
     first = line_of(path, "references:\n")
-    allowed = "references, presentation, recovery, red_flags, confirmed, course, visits, mimics, imaging, treatment, waits, harm, costs, quality_of_life, calibration, free"
+    allowed = ("references, presentation, recovery, red_flags, risk_factors, confirmed, course, visits, mimics, imaging, "
+               "treatment, waits, harm, costs, quality_of_life, calibration, free")
     assert problems_of(path) == [
         f"{FILE}:{first}: parameters.yaml is missing `harm`",
         f"{FILE}:{line_of(path, 'harms:')}: unknown key `harms` in parameters.yaml; allowed: {allowed}",

@@ -16,15 +16,18 @@ from simulations import load_parameters
 from simulations.chunk import REASONS
 from simulations.course import CourseSimulator, _Run
 from simulations.execution import ChunkJob, run_chunk
-from simulations.history import RED_FLAGS, NaturalHistory
+from simulations.history import RED_FLAGS, RISK_FACTORS, NaturalHistory
 from simulations.orders import order_table
 from simulations.outcome import KINDS
+from simulations.patient import Patient
 
 SPEC = load_pathway(shipped_pathway())
 PARAMS = load_parameters()
 ORDERS = order_table(SPEC)
 # Red flags in about a third of patients: plenty of work-ups.
 FLAGGED = PARAMS.with_values({f"red_flags.{c}": 0.06 for c in RED_FLAGS})
+# No standing risk factors: every work-up is for a red flag (none for a false positive of the screen).
+NO_RISK_FACTORS = {f"risk_factors.{name}": 0.0 for name in RISK_FACTORS}
 
 
 def chunk(params, patients: int, seed: int = 3, weeks: int = 52, spec=SPEC):
@@ -54,7 +57,7 @@ def test_work_ups_confirm_about_the_share_each_category_is_given():
 
 @pytest.mark.parametrize("share", [0.0, 1.0])
 def test_every_work_up_confirms_or_every_one_excludes(share):
-    params = FLAGGED.with_values({f"confirmed.{c}": share for c in RED_FLAGS})
+    params = FLAGGED.with_values({**{f"confirmed.{c}": share for c in RED_FLAGS}, **NO_RISK_FACTORS})
     p = chunk(params, 3000).patients
     assert p["urgent_work_ups"].sum() > 100
     assert p["work_ups_excluded" if share else "work_ups_confirmed"].sum() == 0
@@ -69,7 +72,7 @@ def _runs(params, patients, seed=3, spec=SPEC):
 
 
 def test_an_excluded_work_up_returns_to_the_routine_pathway_and_the_red_flag_stops_showing():
-    params = FLAGGED.with_values({f"confirmed.{c}": 0.0 for c in RED_FLAGS})
+    params = FLAGGED.with_values({**{f"confirmed.{c}": 0.0 for c in RED_FLAGS}, **NO_RISK_FACTORS})
     excluded = 0
     for run, result in _runs(params, 1500):
         visits = [v for v in result.visits if "work_up_excluded@" in v.transitions]
@@ -117,19 +120,22 @@ def test_discharged_patients_come_back_when_their_symptoms_do(chance):
 # -- previous lumbar surgery ---------------------------------------------------------------------------
 
 def test_an_operation_is_recorded_at_every_later_visit(monkeypatch):
-    recorded = []
-    real = pathway.engine.CourseRun.visit
+    recorded, operated = [], {}  # operated: the week of each patient's first operation
+    real_visit, real_operate = pathway.engine.CourseRun.visit, Patient.operate
 
     def visit(self, week, findings):
         recorded.append((self.patient_id, week, findings["prior_lumbar_surgery"]))
-        return real(self, week, findings)
+        return real_visit(self, week, findings)
+
+    def operate(self):
+        operated.setdefault(self.id, self.week)  # a patient handed over again may be operated twice
+        real_operate(self)
 
     monkeypatch.setattr(pathway.engine.CourseRun, "visit", visit)
+    monkeypatch.setattr(Patient, "operate", operate)
     params = FLAGGED.with_values({"treatment.surgery_after_referral": 1.0})
-    operated = {}
-    for _, result in _runs(params, 1500):
-        if result.outcome.surgery_week is not None:
-            operated[result.outcome.patient_id] = result.outcome.surgery_week
+    for _ in _runs(params, 1500):
+        pass
     after = [(p, w, yes) for p, w, yes in recorded if p in operated and w >= operated[p]]
     assert len(operated) > 20 and len(after) > 5
     assert all(yes for _, _, yes in after)

@@ -130,6 +130,7 @@ def per_patient_figures(cols: dict[str, np.ndarray], improved: np.ndarray, weeks
         "escalation_delay_max": q("escalation_delay_weeks", 1.0),
         "red_flags_never_escalated": float(np.nansum(cols["red_flag_never_escalated"])),
         "red_flags_not_seen": float(np.nansum(cols["red_flag_not_seen"])),
+        "red_flags_missed": present("red_flag_missed_week"),
         "red_flags_worsened": float(np.nansum(cols["red_flag_worsened"])),
         "surgical_referrals_per_1000": rate("surgical_referral"),
         "surgery_per_1000": 1000 * present("surgery_week") / n,

@@ -10,7 +10,7 @@ from pathway.patients import checked_findings
 from pathway.spec import PathwaySpec
 
 from ..booking import PRODUCED
-from ..history import RED_FLAG_FINDINGS, NaturalHistory
+from ..history import RED_FLAG_FINDINGS, RISK_FACTORS, NaturalHistory
 from ..outcome import SimulationError
 
 RECORDED = ("pain_below_knee", "sensory_symptoms", "reflex_change", "neurogenic_claudication", "hip_or_si_signs",
@@ -31,6 +31,9 @@ def check_findings(spec: PathwaySpec, history: NaturalHistory, weeks: int, quest
     for flag in RED_FLAG_FINDINGS.values():
         for name, value in flag.items():
             possible.setdefault(name, []).append(value)
+    for name, p in zip(RISK_FACTORS, history.risk_factor):
+        if p > 0:  # recorded only for a patient who has it
+            possible.setdefault(name, [False]).append(True)
     base = {name: values[0] for name, values in possible.items()}
     variants = [base] + [{**base, name: value} for name, values in possible.items() for value in values[1:]]
     variants += [{**base, name: value} for name, words in PRODUCED.items() for value in words]

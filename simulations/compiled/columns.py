@@ -29,9 +29,10 @@ class Columns:
 
     def _keys(self, week: int, rows: np.ndarray, start: np.ndarray) -> np.ndarray | None:
         """Each visit's route key (VisitKeys.key), or None when the pathway's visits cannot be keyed.
-        A visit with no red flag showing records the patient's presentation unchanged and no to
-        every red-flag question, so its guards depend on the presentation only through a few parts
-        (VisitKeys.fixed_parts, worked out once per patient): its key is those parts and the columns
+        A visit with no red flag showing and no standing risk factor (screen negative) records the
+        patient's presentation unchanged and no to every red-flag question, so its guards depend on
+        the presentation only through a few parts (VisitKeys.fixed_parts, worked out once per
+        patient): its key is those parts and the columns
         that change (even). Any other visit's guards depend on the presentation and the red-flag
         questions only through parts of their own, worked out at the visit: its key is those and
         the columns that change (odd; or every column, when such keys would not fit)."""
@@ -39,7 +40,7 @@ class Columns:
         if not visit_keys.keyed:
             return None
         keys = np.empty(len(rows), dtype=np.int64)
-        flagged = self.h.any_red_flag(rows)
+        flagged = self.h.screen_positive(rows)
         if self.fixed_keys is None:
             flagged[:] = True
         plain = np.flatnonzero(~flagged)

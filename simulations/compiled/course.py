@@ -83,9 +83,9 @@ class CompiledSimulator:
     def _keying(self, spec: PathwaySpec) -> None:
         """The columns guards read (age and week always: a batch's length when no guard reads any),
         and how a visit is keyed (see _Block._keys): by the parts of the guards that read only the
-        patient's presentation (with no red flag showing: found once per chunk, the red-flag
-        questions all no; else the presentation as the red flags that show change it, at each
-        visit), and the columns that change week to week."""
+        patient's presentation (screen negative, no red flag showing nor a standing risk factor:
+        found once per chunk, the red-flag questions all no; else the presentation as the red
+        flags and risk factors change it, at each visit), and the columns that change week to week."""
         self.names = sorted({"age", "week"} | {n for t in spec.transitions for n in names_in(spec.spelled_out(t.expr))})
         fixed = set(BASELINE) | {"age"}
         visit_keys = self.router.visit_keys
@@ -104,7 +104,7 @@ class CompiledSimulator:
         self.rule_masks = [compile_vectorized(r.expr, conditions, self.words) for r in spec.imaging_rules]
         self.rule_names = tuple(sorted({"age", "week"} | {
             n for r in spec.imaging_rules for n in names_in(spec.spelled_out(r.expr))}))
-        # With no red flag showing, the rules read a patient's presentation, unchanged, and these
+        # Screen negative, the rules read a patient's presentation, unchanged, and these
         # columns: yes/no or enum codes, their bits are kept per patient with the values they were
         # worked out for (None: a number among them, so never kept).
         fixed = set(BASELINE) | {"age"} | set(self.questions)
@@ -239,6 +239,8 @@ class _Block(Bookings, Imaging, Columns, Finish):
         out["returns"][rows] += sim.rests_for_return[start] & (reasons != REASON["new_episode"])  # rested there before
         unseen = rows[(out["red_flag_seen_week"][rows] == NONE) & self.h.any_red_flag(rows)]
         out["red_flag_seen_week"][unseen] = week
+        missed = rows[(out["red_flag_missed_week"][rows] == NONE) & self.h.any_hidden_red_flag(rows)]
+        out["red_flag_missed_week"][missed] = week
         acting = np.flatnonzero(effects["acts"][ids])  # the visits whose route enters a state that does something
         if acting.size:
             self._entered(week, rows[acting], {name: effects[name][ids[acting]] for name in ENTERED})
@@ -267,4 +269,6 @@ class _Block(Bookings, Imaging, Columns, Finish):
     def _harm(self, week: int) -> None:
         flagged = self.h.red_flagged()
         at_risk = flagged[self.h.flags.unattended(flagged, week)]
-        self.out["red_flag_worsened"][at_risk[self.h.worsens(at_risk)]] = True
+        worse = at_risk[self.h.worsens(at_risk)]
+        self.out["red_flag_worsened"][worse] = True
+        self.h.flags.worsen(worse, week)

@@ -13,7 +13,7 @@ from .red_flags import NEVER
 
 COUNTS = ("visits", "urgent_work_ups", "work_ups_confirmed", "work_ups_excluded", "imaging_orders", *KINDS,
           "imaging_without_indication", "emergency_mri_late", "epidurals", "returns")
-WEEKS = ("red_flag_seen_week", "urgent_care_week", "first_mri_week", "surgery_week", "discharged_week",
+WEEKS = ("red_flag_seen_week", "red_flag_missed_week", "urgent_care_week", "first_mri_week", "surgery_week", "discharged_week",
          "fell_through_week")
 FLAGS = ("red_flag_worsened", "mri_incidental", "surgical_referral", "rerouted")
 

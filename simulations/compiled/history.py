@@ -16,8 +16,8 @@ import numpy as np
 
 from ..draws import Purpose, as_uniform, below, bounds, hashes, mix, offset, patient_keys
 from ..history import (
-    IMPROVEMENT_WEEK_RELAPSE_STARTS, PERSISTING_WEEKS, RED_FLAG_FINDINGS, RED_FLAGS, XRAY_INDICATED_OVER_AGE, Mimic,
-    NaturalHistory,
+    IMPROVEMENT_WEEK_RELAPSE_STARTS, PERSISTING_WEEKS, RED_FLAG_FINDINGS, RED_FLAGS, RISK_FACTORS,
+    XRAY_INDICATED_OVER_AGE, Mimic, NaturalHistory,
 )
 from ..patient import PERSON_SLOTS
 from .asked import Asked, pick as _pick
@@ -75,6 +75,9 @@ class CohortHistory(Asked):
         }
         self.disabling = flags[:, 4] < v("course.disabling_when_persisting")
         self.wants_intervention = self.disabling & (flags[:, 5] < v("course.intervention_wanted"))
+        has, self.xray_risk, self.imaging_risk = model.risk_factors(seed, self.index)
+        self.standing = {name: has[:, j] for j, name in enumerate(RISK_FACTORS) if has[:, j].any()}
+        self.risk_factored = has.any(axis=1)  # a red-flag question answered yes at every visit
 
         # What a scan shows and how long an epidural relieves are drawn when first asked for (few
         # are scanned or injected).
@@ -165,8 +168,16 @@ class CohortHistory(Asked):
         out[rows] |= (self.relief_from[rows] <= self.week) & (self.week < self.relief_to[rows])
 
     def any_red_flag(self, rows: np.ndarray) -> np.ndarray:
-        """A red flag shows (started, not worked up)."""
+        """A red flag shows (active, not hidden)."""
         return self.flags.any_showing(rows, self.week)
+
+    def screen_positive(self, rows: np.ndarray) -> np.ndarray:
+        """A red-flag question is answered yes: a red flag shows, or a standing risk factor."""
+        return self.any_red_flag(rows) | self.risk_factored[rows]
+
+    def any_hidden_red_flag(self, rows: np.ndarray) -> np.ndarray:
+        """A red flag is active, its findings hidden (atypical, not yet worsened)."""
+        return self.flags.any_hidden(rows, self.week)
 
     def red_flagged(self) -> np.ndarray:
         """The patients (in order) whose first red flag has started by now (those any can show for)."""
@@ -181,6 +192,7 @@ class CohortHistory(Asked):
 
         found = {name: column[rows] for name, column in self.baseline.items() if want(name)}
         found.update({q: np.zeros(len(rows), dtype=bool) for q in red_flag_questions if want(q)})
+        found.update({name: has[rows] for name, has in self.standing.items() if want(name)})  # copies
         flagged = np.flatnonzero(self.first_onset[rows] <= self.week)  # the few any red flag can show for
         if flagged.size:
             active = self.flags.showing_columns(rows[flagged], self.week)  # (flagged, categories)
@@ -206,8 +218,8 @@ class CohortHistory(Asked):
 
     def indicated(self, rows: np.ndarray, xray_only: np.ndarray) -> np.ndarray:
         """As Patient.indicated, for orders (X-rays only or not, one per row) made for these patients now."""
-        xray = xray_only & ((self.mimic[rows] != 0) | (self.age[rows] > XRAY_INDICATED_OVER_AGE))
-        indicated = self.any_red_flag(rows) | xray
+        xray = xray_only & ((self.mimic[rows] != 0) | (self.age[rows] > XRAY_INDICATED_OVER_AGE) | self.xray_risk[rows])
+        indicated = self.flags.any_active(rows, self.week) | self.imaging_risk[rows] | xray
         return indicated | (~self.feels_improved(rows) & (self.week >= PERSISTING_WEEKS) & self.wants_intervention[rows])
 
 

@@ -29,7 +29,7 @@ class Imaging:
         self.counted_order = np.zeros(n, dtype=np.int64)
         self.counted_unindicated = np.zeros(n, dtype=bool)
         self.counted_late = np.zeros(n, dtype=bool)
-        # Which imaging rules hold for each patient with no red flag showing, and for which values
+        # Which imaging rules hold for each patient screen negative, and for which values
         # of the other columns the rules read (sim.rule_changing; -1: not worked out yet).
         self.rule_bits = np.zeros(n, dtype=np.int64)
         self.rule_values = np.full(n, -1, dtype=np.int64)
@@ -55,13 +55,13 @@ class Imaging:
 
     def _rules_holding(self, week: int, rows: np.ndarray) -> np.ndarray:
         """Which imaging rules hold at these visits, as the bits of a number (bit j: rule j). For
-        a patient with no red flag showing they are kept, and worked out again only when the
-        other columns the rules read have changed."""
+        a patient screen negative (CohortHistory.screen_positive) they are kept, and worked out
+        again only when the other columns the rules read have changed."""
         sim = self.sim
         bits = np.zeros(len(rows), dtype=np.int64)
         work = np.ones(len(rows), dtype=bool)
         if sim.rule_changing is not None:
-            plain = ~self.h.any_red_flag(rows)
+            plain = ~self.h.screen_positive(rows)
             values = np.zeros(len(rows), dtype=np.int64)
             for name, column in self._env(week, rows, sim.rule_changing).items():
                 values = values * len(sim.words.get(name, (0, 1))) + column

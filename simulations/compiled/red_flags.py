@@ -1,8 +1,9 @@
 """The red flags of a block of patients as arrays: `patient.Patient`'s red flags, a row per patient.
 Each patient's categories (history.RED_FLAGS) are the bits of a small number: those started
-(each at its onset week), those a work-up would confirm, those worked up (excluded: they no
-longer show), seen at a visit, or attended (shown while the patient was in urgent care). A red
-flag shows when it has started and is not worked up.
+(each at its onset week), those a work-up would confirm, those hidden (atypical, until they
+worsen), those worked up (excluded: no longer active), seen at a visit, or attended (shown while
+the patient was in urgent care). A red flag is active when it has started and is not worked up,
+and shows when it is active and not hidden.
 
 Only the few patients with a red flag ever have a bit set; every method takes the rows it is about.
 """
@@ -55,6 +56,9 @@ class CohortRedFlags:
         confirmed = draws(2, self.flagged) < np.array([model.confirmed[c] for c in RED_FLAGS])
         self.real = np.zeros(n, dtype=np.uint8)  # a work-up would confirm it
         self.real[self.flagged] = confirmed.astype(np.uint8) @ BITS
+        atypical = ~(draws(3, self.flagged) < model.typical) & (self.onset[self.flagged] < NEVER)
+        self.hidden = np.zeros(n, dtype=np.uint8)  # atypical red flags the patient has, until they worsen
+        self.hidden[self.flagged] = atypical.astype(np.uint8) @ BITS
         self.started, self.worked_up, self.seen, self.attended = (np.zeros(n, dtype=np.uint8) for _ in range(4))
         by_week = np.argsort(onsets, kind="stable")
         self._onsets = (rows[by_week], BITS[which[by_week]], onsets[by_week])  # (row, bit, week), by week
@@ -78,28 +82,46 @@ class CohortRedFlags:
             self._candidates = (week, rows)
         return rows
 
-    def showing(self, rows: np.ndarray, week: int) -> np.ndarray:
-        """The red flags that show (started, not worked up), as bit sets."""
+    def active(self, rows: np.ndarray, week: int) -> np.ndarray:
+        """The red flags the patients have (started, not worked up), as bit sets."""
         self._to(week)
         return self.started[rows] & ~self.worked_up[rows]
+
+    def showing(self, rows: np.ndarray, week: int) -> np.ndarray:
+        """The active red flags whose findings show (not hidden), as bit sets."""
+        return self.active(rows, week) & ~self.hidden[rows]
 
     def showing_columns(self, rows: np.ndarray, week: int) -> np.ndarray:
         """(rows, categories) bool: the red flags that show."""
         return (self.showing(rows, week)[:, None] & BITS) != 0
 
     def any_showing(self, rows: np.ndarray, week: int) -> np.ndarray:
-        some = np.flatnonzero(self.first_onset[rows] <= week)  # the few any red flag can show for
-        shows = np.zeros(len(rows), dtype=bool)
-        shows[some] = self.showing(rows[some], week) != 0
-        return shows
+        return self._any(rows, week, self.showing)
+
+    def any_active(self, rows: np.ndarray, week: int) -> np.ndarray:
+        return self._any(rows, week, self.active)
+
+    def any_hidden(self, rows: np.ndarray, week: int) -> np.ndarray:
+        return self._any(rows, week, lambda r, w: self.active(r, w) & self.hidden[r])
+
+    def _any(self, rows: np.ndarray, week: int, bits) -> np.ndarray:
+        """Which of these patients have a red flag among `bits(rows, week)`."""
+        some = np.flatnonzero(self.first_onset[rows] <= week)  # the few any red flag can be active for
+        found = np.zeros(len(rows), dtype=bool)
+        found[some] = bits(rows[some], week) != 0
+        return found
 
     def unseen(self, rows: np.ndarray, week: int) -> np.ndarray:
         """Which of these patients have a red flag showing not yet seen at a visit (it brings them in)."""
         return (self.showing(rows, week) & ~self.seen[rows]) != 0
 
     def unattended(self, rows: np.ndarray, week: int) -> np.ndarray:
-        """Which have a red flag showing not yet attended in urgent care (it may worsen)."""
-        return (self.showing(rows, week) & ~self.attended[rows]) != 0
+        """Which have an active red flag not yet attended in urgent care (it may worsen)."""
+        return (self.active(rows, week) & ~self.attended[rows]) != 0
+
+    def worsen(self, rows: np.ndarray, week: int) -> None:
+        """Patient.worsen: every active red flag shows from now on."""
+        self.hidden[rows] &= ~self.active(rows, week)
 
     def see(self, rows: np.ndarray, urgent_care: np.ndarray, week: int) -> None:
         some = np.flatnonzero(self.first_onset[rows] <= week)
@@ -109,8 +131,9 @@ class CohortRedFlags:
         self.attended[rows[urgent_care]] |= showing[urgent_care]
 
     def work_up_category(self, rows: np.ndarray, week: int) -> np.ndarray:
-        """Patient.work_up_category: a category column per row (-1: none shows)."""
+        """Patient.work_up_category: a category column per row (-1: none active)."""
         showing = self.showing(rows, week)
+        showing = np.where(showing != 0, showing, self.active(rows, week))
         return WORK_UP[showing, showing & self.attended[rows]]
 
     def work_up_result(self, rows: np.ndarray, category: np.ndarray) -> np.ndarray:
@@ -122,7 +145,7 @@ class CohortRedFlags:
         return confirmed
 
     def xray_abnormal(self, rows: np.ndarray, week: int) -> np.ndarray:
-        return (self.showing(rows, week) & VISIBLE) != 0
+        return (self.active(rows, week) & VISIBLE) != 0
 
     def red_flag_names(self) -> tuple[np.ndarray, tuple[str, ...]]:
         """Each patient's red-flag categories by onset, `;`-separated (as the patients table has

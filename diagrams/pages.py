@@ -4,10 +4,10 @@ group of phases, in care order.
 
 A page draws its phases' states and every arrow that leaves or enters them, guards and all. A
 state on another page is drawn as a small dashed stand-in that names its page, so no arrow ends
-in mid-air. The red-flag screen is drawn on its own page, and its rows are repeated at the top of
-every other page: it is tried first in every state marked with a flag, whatever page it is on.
-The red-flag work-ups come two to a page: side by side, nine are wider than any screen; and a
-state with many transitions of its own (the reassessment) has a page to itself.
+in mid-air. The red-flag work-ups come two to a page (side by side, nine are wider than any
+screen), each page with the red-flag screen; every other page lists the screen's escalations at
+its top, since they are tried first in every state marked with a flag, whatever page it is on. A
+state with many transitions of its own (the clinical correlation of imaging) has a page to itself.
 """
 
 from __future__ import annotations

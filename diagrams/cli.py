@@ -69,8 +69,9 @@ def diagram(pathway: Path | None, fmt: str | None, out: Path | None, patient: Pa
         write_or_exit(out, _rendered(picture.pages_pdf))
     elif pages:
         for n, page in enumerate(picture.pages(), start=1):
-            _write_picture(out.with_name(f"{out.stem}-{n}{out.suffix}"), page, fmt)
-            click.echo(f"wrote {out.with_name(f'{out.stem}-{n}{out.suffix}')}")
+            numbered = out.with_name(f"{out.stem}-{n}{out.suffix}")
+            _write_picture(numbered, page, fmt)
+            click.echo(f"wrote {numbered}")
         return
     else:
         _write_picture(out, picture, fmt)

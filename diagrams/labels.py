@@ -24,7 +24,8 @@ SCREEN_WRAP = 64  # characters per line of an escalation in the red-flag screen'
 RED, DARK_RED, ORANGE, INK = "#c62828", "#8b0000", "#f57c00", "#212121"
 BR = '<BR ALIGN="LEFT"/>'
 NOTE = "#0d47a1"  # an overlay's notes (the patient's visits), in the highlight colour
-SMALL = '<FONT POINT-SIZE="10.5">{}</FONT>'
+SMALL_POINTS = 10.5  # the smallest text a drawing has (paper.py keeps it legible on paper)
+SMALL = f'<FONT POINT-SIZE="{SMALL_POINTS}">{{}}</FONT>'
 
 URGENCY_WORDS = {Urgency.NONE: "urgency: none", Urgency.ROUTINE: "urgency: routine",
                  Urgency.URGENT: "URGENT", Urgency.EMERGENCY: "EMERGENCY"}
@@ -36,13 +37,17 @@ def node_label(node: Node) -> str:
     if node.is_screen:
         return _screen_label(node)
     if node.page:  # a stand-in for a state drawn on another page: its name, and where to find it
-        return "<" + "<BR/>".join(f"<B>{esc(line)}</B>" for line in wrap(node.label, STAND_IN_WRAP)) \
-            + "<BR/>" + SMALL.format(esc(f"\u2192 {node.page}")) + _note(node) + ">"
+        return "<" + _bold(node.label, STAND_IN_WRAP) + "<BR/>" + SMALL.format(esc(f"\u2192 {node.page}")) \
+            + _note(node) + ">"
     colour = "white" if node.urgency is Urgency.EMERGENCY else RED
     flag = f'<FONT COLOR="{colour}">{FLAG}</FONT> ' if node.red_flags else ""
-    head = flag + "<BR/>".join(f"<B>{esc(line)}</B>" for line in wrap(node.label, NODE_WRAP))
+    head = flag + _bold(node.label, NODE_WRAP)
     lines = "".join(f"<BR/>{SMALL.format(esc(line))}" for line in state_facts(node))
     return "<" + head + lines + _note(node) + ">"
+
+
+def _bold(text: str, width: int) -> str:
+    return "<BR/>".join(f"<B>{esc(line)}</B>" for line in wrap(text, width))
 
 
 def state_facts(node: Node) -> list[str]:

@@ -14,12 +14,12 @@ import attrs
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 
 from .dot import to_dot
+from .labels import SMALL_POINTS
 from .pages import Page
 from .render import render
 
 MM = 72 / 25.4
 PAPERS = (("A4", 210 * MM, 297 * MM), ("A3", 297 * MM, 420 * MM))
-SMALLEST_TEXT = 10.5  # points: the smallest text a drawing has (labels.SMALL)
 LEGIBLE = 8.0  # points: the smallest text printed
 MARGIN = 5 * MM
 
@@ -33,7 +33,7 @@ class Sheet:
 
     @property
     def smallest_text(self) -> float:
-        return SMALLEST_TEXT * self.scale
+        return SMALL_POINTS * self.scale
 
 
 def sheet_for(width: float, height: float) -> Sheet:

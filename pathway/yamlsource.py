@@ -14,7 +14,7 @@ import enum
 
 from pathlib import Path
 
-from .errors import Problem, where
+from .errors import PathwayError, Problem, where
 
 
 def read_yaml(path: Path, problems: list[Problem], kind: str = "pathway") -> object | None:
@@ -22,6 +22,20 @@ def read_yaml(path: Path, problems: list[Problem], kind: str = "pathway") -> obj
     from .yamlread import read_yaml as read  # with ruamel.yaml: only when a file is read
 
     return read(path, problems, kind)
+
+
+def read_document(path: Path, problems: list[Problem], kind: str, error: type[PathwayError]) -> object:
+    """A YAML file's content; `error` (listing the problems) when the file is missing, cannot be
+    read, or is empty. `kind`: "sweep", "parameter", ... as the messages name the file."""
+    from .inputs import missing_file
+
+    missing = missing_file(path, f"{kind} file")
+    if missing is not None:
+        raise error([missing], missing=True)
+    doc = read_yaml(path, problems, kind=kind)
+    if doc is None:
+        raise error(problems or [Problem(str(path), "file is empty")])
+    return doc
 
 
 class Node:

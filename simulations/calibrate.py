@@ -66,6 +66,9 @@ def expected_improved(source: Parameters | Mapping[str, float], weeks: int) -> n
     return shares
 
 
+BLOCK = 100_000  # patients advanced together by `simulated_improved`
+
+
 def simulated_improved(params: Parameters, patients: int, seed: int, weeks: int) -> np.ndarray:
     """The Monte Carlo share improved at each week 0..`weeks`, from the model untreated: the
     compiled engine's block of patients, the same people week by week as the reference engine's
@@ -85,8 +88,6 @@ def simulated_improved(params: Parameters, patients: int, seed: int, weeks: int)
             counts[week] += np.count_nonzero(block.improved)
     return counts / patients
 
-
-BLOCK = 100_000
 
 
 @attrs.frozen

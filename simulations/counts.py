@@ -166,3 +166,11 @@ def quantile(histogram: np.ndarray, q: float) -> np.ndarray:
     cumulative = np.cumsum(histogram, axis=-1)
     value = (cumulative <= index[..., None]).sum(axis=-1).astype(np.float64)
     return np.where(n > 0, value, np.nan)
+
+
+def divide(numerator, denominator, when_zero: float = np.nan) -> np.ndarray:
+    """numerator / denominator in float64, `when_zero` where the denominator is 0 (a bootstrap
+    resample may draw nobody with the figure's field; a cohort has at least one patient)."""
+    numerator, denominator = np.asarray(numerator, dtype=float), np.asarray(denominator, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(denominator == 0, when_zero, numerator / denominator)

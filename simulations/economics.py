@@ -19,7 +19,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .parameters import Parameters
-from .counts import Counts
+from .counts import Counts, divide
 
 WEEKS_PER_YEAR = 52
 # Resource uses, each with the Counts figure that counts it: (cost parameter, field, counted by).
@@ -40,7 +40,7 @@ def cost(params: Parameters, only: tuple[str, ...] | None = None) -> Callable[[C
         for name, field, counted in USES:
             if only is None or name in only:
                 total = total + params.value(f"costs.{name}") * getattr(c, counted)[field].astype(float)
-        return _per_patient(total, c)
+        return divide(total, c.patients)
     return per_patient
 
 
@@ -55,7 +55,7 @@ def qalys(params: Parameters, weeks: int) -> Callable[[Counts], np.ndarray]:
         improved = c.improved[..., 1:weeks + 1].astype(float)
         patients = np.asarray(c.patients, dtype=float)[..., None]
         utility = well * improved + unwell * (patients - improved)
-        return _per_patient((utility * discount).sum(axis=-1) / WEEKS_PER_YEAR, c)
+        return divide((utility * discount).sum(axis=-1) / WEEKS_PER_YEAR, c.patients)
     return per_patient
 
 
@@ -64,9 +64,3 @@ def net_benefit(params: Parameters, weeks: int, threshold: str) -> Callable[[Cou
     per_qaly = params.value(f"quality_of_life.{threshold}")
     health, spent = qalys(params, weeks), cost(params)
     return lambda c: per_qaly * health(c) - spent(c)
-
-
-def _per_patient(total, c: Counts) -> np.ndarray:
-    patients = np.asarray(c.patients, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(patients == 0, np.nan, np.asarray(total, dtype=float) / patients)

@@ -14,9 +14,8 @@ import attrs
 
 from pathway.cache import cached
 from pathway.errors import PathwayError, Problem, in_file_order, where
-from pathway.inputs import missing_file
 from pathway.spec import Reference
-from pathway.yamlsource import Node, key_line, read_yaml
+from pathway.yamlsource import Node, key_line, read_document
 
 from .schema import CALIBRATION_WEEKS, NUMBER_KINDS, RANGES, SCHEMA, STATUSES, Kind
 from .values import consistent, is_number, mapping_value, number, shown
@@ -137,12 +136,7 @@ def load_parameters(path: str | Path | None = None) -> Parameters:
 
 def _load(path: Path) -> Parameters:
     problems: list[Problem] = []
-    missing = missing_file(path, "parameter file")
-    if missing is not None:
-        raise ParameterError([missing], missing=True)
-    doc = read_yaml(path, problems, kind="parameter")
-    if doc is None:
-        raise ParameterError(problems or [Problem(str(path), "file is empty")])
+    doc = read_document(path, problems, "parameter", ParameterError)
     result = _build(doc, str(path), problems)
     if problems:
         raise ParameterError(in_file_order(problems))

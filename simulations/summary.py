@@ -18,7 +18,7 @@ import numpy as np
 
 from . import economics
 from .cohort import CohortResult
-from .counts import Counts, quantile
+from .counts import Counts, divide, quantile
 
 PER = 1000  # rates are per 1,000 patients
 # Studies ordered (an amended order in place of the one it amends): a routine scan is cancelled
@@ -37,16 +37,8 @@ class Figure:
     section: str
 
 
-def _divide(numerator, denominator, when_zero: float = np.nan) -> np.ndarray:
-    """numerator / denominator in float64, `when_zero` where the denominator is 0 (a bootstrap
-    resample may draw nobody with the figure's field; a cohort has at least one patient)."""
-    numerator, denominator = np.asarray(numerator, dtype=float), np.asarray(denominator, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(denominator == 0, when_zero, numerator / denominator)
-
-
 def _rate(field: str) -> Callable[[Counts], np.ndarray]:
-    return lambda c: _divide(PER * c.total[field].astype(float), c.patients)
+    return lambda c: divide(PER * c.total[field].astype(float), c.patients)
 
 
 def _count(field: str) -> Callable[[Counts], np.ndarray]:
@@ -58,11 +50,11 @@ def _present(field: str) -> Callable[[Counts], np.ndarray]:
 
 
 def _present_rate(field: str) -> Callable[[Counts], np.ndarray]:
-    return lambda c: _divide(PER * c.present[field].astype(float), c.patients)
+    return lambda c: divide(PER * c.present[field].astype(float), c.patients)
 
 
 def _mean(field: str) -> Callable[[Counts], np.ndarray]:
-    return lambda c: _divide(c.total[field], c.patients)
+    return lambda c: divide(c.total[field], c.patients)
 
 
 def _quantile(field: str, q: float) -> Callable[[Counts], np.ndarray]:
@@ -70,24 +62,24 @@ def _quantile(field: str, q: float) -> Callable[[Counts], np.ndarray]:
 
 
 def _share_without_indication(c: Counts) -> np.ndarray:
-    return _divide(100.0 * c.total["imaging_without_indication"].astype(float), c.total["imaging_orders"], when_zero=0.0)
+    return divide(100.0 * c.total["imaging_without_indication"].astype(float), c.total["imaging_orders"], when_zero=0.0)
 
 
 def _share_confirmed(c: Counts) -> np.ndarray:
     confirmed = c.total["work_ups_confirmed"]
-    return 100.0 * _divide(confirmed, confirmed + c.total["work_ups_excluded"])
+    return 100.0 * divide(confirmed, confirmed + c.total["work_ups_excluded"])
 
 
 def _share_incidental(c: Counts) -> np.ndarray:
-    return 100.0 * _divide(c.joint["mri_incidental_scanned"], c.present["first_mri_week"])
+    return 100.0 * divide(c.joint["mri_incidental_scanned"], c.present["first_mri_week"])
 
 
 def _new_episodes(c: Counts) -> np.ndarray:
-    return _divide(PER * (c.total["episodes"] - c.patients).astype(float), c.patients)
+    return divide(PER * (c.total["episodes"] - c.patients).astype(float), c.patients)
 
 
 def _improved_at(week: int) -> Callable[[Counts], np.ndarray]:
-    return lambda c: 100.0 * _divide(c.improved[..., week], c.patients)
+    return lambda c: 100.0 * divide(c.improved[..., week], c.patients)
 
 
 def figures(result: CohortResult) -> tuple[Figure, ...]:

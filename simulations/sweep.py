@@ -31,8 +31,7 @@ from pathlib import Path
 import attrs
 
 from pathway.errors import PathwayError, Problem, in_file_order
-from pathway.inputs import missing_file
-from pathway.yamlsource import Node, read_yaml
+from pathway.yamlsource import Node, read_document
 
 from .cohort import CohortSettings
 from .parameters import Parameters
@@ -107,12 +106,7 @@ def load_plan(path: str | Path, base: Parameters, patients: int | None = None, s
 
 def _top(path: Path, problems: list[Problem]) -> Node:
     """The sweep file's top-level mapping; SweepError when there is none."""
-    missing = missing_file(path, "sweep file")
-    if missing is not None:
-        raise SweepError([missing], missing=True)
-    doc = read_yaml(path, problems, kind="sweep")
-    if doc is None:
-        raise SweepError(problems or [Problem(str(path), "file is empty")])
+    doc = read_document(path, problems, "sweep", SweepError)
     top = Node(doc, str(path), problems, what="the sweep file")
     if not top.ok:
         raise SweepError(problems)

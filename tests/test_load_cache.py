@@ -127,3 +127,25 @@ def test_an_entry_others_could_write_is_never_unpickled(cache, pathway, writable
         entry.chmod(0o666)
     loaded = load_pathway(pathway)
     assert (loaded != "planted") if writable_by_others else (loaded == "planted")
+
+
+def test_every_module_a_load_runs_is_in_the_code_fingerprint():
+    """An edited loader module must never meet a stale entry: each project module imported while
+    loading the pathway and the parameters (cache off, in a fresh interpreter) is fingerprinted."""
+    import json
+    import subprocess
+    import sys
+
+    from pathway.cache import fingerprinted_files
+
+    script = ("import sys, json; from pathway import load_pathway, shipped_pathway; "
+              "from simulations import load_parameters; load_pathway(shipped_pathway()); load_parameters(); "
+              "print(json.dumps([getattr(m, '__file__', None) for m in list(sys.modules.values())]))")
+    env = {**os.environ, "SCIATICA_CACHE_DIR": "off"}
+    loaded = json.loads(subprocess.run([sys.executable, "-c", script], env=env, check=True,
+                                       capture_output=True, text=True).stdout)
+    root = Path(__file__).resolve().parent.parent
+    packages = (root / "pathway", root / "simulations")
+    ours = {Path(f).resolve() for f in loaded if f and any(Path(f).resolve().is_relative_to(p) for p in packages)}
+    covered = {p.resolve() for p in fingerprinted_files()}
+    assert not ours - covered, sorted(str(p.relative_to(root)) for p in ours - covered)

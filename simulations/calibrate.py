@@ -73,21 +73,25 @@ def simulated_improved(params: Parameters, patients: int, seed: int, weeks: int)
     """The Monte Carlo share improved at each week 0..`weeks`, from the model untreated: the
     compiled engine's block of patients, the same people week by week as the reference engine's
     (their differential test says so), a block of BLOCK at a time."""
-    from .compiled.history import CohortHistory
-
     model = NaturalHistory(params)
-    # The words of the findings drawn at presentation (the untreated course records none later).
-    words = {"pain_distribution": tuple(dict.fromkeys([*model.pain, "back_dominant"])),
-             "weakness": tuple(dict.fromkeys([*model.weakness, "none"]))}
     counts = np.zeros(weeks + 1)
     for first in range(0, patients, BLOCK):
-        block = CohortHistory(model, seed, first, min(first + BLOCK, patients), weeks, words)
+        block = untreated_history(model, seed, min(first + BLOCK, patients), weeks, first)
         counts[0] += np.count_nonzero(block.improved)
         for week in range(1, weeks + 1):
             block.advance(week)
             counts[week] += np.count_nonzero(block.improved)
     return counts / patients
 
+
+def untreated_history(model: NaturalHistory, seed: int, last: int, weeks: int, first: int = 0):
+    """Patients first .. last - 1 of the untreated course, as the compiled engine draws them."""
+    from .compiled.history import CohortHistory
+
+    # The words of the findings drawn at presentation (the untreated course records none later).
+    words = {"pain_distribution": tuple(dict.fromkeys([*model.pain, "back_dominant"])),
+             "weakness": tuple(dict.fromkeys([*model.weakness, "none"]))}
+    return CohortHistory(model, seed, first, last, weeks, words)
 
 
 @attrs.frozen
@@ -171,7 +175,7 @@ def calibration_table(params: Parameters, patients: int = 10_000, seed: int = 0,
 def table_text(rows: list[Row], fit_result: FitResult | None = None) -> str:
     """A plain aligned table for the terminal; with a fit, the fitted values and advice after it."""
     pct = lambda x: f"{100 * x:.1f}%"
-    lines = _aligned(
+    lines = aligned(
         ("target", "week", "value", "tolerance", "exact", "simulated", "result", "citation"),
         [(r.name, str(r.week), pct(r.target), f"±{pct(r.tolerance)}", pct(r.exact), pct(r.simulated),
           "pass" if r.passed else "FAIL", ", ".join(r.citations)) for r in rows],
@@ -179,7 +183,7 @@ def table_text(rows: list[Row], fit_result: FitResult | None = None) -> str:
     )
     if fit_result is not None:
         f = fit_result
-        lines += ["", *_aligned(
+        lines += ["", *aligned(
             ("free parameter", "current", "fitted", "low", "high", "fitted, in words"),
             [(n, f"{f.start[n]:.4g}", f"{v:.4g}", f"{f.bounds[n][0]:g}", f"{f.bounds[n][1]:g}", _in_words(n, v))
              for n, v in f.values.items()],
@@ -197,7 +201,7 @@ def _in_words(name: str, value: float) -> str:
     return f"{100 * value:.1f}%" if name.endswith(("_fraction", "_share")) else ""
 
 
-def _aligned(header: tuple[str, ...], body: list[tuple[str, ...]], right: set[int]) -> list[str]:
+def aligned(header: tuple[str, ...], body: list[tuple[str, ...]], right: set[int]) -> list[str]:
     widths = [max(len(row[i]) for row in (header, *body)) for i in range(len(header))]
     cell = lambda i, s: s.rjust(widths[i]) if i in right else s.ljust(widths[i])
     return ["  ".join(cell(i, s) for i, s in enumerate(row)).rstrip() for row in (header, *body)]

@@ -182,6 +182,7 @@ def calibrate(parameters, patients, seed, fitted_out) -> None:
     chain, each residual measured in units of its target's tolerance (scipy least_squares).
     """
     from .calibrate import calibration_table, fit, table_text, write_fitted
+    from .out_of_sample import checks_text, compare, load_checks
 
     settings_or_exit(patients, seed, 52)
     if fitted_out is not None:
@@ -190,6 +191,11 @@ def calibrate(parameters, patients, seed, fitted_out) -> None:
     rows = calibration_table(params, patients=patients, seed=seed)
     result = fit(params)
     click.echo(table_text(rows, result), nl=False)
+    try:
+        checks = load_checks(params)
+    except PathwayError as err:  # a ParameterError: the checks file
+        fail(err)
+    click.echo("\n" + checks_text(compare(checks, params, patients, seed)), nl=False)
     if fitted_out is not None:
         try:
             with writing(fitted_out):

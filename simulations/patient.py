@@ -23,14 +23,16 @@ import numpy as np
 
 from .draws import Purpose, normal, uniform
 from .history import (
-    IMPROVEMENT_WEEK_RELAPSE_STARTS, PERSISTING_WEEKS, RED_FLAG_FINDINGS, RED_FLAGS, RISK_FACTORS, SERIOUSNESS,
-    SHOWS_ON_XRAY, XRAY_INDICATED_OVER_AGE, Mimic, NaturalHistory, RedFlag, _pick, lognormal_weeks,
+    IMPROVEMENT_WEEK_RELAPSE_STARTS, PERSISTING_WEEKS, RED_FLAG_FINDINGS, RISK_FACTORS, XRAY_INDICATED_OVER_AGE, Mimic,
+    NaturalHistory, _pick,
 )
+from .patient_red_flags import RedFlags
+from .patient_results import PathwayResults
 
 PERSON_SLOTS = 13  # draws at presentation, Purpose.PERSON: see Patient.__init__
 
 
-class Patient:
+class Patient(RedFlags, PathwayResults):
     """One patient: drawn at presentation (week 0), then advanced a week at a time."""
 
     def __init__(self, model: NaturalHistory, seed: int, index: int, weeks: int):
@@ -108,27 +110,6 @@ class Patient:
             bulge < model.table("imaging.disc_bulge_by_age", self.age)) or bool(
             degeneration < model.table("imaging.disc_degeneration_by_age", self.age))
 
-    def _red_flags(self, seed: int, index: int, weeks: int) -> None:
-        """Each category: whether it starts (week 0 draws), its onset week (week 1), whether a
-        work-up would confirm it (week 2) and whether it presents typically (week 3)."""
-        model = self.model
-        categories = np.arange(len(RED_FLAGS))
-        chances = uniform(seed, index, Purpose.RED_FLAGS, 0, categories)
-        onsets = (uniform(seed, index, Purpose.RED_FLAGS, 1, categories) * (model.onset_window + 1)).astype(int)
-        self.red_flags = tuple(sorted(
-            (RedFlag(c, int(w)) for c, u, w in zip(RED_FLAGS, chances, onsets)
-             if u < model.red_flag_chance[c] and w <= weeks),
-            key=lambda f: (f.onset, RED_FLAGS.index(f.category)),
-        ))
-        truth = uniform(seed, index, Purpose.RED_FLAGS, 2, categories)
-        self.real = {c for c, u in zip(RED_FLAGS, truth) if u < model.confirmed[c]}
-        typical = uniform(seed, index, Purpose.RED_FLAGS, 3, categories)
-        mine = {f.category for f in self.red_flags}
-        self.hidden = {c for c, u in zip(RED_FLAGS, typical) if c in mine and not u < model.typical}  # until it worsens
-        self.worked_up: set[str] = set()  # excluded by a work-up: no longer shows
-        self.seen: set[str] = set()  # showed at a visit
-        self.attended: set[str] = set()  # showed while the patient was in urgent care
-
     # -- the course, week by week ---------------------------------------------------------------
     def advance(self, week: int) -> None:
         """Move the untreated course (plus any treatment effect) on to `week`."""
@@ -148,52 +129,6 @@ class Patient:
     def feels_improved(self) -> bool:
         """Improved now: naturally, or while an epidural's short-term relief lasts."""
         return self.improved or (self.relief is not None and self.relief[0] <= self.week < self.relief[1])
-
-    # -- red flags --------------------------------------------------------------------------------
-    def active_red_flags(self) -> tuple[RedFlag, ...]:
-        """The red flags the patient has now: started, and not excluded by a work-up."""
-        return tuple(f for f in self.red_flags if f.onset <= self.week and f.category not in self.worked_up)
-
-    def showing_red_flags(self) -> tuple[RedFlag, ...]:
-        """The active red flags whose findings show: typical, or atypical and worsened."""
-        return tuple(f for f in self.active_red_flags() if f.category not in self.hidden)
-
-    def hidden_red_flags(self) -> tuple[RedFlag, ...]:
-        """The active red flags whose findings do not show (atypical, not yet worsened)."""
-        return tuple(f for f in self.active_red_flags() if f.category in self.hidden)
-
-    def unseen_red_flags(self) -> tuple[RedFlag, ...]:
-        """Red flags that show and have not yet shown at a visit: they bring the patient in."""
-        return tuple(f for f in self.showing_red_flags() if f.category not in self.seen)
-
-    def unattended_red_flags(self) -> tuple[RedFlag, ...]:
-        """Active red flags not seen in urgent care (hidden ones never are): they may worsen."""
-        return tuple(f for f in self.active_red_flags() if f.category not in self.attended)
-
-    def see(self, urgent_care: bool) -> None:
-        """Seen at a visit (that ends in, or enters, urgent care): every red flag that shows is known."""
-        showing = {f.category for f in self.showing_red_flags()}
-        self.seen |= showing
-        if urgent_care:
-            self.attended |= showing
-
-    def work_up_category(self) -> str | None:
-        """The red flag an urgent work-up ordered now is for: one that shows and is new to urgent
-        care if any, else one that shows; the most serious of them (SERIOUSNESS). With none
-        showing (an abnormal X-ray), the same among those the patient has."""
-        showing = {f.category for f in self.showing_red_flags() or self.active_red_flags()}
-        new = showing - self.attended
-        pool = new or showing
-        return next((c for c in SERIOUSNESS if c in pool), None)
-
-    def work_up_result(self, category: str | None) -> str:
-        """The result of a work-up for `category`: confirmed if the condition is real; else excluded,
-        and the red flag is worked up (it no longer shows)."""
-        if category in self.real:
-            return "confirmed"
-        if category is not None:
-            self.worked_up.add(category)
-        return "excluded"
 
     # -- what a clinician records -----------------------------------------------------------------
     def findings(self, red_flag_questions: tuple[str, ...], care_weeks: int, results: dict) -> dict:
@@ -229,69 +164,3 @@ class Patient:
         if xray_only and (self.mimic is not Mimic.NONE or self.age > XRAY_INDICATED_OVER_AGE or self.xray_risk):
             return True
         return not self.feels_improved() and self.week >= PERSISTING_WEEKS and self.wants_intervention
-
-    # -- draws that depend on what the pathway does (each keyed by this week) ----------------------
-    def review_after(self) -> int:
-        """Weeks to the next planned review, booked this week."""
-        return int(_pick(self.model.review_after, self._review_draws[self.week]))
-
-    def presents_with_red_flag(self) -> bool:
-        return bool(self._present_draws[self.week] < self.model.presents)
-
-    def returns(self) -> bool:
-        """Discharged, with the symptoms back: comes back this week."""
-        return bool(self._return_draws[self.week] < self.model.returns)
-
-    def scan_wait(self) -> int:
-        """Weeks from a routine MRI or CT request this week to its report."""
-        return int(lognormal_weeks(self.model.scan_wait, self._scan_wait_normals[self.week:self.week + 1])[0])
-
-    def emergency_scan_late(self) -> bool:
-        """An emergency MRI requested this week misses its 4-hour target."""
-        return bool(self._scan_late_draws[self.week] >= self.model.emergency_scan_on_time)
-
-    def scan_result(self) -> str:
-        if self.concordant:
-            return "concordant"
-        return "discordant" if self.incidental else "normal"
-
-    def xray_result(self) -> str:
-        return "abnormal" if any(f.category in SHOWS_ON_XRAY for f in self.active_red_flags()) else "normal"
-
-    def specialist_wait(self) -> int:
-        """Weeks from a routine referral this week to the specialist's appointment."""
-        return int(lognormal_weeks(self.model.specialist_wait, self._specialist_normals[self.week:self.week + 1])[0])
-
-    def specialist_opinion(self) -> str:
-        """Seen by the specialist this week: surgery for those still not improved who choose it."""
-        has_surgery = not self.improved and bool(self._surgery_draws[self.week] < self.model.surgery_after_referral)
-        return "surgery" if has_surgery else "no_surgery"
-
-    def give_epidural(self) -> None:
-        """An injection this week: short-term relief for some (Pinto 2012), lasting 4-12 weeks."""
-        v = self.model.params.value
-        relieved, length = self._relief_draws
-        weeks = 0
-        if relieved < v("treatment.epidural_relief"):
-            low, high = v("treatment.epidural_relief_min_weeks"), v("treatment.epidural_relief_max_weeks")
-            weeks = round(low + (high - low) * length)
-        self.relief = (self.week, self.week + weeks)
-
-    def epidural_response(self) -> str:
-        if self.improved:
-            return "lasting_relief"
-        if self.relief is None or self.relief[0] == self.relief[1]:
-            return "no_relief"
-        return "lasting_relief" if self.week < self.relief[1] else "temporary_relief"
-
-    def operate(self) -> None:
-        self.surgery_week = self.week
-
-    def worsens(self) -> bool:
-        """An unattended red flag gets worse this week."""
-        return bool(self._harm_draws[self.week] < self.model.worsening)
-
-    def worsen(self) -> None:
-        """Worse: every active red flag shows from now on (an atypical one as the textbook has it)."""
-        self.hidden -= {f.category for f in self.active_red_flags()}
-

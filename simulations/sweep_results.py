@@ -7,52 +7,14 @@ import csv
 import io
 import math
 import textwrap
-from collections.abc import Callable
 from pathlib import Path
 
-import attrs
-
-from pathway.spec import PathwaySpec
-
-from .cohort import simulate
-from .parameters import Parameters
-from .summary import shown as figure_text, summarise
-from .sweep import Plan
+from .summary import shown as figure_text
 from .sweep_figures import figure_label
+from .sweep_run import SetResult, SweepResult, run_sweep
 from .sweep_words import number_text
 
 WIDTH = 100  # console lines: tables split into blocks, legends wrapped
-
-
-@attrs.frozen
-class SetResult:
-    number: int  # from 1
-    values: tuple[float, ...]  # the varied parameters', in the plan's order
-    parameters_hash: str  # of the set's parameters (`Parameters.with_values`)
-    figures: tuple[float, ...]  # the reported figures', in the plan's order
-
-
-@attrs.frozen
-class SweepResult:
-    plan: Plan
-    spec: PathwaySpec
-    base: Parameters
-    sets: tuple[SetResult, ...]
-
-
-def run_sweep(plan: Plan, spec: PathwaySpec, base: Parameters,
-              on_set: Callable[[SetResult], None] | None = None, **simulate_kwargs) -> SweepResult:
-    """Run one cohort per parameter set, in order; `simulate_kwargs` go to `simulate` unchanged."""
-    results = []
-    for number in range(1, len(plan.sets) + 1):
-        params = base.with_values(plan.values(number))
-        summary = summarise(simulate(spec, params, plan.settings, **simulate_kwargs))
-        result = SetResult(number, plan.sets[number - 1], params.content_hash,
-                           tuple(float(summary.value(key)) for key in plan.report))
-        results.append(result)
-        if on_set is not None:
-            on_set(result)
-    return SweepResult(plan, spec, base, tuple(results))
 
 
 # -- outputs -------------------------------------------------------------------------------------

@@ -217,7 +217,7 @@ BAD = [
      "(values drawn at random from distributions)"),
     ("unknown key", "weeks: 52", "weeks: 52\nweek: 26", "week:",
      "unknown key `week` in the sweep file; allowed: kind, vary, question, patients, weeks, seed, samples, "
-     "sample_seed, report"),
+     "sample_seed, report, strategies"),
     ("a distribution in a grid", "[2, 5]", "{uniform: [2, 5]}", "uniform",
      "in `vary`, `waits.routine_mri_median_weeks` is a mapping; a grid takes a list of values to try, e.g. "
      "[2, 3, 5]; a distribution such as {uniform: [low, high]} is for kind: sample"),

@@ -61,12 +61,54 @@ def cohort_figures(task: CohortTask) -> tuple[float, ...]:
     from .summary import summarise
 
     s = task.settings
-    job = ChunkJob(task.spec, task.params, s.weeks, s.seed, task.engine, SLIM)
     totals = Totals.zero(task.spec, s.weeks)
+    if task.engine == "compiled":
+        simulator = compiled_simulator(task.spec, task.params, s.weeks)
+    else:
+        job = ChunkJob(task.spec, task.params, s.weeks, s.seed, task.engine, SLIM)
     for first in range(0, s.patients, task.chunk_size):
-        totals = totals + run_and_total(job, first, min(first + task.chunk_size, s.patients))[1]
+        last = min(first + task.chunk_size, s.patients)
+        if task.engine == "compiled":
+            totals = totals + Totals.from_chunk(simulator.run(s.seed, first, last, False), task.spec, s.weeks)
+        else:
+            totals = totals + run_and_total(job, first, last)[1]
     summary = summarise(CohortResult(task.spec, task.params, s, totals))
     return tuple(float(summary.value(key)) for key in task.keys)
+
+
+_BUILT: dict[tuple[str, int], object] = {}  # per process: each strategy's compiled engine, built once
+
+
+def compiled_simulator(spec: PathwaySpec, params: Parameters, weeks: int):
+    """The compiled engine for this pathway with these parameters. Building one compiles the
+    pathway's guards and routes, which is most of a small cohort's time, and depends on the
+    pathway alone: the engine is built once per pathway and only its natural history and waits
+    (what the parameters decide) are swapped in per set. tests/test_psa.py holds a swapped
+    engine to the chunks of a freshly built one."""
+    import copy
+
+    from .booking import FixedWaits
+    from .compiled import CompiledSimulator
+    from .compiled.checks import check_findings
+    from .history import NaturalHistory
+
+    history = NaturalHistory(params)
+    built = _BUILT.get((spec.content_hash, weeks))
+    if built is None:
+        built = _BUILT[(spec.content_hash, weeks)] = CompiledSimulator(spec, history, weeks)
+        return built
+    simulator = copy.copy(built)
+    simulator.history, simulator.waits = history, FixedWaits.of(params)
+    # What the check reads of the history: the values recorded, and which risk factors occur.
+    checked = (spec.content_hash, weeks, repr(history.pain), repr(history.weakness),
+               tuple(p > 0 for p in history.risk_factor))
+    if checked not in _CHECKED:
+        check_findings(spec, history, weeks, simulator.questions)
+        _CHECKED.add(checked)
+    return simulator
+
+
+_CHECKED: set[tuple] = set()
 
 
 def run_sweep(plan: Plan, spec: PathwaySpec, base: Parameters, on_set: Callable[[SetResult], None] | None = None,

@@ -262,14 +262,21 @@ BAD_SAMPLE = [
     ("unknown distribution", "{uniform: [0.5, 0.95]}", "{unifrom: [0.5, 0.95]}", "visits.red_flag_presents_weekly",
      "in `vary`, `visits.red_flag_presents_weekly` has unknown distribution `unifrom`; did you mean `uniform`?; "
      "allowed: {uniform: [low, high]}, {triangular: [low, most likely, high]}, {beta: [a, b], a probability with "
-     "mean a / (a + b)}, {lognormal: [low, high], the 2.5th and 97.5th centiles of a value above 0}"),
+     "mean a / (a + b)}, {lognormal: [low, high], the 2.5th and 97.5th centiles of a value above 0}, {gamma: [mean, "
+     "standard deviation] of a value above 0, e.g. a cost}"),
     ("a bound outside the kind", "{uniform: [0.5, 0.95]}", "{uniform: [0.5, 1.2]}", "visits.red_flag_presents_weekly",
      "in `vary`, uniform [0.5, 1.2]: `visits.red_flag_presents_weekly` must be a probability from 0 to 1, not `1.2`"),
     ("low above high", "{uniform: [0.5, 0.95]}", "{uniform: [0.95, 0.5]}", "visits.red_flag_presents_weekly",
      "in `vary`, `visits.red_flag_presents_weekly` has uniform [0.95, 0.5]; low must be below high"),
     ("beta for a ratio", "{lognormal: [1.72, 2.22]}", "{beta: [5, 5]}", "treatment.surgery_recovery_ratio",
-     "in `vary`, `treatment.surgery_recovery_ratio` is ratio, not a probability, so it cannot be drawn from beta "
-     "(values from 0 to 1); allowed: uniform, triangular or lognormal"),
+     "in `vary`, `treatment.surgery_recovery_ratio` is ratio, not a probability or utility, so it cannot be drawn "
+     "from beta (values from 0 to 1); allowed: uniform, triangular, lognormal or gamma"),
+    ("gamma for a probability", "{beta: [5, 5]}", "{gamma: [0.5, 0.1]}", "treatment.epidural_relief",
+     "in `vary`, `treatment.epidural_relief` is a probability, which a gamma can push above 1; allowed for a "
+     "probability: uniform, triangular or beta"),
+    ("gamma with no spread", "{lognormal: [1.72, 2.22]}", "{gamma: [1.97, 0]}", "treatment.surgery_recovery_ratio",
+     "in `vary`, `treatment.surgery_recovery_ratio` has gamma [1.97, 0]; the mean and the standard deviation must "
+     "both be above 0"),
     ("lognormal for a probability", "{beta: [5, 5]}", "{lognormal: [0.3, 0.7]}", "treatment.epidural_relief",
      "in `vary`, `treatment.epidural_relief` is a probability, which a lognormal can push above 1; allowed for a "
      "probability: uniform, triangular or beta"),
@@ -435,7 +442,7 @@ def test_the_plot_shows_a_tiny_difference_at_its_size():
     """73.84% against 73.86% must not fill the axis (autoscaling made it look large)."""
     import numpy as np
 
-    from simulations.sweep_results import _honest_range
+    from simulations.sweep_picture import _honest_range
 
     low, high = _honest_range(np.array([73.84, 73.86]), "%")
     assert high - low >= 10 and low <= 73.84 and high >= 73.86

@@ -58,8 +58,10 @@ def acceptability(psa: Psa, wtps: np.ndarray) -> np.ndarray:
 def evpi(psa: Psa, wtp: float) -> float:
     """Expected value of perfect information per patient (pounds) at `wtp`."""
     nmb = psa.net_benefit(wtp)
-    # max over strategies is at least each strategy's value, and float sums keep that order.
-    return max(0.0, float(nmb.max(axis=1).mean() - nmb.mean(axis=0).max()))
+    best = int(np.argmax(nmb.mean(axis=0)))  # the choice made without more information
+    # E[max] - E[NMB of that choice], as the mean of per-draw regrets: each >= 0, and exactly 0
+    # in every draw where the choice is the best (two means subtracted would leave rounding).
+    return float((nmb.max(axis=1) - nmb[:, best]).mean())
 
 
 def _spread(values: np.ndarray) -> dict:
@@ -108,24 +110,28 @@ def psa_json(psa: Psa) -> str:
 
 def psa_text(psa: Psa) -> list[str]:
     """The analysis for sweep.txt: per strategy, increments, acceptability and EVPI."""
+    import textwrap
+
     doc = psa_summary(psa)
     low, high = psa.thresholds
-    lines = [f"Probabilistic sensitivity analysis: {doc['draws']:,} draws, reference `{doc['reference']}` "
-             "(mean, and 2.5-97.5% centiles across the draws)",
-             f"  {'strategy':<20} {'cost/patient':>14} {'cost/1,000':>22} {'QALYs/patient':>26}"]
+    said = [f"Probabilistic sensitivity analysis: {doc['draws']:,} draws, reference `{doc['reference']}` (mean, and "
+            "2.5-97.5% centiles across the draws, in pounds and QALYs per patient)"]
     for name, s in doc["per_strategy"].items():
-        c, k, q = s["cost_per_patient"], s["cost_per_1000_patients"], s["qalys_per_patient"]
-        lines.append(f"  {name:<20} {_money(c):>14} {_money(k, 0):>22} {_qalys(q):>26}")
+        said.append(f"{name}: cost {_money(s['cost_per_patient'])}, {s['cost_per_1000_patients']['mean']:,.0f} per "
+                    f"1,000 patients; QALYs {_qalys(s['qalys_per_patient'])}")
     for name, inc in doc["incremental"].items():
         c, q, p = inc["cost_per_patient"], inc["qalys_per_patient"], inc["probability_higher_net_benefit"]
-        icer = "-" if inc["icer"] is None else f"£{inc['icer']:,.0f}/QALY"
-        lines += [f"  {name} - {doc['reference']}: cost {_money(c, signed=True)}, QALYs {_qalys(q, signed=True)}, "
-                  f"ICER of the means {icer};",
-                  f"    higher net benefit than the reference in {100 * p[f'{low:.0f}']:.1f}% of draws at "
-                  f"£{low:,.0f}/QALY, {100 * p[f'{high:.0f}']:.1f}% at £{high:,.0f}/QALY"]
+        icer = "-" if inc["icer"] is None else f"{inc['icer']:,.0f} per QALY"
+        said.append(f"{name} - {doc['reference']}: cost {_money(c, signed=True)}, QALYs {_qalys(q, signed=True)}, "
+                    f"ratio of the mean increments {icer}; a higher net benefit than the reference in "
+                    f"{100 * p[f'{low:.0f}']:.1f}% of draws at {low:,.0f} per QALY, {100 * p[f'{high:.0f}']:.1f}% at "
+                    f"{high:,.0f}")
     for t, e in doc["evpi"].items():
-        lines.append(f"  EVPI at £{float(t):,.0f}/QALY: £{e['per_patient']:,.2f} per patient, "
-                     f"£{e['per_1000_patients']:,.0f} per 1,000 patients")
+        said.append(f"EVPI at {float(t):,.0f} per QALY: {e['per_patient']:,.2f} per patient, "
+                    f"{e['per_1000_patients']:,.0f} per 1,000 patients")
+    lines = textwrap.wrap(said[0], 100)
+    for text in said[1:]:
+        lines += textwrap.wrap(text, 100, initial_indent="  ", subsequent_indent="      ")
     return lines
 
 

@@ -43,10 +43,11 @@ def read_strategies(top: Node) -> tuple[Strategy, ...]:
         return ()
     entries = top.raw("strategies")
     if not isinstance(entries, CommentedMap) or not 2 <= len(entries) <= MAX_STRATEGIES:
-        count = f" of {len(entries)}" if isinstance(entries, CommentedMap) and entries else ""
-        top.problem("strategies", f"`strategies` of the sweep file must map {2} to {MAX_STRATEGIES} names to pathway "
+        given = (f"{len(entries)} strateg{'y' if len(entries) == 1 else 'ies'}"
+                 if isinstance(entries, CommentedMap) and entries else what_given(entries))
+        top.problem("strategies", f"`strategies` of the sweep file must map 2 to {MAX_STRATEGIES} names to pathway "
                     f"folders (the first is the reference), e.g. {{current: shipped, mri_at_4_weeks: "
-                    f"strategies/mri-at-4-weeks}}, not {what_given(entries)}{count}")
+                    f"strategies/mri-at-4-weeks}}, not {given}")
         return ()
     base = Path(top.file).parent
     strategies = []

@@ -257,8 +257,8 @@ BAD_SAMPLE = [
     ("a list in a sample", "{uniform: [0.5, 0.95]}", "[0.5, 0.95]", "visits.red_flag_presents_weekly",
      "in `vary`, `visits.red_flag_presents_weekly` is a list; a sample takes one distribution to draw from: "
      "{uniform: [low, high]}, {triangular: [low, most likely, high]}, {beta: [a, b], a probability with mean "
-     "a / (a + b)}, {lognormal: [low, high], the 2.5th and 97.5th centiles of a value above 0}; a list of values "
-     "is for kind: grid"),
+     "a / (a + b)}, {lognormal: [low, high], the 2.5th and 97.5th centiles of a value above 0}, {gamma: [mean, "
+     "standard deviation] of a value above 0, e.g. a cost}; a list of values is for kind: grid"),
     ("unknown distribution", "{uniform: [0.5, 0.95]}", "{unifrom: [0.5, 0.95]}", "visits.red_flag_presents_weekly",
      "in `vary`, `visits.red_flag_presents_weekly` has unknown distribution `unifrom`; did you mean `uniform`?; "
      "allowed: {uniform: [low, high]}, {triangular: [low, most likely, high]}, {beta: [a, b], a probability with "
@@ -362,7 +362,7 @@ def test_a_bad_sweep_file_writes_nothing(tmp_path):
     out = tmp_path / "out"
     result = CliRunner().invoke(sweep, [str(path), "--out", str(out)])
     assert result.exit_code == 1
-    assert result.stderr.splitlines()[1:] == [  # after the line naming the pathway
+    assert result.stderr.splitlines() == [  # before any pathway is loaded
         f"{path}:7: in `vary`, `red_flags.cauda_equina` must be a probability from 0 to 1, not `1.5`",
         f"{path}:9: unknown figure `improvd_week_52` in `report`; did you mean `improved_week_52`?",
         "2 problems found; the sweep file is not valid.",

@@ -18,7 +18,10 @@ A sweep file (YAML, read as strictly as the parameter file: every problem as `fi
     report: [mri_per_1000, weeks_to_mri_median]         # summary figure keys (default: a handful)
     strategies:                 # optional: pathway versions, each run on every set (sweep_strategies)
       current: shipped          # the first is the reference
-      mri_at_4_weeks: strategies/mri-at-4-weeks   # a pathway folder, relative to the sweep file
+      my_version: my-pathway    # a pathway folder, relative to the sweep file
+      mri_at_4_weeks:           # or a pathway with changes (sweep_changes), each found exactly once
+        from: shipped
+        change: [{file: conditions.yaml, replace: "... >= 6 and", with: "... >= 4 and"}]
 
 Grid sets are the Cartesian product in file order (the first parameter changes slowest). A
 sample's values are a pure function of (sample_seed, set number, parameter name), so adding sets

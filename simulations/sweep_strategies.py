@@ -1,10 +1,15 @@
 """The sweep file's `strategies`: two or more versions of the pathway that every parameter set
 runs on the same patients (common random numbers), the first the reference the others are
-compared with. Each is a pathway folder, as `sciatica compare` takes them:
+compared with. Each is a pathway folder, as `sciatica compare` takes them, or a pathway with
+changes (sweep_changes.py):
 
     strategies:
       current: shipped                          # the installed pathway
-      mri_at_4_weeks: strategies/mri-at-4-weeks # a folder, relative to the sweep file
+      my_version: my-pathway                    # a folder, relative to the sweep file
+      mri_at_4_weeks:                           # the installed pathway, changed
+        from: shipped
+        change:
+          - {file: conditions.yaml, replace: "conservative_care_weeks >= 6 and", with: "conservative_care_weeks >= 4 and"}
 
 A name is a short identifier (it heads a column's values and a plot's legend); a folder that is
 missing or does not load is reported at the strategy's line, with the pathway's own first problem.
@@ -22,6 +27,7 @@ from pathway.errors import PathwayError, Problem, where
 from pathway.spec import PathwaySpec
 from pathway.yamlsource import Node, key_line
 
+from .sweep_changes import changed_pathway, read_changes
 from .sweep_words import name_given, what_given
 
 NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
@@ -53,10 +59,13 @@ def read_strategies(top: Node) -> tuple[Strategy, ...]:
     strategies = []
     for name, folder in entries.items():
         at = where(top.file, key_line(entries, str(name)))
-        strategy = _strategy(name, folder, base, at, key_line(entries, str(name)))
+        if isinstance(folder, CommentedMap):
+            strategy = _changed(top, name, folder, base, key_line(entries, str(name)))
+        else:
+            strategy = _strategy(name, folder, base, at, key_line(entries, str(name)))
         if isinstance(strategy, str):
             top.problems.append(Problem(at, strategy))
-        else:
+        elif strategy is not None:
             strategies.append(strategy)
     return tuple(strategies) if len(strategies) == len(entries) else ()
 
@@ -82,6 +91,29 @@ def _strategy(name, folder, base: Path, at: str, line: int | None) -> Strategy |
         more = f" (and {count - 1} more: `sciatica validate {path}` lists them)" if count > 1 else ""
         return f"strategy `{name}`: the pathway at {folder} is not valid: {first}{more}"
     return Strategy(name, folder, line, spec)
+
+
+def _changed(top: Node, name, value: CommentedMap, base: Path, line: int | None) -> Strategy | str | None:
+    """A strategy written as changes to a pathway; None when its problems are on `top` already."""
+    if not isinstance(name, str) or not NAME.fullmatch(name):
+        return _strategy(name, "", base, "", line)  # the name's problem
+    node = Node(value, top.file, top.problems, line, what=f"strategy `{name}`")
+    if not node.keys(("from", "change")):
+        return None
+    source = node.raw("from")
+    path = _folder(source, base) if isinstance(source, str) and source.strip() else None
+    if path is None or not path.is_dir():
+        node.problem("from", f"`from` of strategy `{name}` is {what_given(source)}: the pathway the changes are made "
+                             f"to, a folder relative to the sweep file or `{SHIPPED}`")
+        return None
+    changes = read_changes(node, name)
+    if changes is None:
+        return None
+    try:
+        spec = changed_pathway(path, changes, name, top.problems)
+    except PathwayError as err:
+        return f"strategy `{name}`: {err.problems[0]}"
+    return None if spec is None else Strategy(name, f"{source}, changed", line, spec)
 
 
 def _folder(folder: str, base: Path) -> Path:

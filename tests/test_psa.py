@@ -1,8 +1,8 @@
 """Probabilistic sensitivity analysis: sweep files with strategies refused by `file:line` when
 wrong, the tidy table read by pandas and polars with the right types, acceptability that adds to
 1, EVPI that is never negative and zero when one strategy always wins, plots that are the same
-bytes each time, the same results on 1 or 2 workers, and the shipped strategy folder in step
-with the pathway it varies."""
+bytes each time, the same results on 1 or 2 workers, and strategies written as changes to a
+pathway, each change found exactly once."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from edits import line_of
+from pathway.loader import load_pathway
 from pathway.shipped import shipped_pathway
 from simulations import load_parameters
 from simulations.sweep import SweepError, load_plan
@@ -23,7 +24,11 @@ from simulations.sweep_run import compiled_simulator
 
 BASE = load_parameters()
 REPO = Path(__file__).resolve().parent.parent
-STRATEGIES = REPO / "simulations" / "sweeps" / "strategies"
+# The strategy the shipped psa.yaml compares: the shipped pathway, imaging considered at 4 weeks.
+VARIANT = ('{from: shipped, change: ['
+           '{file: conditions.yaml, replace: "conservative_care_weeks >= 6 and", with: "conservative_care_weeks >= 4 and"}, '
+           '{file: conditions.yaml, replace: "persisting after 6 weeks", with: "persisting after 4 weeks"}, '
+           '{file: transitions.yaml, replace: "persisting after 6 weeks", with: "persisting after 4 weeks"}]}')
 
 PSA = """\
 kind: sample
@@ -45,7 +50,7 @@ report: [mri_per_1000, weeks_to_mri_median, cost_per_patient]
 
 def write(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "psa.yaml"
-    path.write_text(text.format(variant=STRATEGIES / "mri-at-4-weeks"), encoding="utf-8")
+    path.write_text(text.format(variant=VARIANT), encoding="utf-8")
     return path
 
 
@@ -212,18 +217,39 @@ def test_an_engine_built_once_per_pathway_gives_the_chunks_of_a_fresh_one():
         assert swapped.differences(compiled_simulator(spec, BASE, 52).run(5, 0, 400), spec)  # the change did matter
 
 
-def test_the_shipped_strategy_is_the_shipped_pathway_with_one_documented_edit():
-    """strategies/README.md says how mri-at-4-weeks is made; remake it the same way and compare."""
-    folder = STRATEGIES / "mri-at-4-weeks"
-    replace = {"conditions.yaml": [("conservative_care_weeks >= 6 and", "conservative_care_weeks >= 4 and"),
-                                   ("persisting after 6 weeks", "persisting after 4 weeks")],
-               "transitions.yaml": [("persisting after 6 weeks", "persisting after 4 weeks")]}
-    shipped = sorted(p.name for p in shipped_pathway().glob("*.yaml"))
-    assert sorted(p.name for p in folder.iterdir()) == shipped
-    for name in shipped:
-        text = (shipped_pathway() / name).read_text(encoding="utf-8")
-        for old, new in replace.get(name, []):
-            assert old in text, (name, old)
-            text = text.replace(old, new)
-        assert (folder / name).read_text(encoding="utf-8") == text, (
-            f"{folder / name} is out of step with states/{name}: remake it as strategies/README.md says")
+def test_the_shipped_strategy_is_the_shipped_pathway_with_its_changes():
+    plan = load_plan(REPO / "simulations" / "sweeps" / "psa.yaml", BASE)
+    current, changed = plan.strategies
+    assert current.spec.content_hash == load_pathway(shipped_pathway()).content_hash
+    assert changed.spec.content_hash != current.spec.content_hash
+    assert "conservative_care_weeks >= 4" in changed.spec.condition["persisting_despite_care"].text
+
+
+CHANGE = '      - file: conditions.yaml\n        replace: "{old}"\n        with: x\n'
+BAD_CHANGES = [
+    ("text not found", "conservative_care_weeks >= 9", "is found 0 times in conditions.yaml; a change's text must be "
+     "found exactly once (quote more of the line to tell its places apart)"),
+    ("text found twice", "conservative_care_weeks", "is found 2 times in conditions.yaml"),
+]
+
+
+@pytest.mark.parametrize("old, message", [c[1:] for c in BAD_CHANGES], ids=[c[0] for c in BAD_CHANGES])
+def test_a_change_that_does_not_fit_the_pathway_is_reported_at_its_line(tmp_path, old, message):
+    text = PSA.replace("  mri_at_4_weeks: {variant}\n", "  changed:\n    from: shipped\n    change:\n" + CHANGE.format(old=old))
+    path = write(tmp_path, text)
+    with pytest.raises(SweepError) as err:
+        load_plan(path, BASE)
+    said = [str(p) for p in err.value.problems]
+    assert len(said) == 1 and said[0].startswith(f"{path}:{line_of(path, 'replace:')}: `{old}` {message}")
+
+
+def test_a_change_to_a_file_the_pathway_lacks_or_that_breaks_it_is_reported(tmp_path):
+    text = PSA.replace("{variant}", "{{from: shipped, change: [{{file: nowhere.yaml, replace: a, with: b}}]}}")
+    with pytest.raises(SweepError) as err:
+        load_plan(write(tmp_path, text), BASE)
+    assert "`file` is `nowhere.yaml`: not a file of the pathway" in str(err.value.problems[0])
+    broken = "{{from: shipped, change: [{{file: pathway.yaml, replace: 'initial: onset', with: 'initial: x'}}]}}"
+    with pytest.raises(SweepError) as err:
+        load_plan(write(tmp_path, PSA.replace("{variant}", broken)), BASE)
+    assert "strategy `mri_at_4_weeks`: the changed pathway is not valid:" in str(err.value.problems[0])
+    assert "(changed)" in str(err.value.problems[0]) and "sciatica-strategy-" not in str(err.value.problems[0])

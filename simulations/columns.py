@@ -6,7 +6,7 @@ declarations, so the files and their description cannot disagree.
 Types, in every format alike:
 - integer: whole numbers; a column that may be missing is a nullable integer (null in Parquet
   and JSON Lines, an empty cell in CSV), never a float;
-- boolean; text (the patient's id);
+- boolean; text (the patient's id); number (a float, in the sweep's table only);
 - category: one word of a fixed, listed vocabulary (dictionary-encoded in Parquet; `urgency` is
   ordered, least urgent first);
 - list: words of a fixed vocabulary, in order (a list in Parquet and JSON Lines, joined by
@@ -30,7 +30,7 @@ from .orders import order_table
 
 LIST_SEPARATOR = ";"  # between a list's words in CSV (Parquet and JSON Lines hold real lists)
 WEEK = "week from onset (0: the first visit)"
-KINDS = ("integer", "boolean", "text", "category", "list")
+KINDS = ("integer", "boolean", "text", "category", "list", "number")
 
 
 @attrs.frozen
@@ -47,7 +47,7 @@ class Column:
     def arrow_field(self) -> pa.Field:
         kind = {"integer": pa.int64(), "boolean": pa.bool_(), "text": pa.string(),
                 "category": pa.dictionary(pa.int32(), pa.string(), self.ordered),
-                "list": pa.list_(pa.string())}[self.kind]
+                "list": pa.list_(pa.string()), "number": pa.float64()}[self.kind]
         return pa.field(self.name, kind, nullable=bool(self.missing))
 
 
@@ -193,7 +193,7 @@ def codebook(spec: PathwaySpec, fmt: str, recovery_weeks: Sequence[int], visits:
         "format": fmt,
         "missing": MISSING[fmt] + " (a list column is missing when it has no words: never an empty list)",
         **({"list_separator": LIST_SEPARATOR} if fmt == "csv" else {}),
-        "tables": [{"table": name, "file": file, "rows": rows, "columns": [_described(c) for c in columns]}
+        "tables": [{"table": name, "file": file, "rows": rows, "columns": [described(c) for c in columns]}
                    for name, file, rows, columns in tables],
         "values": {name: [{"value": v, "label": label} for v, label in pairs]
                    for name, pairs in vocabularies(spec).items() if name in used},
@@ -201,6 +201,7 @@ def codebook(spec: PathwaySpec, fmt: str, recovery_weeks: Sequence[int], visits:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def _described(c: Column) -> dict:
+def described(c: Column) -> dict:
+    """A column as the codebook gives it."""
     return {"column": c.name, "type": c.kind, "meaning": c.meaning, "unit": c.unit or None,
             "missing": c.missing or None, "values": c.values or None, "ordered": c.ordered}

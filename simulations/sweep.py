@@ -16,12 +16,20 @@ A sweep file (YAML, read as strictly as the parameter file: every problem as `fi
       waits.routine_mri_median_weeks: [2, 3, 5]         # grid: the values to try
       red_flags.cauda_equina: {uniform: [0.0004, 0.0027]} # sample: a distribution to draw from
     report: [mri_per_1000, weeks_to_mri_median]         # summary figure keys (default: a handful)
+    strategies:                 # optional: pathway versions, each run on every set (sweep_strategies)
+      current: shipped          # the first is the reference
+      my_version: my-pathway    # a pathway folder, relative to the sweep file
+      mri_at_4_weeks:           # or a pathway with changes (sweep_changes), each found exactly once
+        from: shipped
+        change: [{file: conditions.yaml, replace: "... >= 6 and", with: "... >= 4 and"}]
 
 Grid sets are the Cartesian product in file order (the first parameter changes slowest). A
 sample's values are a pure function of (sample_seed, set number, parameter name), so adding sets
 or parameters leaves the other draws as they were. Every set runs the same patients (the
 patients' draws are keyed by `seed` alone: common random numbers), so differences between sets
-come from the parameters, not from chance.
+come from the parameters, not from chance. With strategies, each set runs every strategy on those
+same patients, and a sample is a probabilistic sensitivity analysis (sweep_psa: the cost-
+effectiveness plane, the acceptability curve and the expected value of perfect information).
 """
 
 from __future__ import annotations
@@ -36,12 +44,13 @@ from pathway.yamlsource import Node, read_document
 from .cohort import CohortSettings
 from .parameters import Parameters
 from .sweep_figures import read_report
+from .sweep_strategies import Strategy, read_strategies
 from .sweep_vary import MAX_SETS, Varied, check_sets, grid_sets, read_vary, sample_sets
 from .sweep_words import name_given
 from .values import shown
 
 KINDS = ("grid", "sample")
-TOP = ("kind", "vary", "question", "patients", "weeks", "seed", "samples", "sample_seed", "report")
+TOP = ("kind", "vary", "question", "patients", "weeks", "seed", "samples", "sample_seed", "report", "strategies")
 SAMPLE_ONLY = ("samples", "sample_seed")
 MAX_PATIENTS = 1_000_000  # per set; larger cohorts are `sciatica simulate`'s job
 MAX_SEED = 2**31 - 1
@@ -65,6 +74,7 @@ class Plan:
     sets: tuple[tuple[float, ...], ...]  # one value per varied parameter, in file order
     sample_seed: int | None = None
     question: str = ""
+    strategies: tuple[Strategy, ...] = ()  # none: the one pathway given on the command line
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -95,13 +105,14 @@ def load_plan(path: str | Path, base: Parameters, patients: int | None = None, s
     if None not in number.values():
         settings = CohortSettings(number["patients"], number["seed"], number["weeks"])
     report = read_report(top, number["weeks"], overrides["weeks"] is not None)
+    strategies = read_strategies(top)
     sets = _sets(top, kind, varied, samples, sample_seed) if vary_ok else ()
     if sets:
         check_sets(top, varied, sets, base)
     if problems:
         raise SweepError(in_file_order(problems))
     return Plan(top.file, kind, settings, tuple(varied), report, sets, sample_seed if kind == "sample" else None,
-                question or "")
+                question or "", strategies)
 
 
 def _top(path: Path, problems: list[Problem]) -> Node:

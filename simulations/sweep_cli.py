@@ -14,7 +14,7 @@ from pathway.errors import PathwayError
 from .cli_inputs import QUIET_OPT, fail, load_parameters_or_exit
 from .cli_running import running_options
 from .sweep import load_plan
-from .sweep_results import OUTPUTS, SetResult, run_sweep, sweep_text, write_sweep
+from .sweep_results import SetResult, outputs, run_sweep, sweep_text, write_sweep
 
 
 @click.command()
@@ -41,16 +41,24 @@ def sweep(plan_file, pathway, parameters, out, patients, seed, weeks, running, q
       sweep.csv   one row per parameter set: its values, each reported figure, its parameters hash
       sweep.txt   the same as a table, with the pathway and parameter hashes; for a sample, each
                   figure's mean and 2.5-97.5% centiles across the sets
-      sweep.png   one panel per reported figure and varied parameter
+      sweep.png   each reported figure against the varied parameters (against the most
+                  influential few when there are many)
+
+    With `strategies` in PARAMS.yaml (pathway versions, instead of --pathway) every set runs each
+    strategy on the same patients, and --out also gets psa.csv and psa.parquet (one row per set and
+    strategy) with codebook.json; for a sample, a probabilistic sensitivity analysis: psa.json
+    (cost, QALYs, increments, acceptability, EVPI), ce-plane.png and ceac.png.
     """
     from tqdm import tqdm
 
-    spec = load_or_exit(pathway)
     base = load_parameters_or_exit(parameters)
     try:
         plan = load_plan(plan_file, base, patients=patients, seed=seed, weeks=weeks)
     except PathwayError as err:
         exit_with_problems(err, "the sweep file")
+    if plan.strategies and pathway is not None:
+        fail(f"{plan_file} names its pathways in `strategies`; --pathway is for a sweep without them")
+    spec = plan.strategies[0].spec if plan.strategies else load_or_exit(pathway)
     from .folder import OutputFolder
 
     try:
@@ -59,7 +67,7 @@ def sweep(plan_file, pathway, parameters, out, patients, seed, weeks, running, q
         fail(err)
     try:
         # disable=None: a bar on a terminal, nothing in logs and pipes.
-        with tqdm(total=len(plan.sets), unit="set", desc="sweep", disable=True if quiet else None,
+        with tqdm(total=len(plan.sets) * max(1, len(plan.strategies)), unit="cohort", desc="sweep", disable=True if quiet else None,
                   file=sys.stderr, leave=False) as bar:
             def done(result: SetResult) -> None:
                 bar.update(1)
@@ -74,4 +82,4 @@ def sweep(plan_file, pathway, parameters, out, patients, seed, weeks, running, q
     except PathwayError as err:
         fail(err)
     click.echo(sweep_text(result), nl=False)
-    click.echo(f"\nwrote {out}/: {', '.join(OUTPUTS)}")
+    click.echo(f"\nwrote {out}/: {', '.join(outputs(plan))}")

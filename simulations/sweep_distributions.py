@@ -39,6 +39,11 @@ class Distribution:
             from scipy.special import betaincinv
 
             return float(betaincinv(self.args[0], self.args[1], u))
+        if self.name == "gamma":  # through its mean and standard deviation (method of moments)
+            from scipy.special import gammaincinv
+
+            mean, sd = self.args
+            return float(sd * sd / mean * gammaincinv((mean / sd) ** 2, u))
         low, high = self.args  # lognormal through its 2.5th and 97.5th centiles
         mu, sigma = (math.log(low) + math.log(high)) / 2, (math.log(high) - math.log(low)) / (2 * Z975)
         return math.exp(mu + sigma * NormalDist().inv_cdf(u))
@@ -47,6 +52,8 @@ class Distribution:
         if self.name == "beta":
             a, b = self.args
             return f"beta({number_text(a)}, {number_text(b)}), mean {number_text(a / (a + b))}"
+        if self.name == "gamma":
+            return f"gamma, mean {number_text(self.args[0])}, standard deviation {number_text(self.args[1])}"
         if self.name == "lognormal":
             return f"lognormal, 95% between {number_text(self.args[0])} and {number_text(self.args[1])}"
         if self.name == "triangular":
@@ -60,7 +67,9 @@ DISTRIBUTIONS = {  # name -> (arguments, what they are)
     "triangular": (3, "[low, most likely, high]"),
     "beta": (2, "[a, b], a probability with mean a / (a + b)"),
     "lognormal": (2, "[low, high], the 2.5th and 97.5th centiles of a value above 0"),
+    "gamma": (2, "[mean, standard deviation] of a value above 0, e.g. a cost"),
 }
+BOUNDED = (Kind.PROBABILITY, Kind.UTILITY)  # at most 1: beta, not lognormal nor gamma
 DISTRIBUTIONS_SAID = ", ".join(f"{{{name}: {args}}}" for name, (_, args) in DISTRIBUTIONS.items())
 
 
@@ -102,14 +111,17 @@ def _argument_problems(name: str, kind: Kind, dist: str, args: tuple[float, ...]
     """What is wrong with a distribution's numbers for this parameter (nothing: it can be drawn)."""
     said = f"in `vary`, `{name}` "
     if dist == "beta":
-        if kind is not Kind.PROBABILITY:
-            return [said + f"is {kind.value}, not a probability, so it cannot be drawn from beta (values from 0 to 1); "
-                    "allowed: uniform, triangular or lognormal"]
+        if kind not in BOUNDED:
+            return [said + f"is {kind.value}, not a probability or utility, so it cannot be drawn from beta (values "
+                    "from 0 to 1); allowed: uniform, triangular, lognormal or gamma"]
         return [said + f"has beta {list_given(args)}; a and b must both be more than 0"] if min(args) <= 0 else []
+    if dist in ("lognormal", "gamma") and kind in BOUNDED:
+        return [said + f"is a {kind.value}, which a {dist} can push above 1; allowed for a {kind.value}: "
+                "uniform, triangular or beta"]
+    if dist == "gamma":
+        return [] if min(args) > 0 else [said + f"has gamma {list_given(args)}; the mean and the standard "
+                                                 "deviation must both be above 0"]
     if dist == "lognormal":
-        if kind is Kind.PROBABILITY:
-            return [said + "is a probability, which a lognormal can push above 1; allowed for a probability: "
-                    "uniform, triangular or beta"]
         if not 0 < args[0] < args[1]:
             return [said + f"has lognormal {list_given(args)}; the 2.5th and 97.5th centiles must be above 0, low "
                     "below high"]

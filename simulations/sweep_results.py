@@ -7,61 +7,32 @@ import csv
 import io
 import math
 import textwrap
-from collections.abc import Callable
 from pathlib import Path
 
-import attrs
-
-from pathway.spec import PathwaySpec
-
-from .cohort import simulate
-from .parameters import Parameters
-from .summary import shown as figure_text, summarise
-from .sweep import Plan
+from .summary import shown as figure_text
 from .sweep_figures import figure_label
+from .sweep_picture import sweep_figure
+from .sweep_run import SetResult, SweepResult, run_sweep
 from .sweep_words import number_text
 
 WIDTH = 100  # console lines: tables split into blocks, legends wrapped
 
 
-@attrs.frozen
-class SetResult:
-    number: int  # from 1
-    values: tuple[float, ...]  # the varied parameters', in the plan's order
-    parameters_hash: str  # of the set's parameters (`Parameters.with_values`)
-    figures: tuple[float, ...]  # the reported figures', in the plan's order
-
-
-@attrs.frozen
-class SweepResult:
-    plan: Plan
-    spec: PathwaySpec
-    base: Parameters
-    sets: tuple[SetResult, ...]
-
-
-def run_sweep(plan: Plan, spec: PathwaySpec, base: Parameters,
-              on_set: Callable[[SetResult], None] | None = None, **simulate_kwargs) -> SweepResult:
-    """Run one cohort per parameter set, in order; `simulate_kwargs` go to `simulate` unchanged."""
-    results = []
-    for number in range(1, len(plan.sets) + 1):
-        params = base.with_values(plan.values(number))
-        summary = summarise(simulate(spec, params, plan.settings, **simulate_kwargs))
-        result = SetResult(number, plan.sets[number - 1], params.content_hash,
-                           tuple(float(summary.value(key)) for key in plan.report))
-        results.append(result)
-        if on_set is not None:
-            on_set(result)
-    return SweepResult(plan, spec, base, tuple(results))
-
-
 # -- outputs -------------------------------------------------------------------------------------
 
 OUTPUTS = ("sweep.csv", "sweep.txt", "sweep.png")
+TABLE = ("psa.csv", "psa.parquet", "codebook.json")  # with strategies
+PSA = ("psa.json", "ce-plane.png", "ceac.png")  # with strategies, for a sample
+
+
+def outputs(plan) -> tuple[str, ...]:
+    """The files a sweep of this plan writes."""
+    return OUTPUTS + (TABLE if plan.strategies else ()) + (PSA if plan.strategies and plan.kind == "sample" else ())
 
 
 def write_sweep(result: SweepResult, out: str | Path) -> Path:
-    """Write sweep.csv, sweep.txt and sweep.png into `out`, all together or none."""
+    """Write the plan's outputs into `out` (sweep.csv, sweep.txt and sweep.png; with strategies
+    the tidy table and, for a sample, the PSA's), all together or none."""
     from .folder import OutputFolder
     from .plots import figure_bytes
 
@@ -69,15 +40,31 @@ def write_sweep(result: SweepResult, out: str | Path) -> Path:
         folder.write("sweep.csv", sweep_csv(result))
         folder.write("sweep.txt", sweep_text(result))
         folder.write("sweep.png", figure_bytes(sweep_figure(result), "png"))
+        if result.plan.strategies:
+            from .sweep_table import table_codebook, table_csv, table_parquet
+
+            folder.write("psa.csv", table_csv(result))
+            folder.write("psa.parquet", table_parquet(result))
+            folder.write("codebook.json", table_codebook(result))
+        if result.plan.strategies and result.plan.kind == "sample":
+            from .sweep_psa import psa_json, psa_of
+            from .sweep_psa_plots import ce_plane_figure, ceac_figure
+
+            psa = psa_of(result)
+            folder.write("psa.json", psa_json(psa))
+            folder.write("ce-plane.png", figure_bytes(ce_plane_figure(psa), "png"))
+            folder.write("ceac.png", figure_bytes(ceac_figure(psa), "png"))
     return Path(out)
 
 
 def sweep_csv(result: SweepResult) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(("set", *result.plan.names, *result.plan.report, "parameters_hash"))
+    arm = ("strategy",) if result.plan.strategies else ()
+    writer.writerow(("set", *arm, *result.plan.names, *result.plan.report, "parameters_hash"))
     for row in result.sets:
-        writer.writerow((row.number, *map(_csv_number, row.values), *map(_csv_number, row.figures), row.parameters_hash))
+        writer.writerow((row.number, *((row.strategy,) if arm else ()), *map(_csv_number, row.values),
+                         *map(_csv_number, row.figures), row.parameters_hash))
     return buffer.getvalue()
 
 
@@ -91,7 +78,7 @@ def sweep_text(result: SweepResult) -> str:
         design = f"sample of {len(plan.sets):,} parameter sets (values drawn with sample_seed {plan.sample_seed})"
     lines = [
         f"Sensitivity sweep: {plan.question or Path(plan.source).name}",
-        f"pathway:    {spec.name} {spec.version} (sha256 {spec.content_hash})",
+        *_pathways(result),
         f"parameters: {Path(base.source).name} (sha256 {base.content_hash})",
         f"sweep:      {Path(plan.source).name}, {design}",
         f"cohort:     {s.patients:,} patients per set, {s.weeks} weeks, seed {s.seed} (the same patients in every set)",
@@ -103,7 +90,12 @@ def sweep_text(result: SweepResult) -> str:
                                WIDTH, initial_indent="  ", subsequent_indent="        ")
     lines += ["", *_table(result), ""]
     if plan.kind == "sample":
-        lines += [f"Across the {len(plan.sets):,} sets:", *_spread(result), ""]
+        for name in [s.name for s in plan.strategies] or [""]:
+            lines += [f"Across the {len(plan.sets):,} sets{f' ({name})' if name else ''}:", *_spread(result, name), ""]
+    if plan.strategies and plan.kind == "sample":
+        from .sweep_psa import psa_of, psa_text
+
+        lines += [*psa_text(psa_of(result)), ""]
     lines.append("Figures:")
     width = max(len(k) for k in plan.report)
     for i, key in enumerate(plan.report, 1):
@@ -119,7 +111,8 @@ def _table(result: SweepResult) -> list[str]:
     plan = result.plan
     digits = 4 if plan.kind == "sample" else 6
     sets = ("set", [str(r.number) for r in result.sets])
-    columns = [(f"p{j + 1}", [number_text(r.values[j], digits) for r in result.sets]) for j in range(len(plan.names))]
+    columns = [("strategy", [r.strategy for r in result.sets])] if plan.strategies else []
+    columns += [(f"p{j + 1}", [number_text(r.values[j], digits) for r in result.sets]) for j in range(len(plan.names))]
     columns += [(f"f{i + 1}", [figure_text(r.figures[i], figure_label(key)[1]) for r in result.sets])
                 for i, key in enumerate(plan.report)]
     columns.append(("parameters", [r.parameters_hash[:12] for r in result.sets]))
@@ -146,7 +139,18 @@ def _blocks(columns: list, first, limit: int = WIDTH) -> list[list]:
     return [*blocks, current]
 
 
-def _spread(result: SweepResult) -> list[str]:
+def _pathways(result: SweepResult) -> list[str]:
+    """Which pathway ran: the one, or each strategy's."""
+    if not result.plan.strategies:
+        spec = result.spec
+        return [f"pathway:    {spec.name} {spec.version} (sha256 {spec.content_hash})"]
+    lines = ["strategies: (the same patients, each parameter set on each; the first is the reference)"]
+    for s in result.plan.strategies:
+        lines.append(f"  {s.name}: {s.folder} - {s.spec.name} {s.spec.version} (sha256 {s.spec.content_hash[:12]})")
+    return lines
+
+
+def _spread(result: SweepResult, strategy: str = "") -> list[str]:
     import numpy as np
 
     plan = result.plan
@@ -154,7 +158,7 @@ def _spread(result: SweepResult) -> list[str]:
     lines = [f"  {'figure':<{width}}  {'mean':>10}  {'2.5%':>10}  {'97.5%':>10}  unit"]
     for i, key in enumerate(plan.report):
         unit = figure_label(key)[1]
-        values = np.array([r.figures[i] for r in result.sets], dtype=float)
+        values = np.array([r.figures[i] for r in result.sets if r.strategy == strategy], dtype=float)
         values = values[~np.isnan(values)]
         if len(values):
             mean, low, high = float(values.mean()), *(float(q) for q in np.quantile(values, [0.025, 0.975]))
@@ -162,67 +166,6 @@ def _spread(result: SweepResult) -> list[str]:
             mean = low = high = float("nan")
         lines.append(f"  {key:<{width}}  {figure_text(mean, unit):>10}  {figure_text(low, unit):>10}  {figure_text(high, unit):>10}  {unit}")
     return lines
-
-
-def sweep_figure(result: SweepResult):
-    """Small multiples: one row per reported figure, one column per varied parameter; a line for a
-    one-parameter grid, points otherwise (each point one parameter set)."""
-    import textwrap
-
-    import numpy as np
-    from matplotlib.figure import Figure
-
-    from .plots import DPI
-
-    plan = result.plan
-    rows, cols = len(plan.report), len(plan.names)
-    x = np.array([r.values for r in result.sets], dtype=float).reshape(len(result.sets), cols)
-    y = np.array([r.figures for r in result.sets], dtype=float).reshape(len(result.sets), rows)
-    fig = Figure(figsize=(min(1.8 + 3.4 * cols, 60), min(1.6 + 2.4 * rows, 60)), dpi=DPI, layout="constrained")
-    axes = fig.subplots(rows, cols, squeeze=False, sharex="col", sharey="row")
-    line = plan.kind == "grid" and cols == 1
-    for i, key in enumerate(plan.report):
-        label, unit = figure_label(key)
-        for j, name in enumerate(plan.names):
-            ax = axes[i][j]
-            if line:
-                order = np.argsort(x[:, j], kind="stable")
-                ax.plot(x[order, j], y[order, i], marker="o", color="#1565c0", linewidth=2)
-            else:
-                ax.plot(x[:, j], y[:, i], linestyle="none", marker="o", markersize=4, alpha=0.6, color="#1565c0")
-            ax.grid(alpha=0.3)
-            ax.tick_params(labelsize=9)
-            if i == rows - 1:
-                ax.set_xlabel(name.replace(".", ".\n", 1), fontsize=10)
-            if j == 0:
-                ax.set_ylabel("\n".join(textwrap.wrap(f"{label} ({unit})", 24)), fontsize=10)
-        axes[i][0].set_ylim(*_honest_range(y[:, i], unit))  # shared along the row
-        axes[i][0].ticklabel_format(axis="y", useOffset=False, style="plain")
-    s = plan.settings
-    title = plan.question or f"Sensitivity of {rows} figure{'s' * (rows != 1)} to {cols} parameter{'s' * (cols != 1)}"
-    fig.suptitle("\n".join(textwrap.wrap(title, 90)) + f"\n{len(result.sets):,} parameter sets ({plan.kind}), "
-                 f"{s.patients:,} patients each, {s.weeks} weeks, seed {s.seed}", fontsize=12)
-    return fig
-
-
-def _honest_range(values, unit: str) -> tuple[float, float]:
-    """A y range that shows a difference at its size: autoscaling would stretch 73.84% against
-    73.86% over the whole axis. The range spans at least 10 points of a percentage, else a tenth
-    of the values' size (at least 1), and stays within 0-100% and above zero where the values do."""
-    import numpy as np
-
-    finite = values[np.isfinite(values)]
-    if not len(finite):
-        return 0.0, 1.0
-    low, high = float(finite.min()), float(finite.max())
-    span = 1.1 * max(high - low, 10.0 if unit == "%" else max(0.1 * max(abs(low), abs(high)), 1.0))
-    bottom = (low + high - span) / 2
-    if low >= 0:
-        bottom = max(bottom, 0.0)
-    if unit == "%" and high <= 100:
-        bottom = min(bottom, 100.0 - span) if span <= 100 else 0.0
-        bottom = max(bottom, 0.0)
-    return bottom, bottom + span
 
 
 def _csv_number(value: float) -> str:

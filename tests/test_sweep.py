@@ -217,7 +217,7 @@ BAD = [
      "(values drawn at random from distributions)"),
     ("unknown key", "weeks: 52", "weeks: 52\nweek: 26", "week:",
      "unknown key `week` in the sweep file; allowed: kind, vary, question, patients, weeks, seed, samples, "
-     "sample_seed, report"),
+     "sample_seed, report, strategies"),
     ("a distribution in a grid", "[2, 5]", "{uniform: [2, 5]}", "uniform",
      "in `vary`, `waits.routine_mri_median_weeks` is a mapping; a grid takes a list of values to try, e.g. "
      "[2, 3, 5]; a distribution such as {uniform: [low, high]} is for kind: sample"),
@@ -257,19 +257,26 @@ BAD_SAMPLE = [
     ("a list in a sample", "{uniform: [0.5, 0.95]}", "[0.5, 0.95]", "visits.red_flag_presents_weekly",
      "in `vary`, `visits.red_flag_presents_weekly` is a list; a sample takes one distribution to draw from: "
      "{uniform: [low, high]}, {triangular: [low, most likely, high]}, {beta: [a, b], a probability with mean "
-     "a / (a + b)}, {lognormal: [low, high], the 2.5th and 97.5th centiles of a value above 0}; a list of values "
-     "is for kind: grid"),
+     "a / (a + b)}, {lognormal: [low, high], the 2.5th and 97.5th centiles of a value above 0}, {gamma: [mean, "
+     "standard deviation] of a value above 0, e.g. a cost}; a list of values is for kind: grid"),
     ("unknown distribution", "{uniform: [0.5, 0.95]}", "{unifrom: [0.5, 0.95]}", "visits.red_flag_presents_weekly",
      "in `vary`, `visits.red_flag_presents_weekly` has unknown distribution `unifrom`; did you mean `uniform`?; "
      "allowed: {uniform: [low, high]}, {triangular: [low, most likely, high]}, {beta: [a, b], a probability with "
-     "mean a / (a + b)}, {lognormal: [low, high], the 2.5th and 97.5th centiles of a value above 0}"),
+     "mean a / (a + b)}, {lognormal: [low, high], the 2.5th and 97.5th centiles of a value above 0}, {gamma: [mean, "
+     "standard deviation] of a value above 0, e.g. a cost}"),
     ("a bound outside the kind", "{uniform: [0.5, 0.95]}", "{uniform: [0.5, 1.2]}", "visits.red_flag_presents_weekly",
      "in `vary`, uniform [0.5, 1.2]: `visits.red_flag_presents_weekly` must be a probability from 0 to 1, not `1.2`"),
     ("low above high", "{uniform: [0.5, 0.95]}", "{uniform: [0.95, 0.5]}", "visits.red_flag_presents_weekly",
      "in `vary`, `visits.red_flag_presents_weekly` has uniform [0.95, 0.5]; low must be below high"),
     ("beta for a ratio", "{lognormal: [1.72, 2.22]}", "{beta: [5, 5]}", "treatment.surgery_recovery_ratio",
-     "in `vary`, `treatment.surgery_recovery_ratio` is ratio, not a probability, so it cannot be drawn from beta "
-     "(values from 0 to 1); allowed: uniform, triangular or lognormal"),
+     "in `vary`, `treatment.surgery_recovery_ratio` is ratio, not a probability or utility, so it cannot be drawn "
+     "from beta (values from 0 to 1); allowed: uniform, triangular, lognormal or gamma"),
+    ("gamma for a probability", "{beta: [5, 5]}", "{gamma: [0.5, 0.1]}", "treatment.epidural_relief",
+     "in `vary`, `treatment.epidural_relief` is a probability, which a gamma can push above 1; allowed for a "
+     "probability: uniform, triangular or beta"),
+    ("gamma with no spread", "{lognormal: [1.72, 2.22]}", "{gamma: [1.97, 0]}", "treatment.surgery_recovery_ratio",
+     "in `vary`, `treatment.surgery_recovery_ratio` has gamma [1.97, 0]; the mean and the standard deviation must "
+     "both be above 0"),
     ("lognormal for a probability", "{beta: [5, 5]}", "{lognormal: [0.3, 0.7]}", "treatment.epidural_relief",
      "in `vary`, `treatment.epidural_relief` is a probability, which a lognormal can push above 1; allowed for a "
      "probability: uniform, triangular or beta"),
@@ -355,7 +362,7 @@ def test_a_bad_sweep_file_writes_nothing(tmp_path):
     out = tmp_path / "out"
     result = CliRunner().invoke(sweep, [str(path), "--out", str(out)])
     assert result.exit_code == 1
-    assert result.stderr.splitlines()[1:] == [  # after the line naming the pathway
+    assert result.stderr.splitlines() == [  # before any pathway is loaded
         f"{path}:7: in `vary`, `red_flags.cauda_equina` must be a probability from 0 to 1, not `1.5`",
         f"{path}:9: unknown figure `improvd_week_52` in `report`; did you mean `improved_week_52`?",
         "2 problems found; the sweep file is not valid.",
@@ -435,7 +442,7 @@ def test_the_plot_shows_a_tiny_difference_at_its_size():
     """73.84% against 73.86% must not fill the axis (autoscaling made it look large)."""
     import numpy as np
 
-    from simulations.sweep_results import _honest_range
+    from simulations.sweep_picture import _honest_range
 
     low, high = _honest_range(np.array([73.84, 73.86]), "%")
     assert high - low >= 10 and low <= 73.84 and high >= 73.86

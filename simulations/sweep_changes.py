@@ -56,13 +56,14 @@ def changed_pathway(base: Path, changes, name: str, problems: list[Problem]):
         folder = Path(temp) / name
         shutil.copytree(base, folder, ignore=shutil.ignore_patterns("*.json", "__pycache__"))
         before = len(problems)
+        files = sorted(p.name for p in folder.glob("*.yaml"))  # a name, never a path: nothing outside is touched
         for item, file, replace, with_ in changes:
             path = folder / file
-            text = path.read_text(encoding="utf-8") if path.is_file() and file.endswith(".yaml") else None
+            text = path.read_text(encoding="utf-8") if file in files else None
             count = text.count(replace) if text is not None else 0
             if text is None:
-                known = ", ".join(sorted(p.name for p in folder.glob("*.yaml")))
-                item.problem("file", f"`file` is `{file}`: not a file of the pathway at {base}; its files: {known}")
+                item.problem("file", f"`file` is `{file}`: not a file of the pathway at {base}; its files: "
+                                     f"{', '.join(files)}")
             elif count != 1:
                 item.problem("replace", f"`{replace}` is found {count} times in {file}; a change's text must be "
                                         "found exactly once (quote more of the line to tell its places apart)")

@@ -248,6 +248,13 @@ def test_a_change_to_a_file_the_pathway_lacks_or_that_breaks_it_is_reported(tmp_
     with pytest.raises(SweepError) as err:
         load_plan(write(tmp_path, text), BASE)
     assert "`file` is `nowhere.yaml`: not a file of the pathway" in str(err.value.problems[0])
+    outside = tmp_path / "outside.yaml"
+    outside.write_text("a", encoding="utf-8")
+    escape = f"{{{{from: shipped, change: [{{{{file: ../../../../../../..{outside}, replace: a, with: b}}}}]}}}}"
+    with pytest.raises(SweepError) as err:
+        load_plan(write(tmp_path, PSA.replace("{variant}", escape)), BASE)
+    assert "not a file of the pathway" in str(err.value.problems[0])
+    assert outside.read_text(encoding="utf-8") == "a"  # a change never reaches outside the pathway's copy
     broken = "{{from: shipped, change: [{{file: pathway.yaml, replace: 'initial: onset', with: 'initial: x'}}]}}"
     with pytest.raises(SweepError) as err:
         load_plan(write(tmp_path, PSA.replace("{variant}", broken)), BASE)

@@ -46,3 +46,27 @@ def _validity(missing: np.ndarray | None, n: int) -> tuple[pa.Buffer | None, int
 def _bits(values: np.ndarray) -> pa.Buffer:
     """Booleans as Arrow's bitmap: least significant bit first."""
     return pa.py_buffer(np.packbits(values, bitorder="little"))
+
+
+def take_words(values: pa.StringArray, index: np.ndarray) -> pa.StringArray:
+    """`values[index]` (`values` with no nulls), gathered by NumPy: `Array.take` would import
+    pyarrow.compute, a fifth of a second."""
+    index = np.asarray(index, dtype=np.intp)
+    _, offsets_buffer, data_buffer = values.buffers()
+    offsets = np.frombuffer(offsets_buffer, dtype=np.int32)[values.offset:values.offset + len(values) + 1]
+    data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else np.zeros(0, dtype=np.uint8)
+    starts, lengths = offsets[index], offsets[index + 1] - offsets[index]
+    taken = np.zeros(len(index) + 1, dtype=np.int32)
+    np.cumsum(lengths, out=taken[1:])
+    gather = np.arange(taken[-1]) + np.repeat(starts - taken[:-1], lengths)  # each byte's place in `data`
+    return pa.Array.from_buffers(pa.string(), len(index), [None, pa.py_buffer(taken), pa.py_buffer(data[gather])],
+                                 null_count=0)
+
+
+def lists(offsets: np.ndarray, items: pa.Array, missing: np.ndarray) -> pa.ListArray:
+    """Lists of `items`, the i-th `items[offsets[i]:offsets[i + 1]]`, null where `missing` is
+    true (`ListArray.from_arrays` with a mask would import pyarrow.compute)."""
+    offsets = np.ascontiguousarray(offsets, dtype=np.int32)
+    validity, nulls = _validity(missing, len(offsets) - 1)
+    return pa.Array.from_buffers(pa.list_(items.type), len(offsets) - 1, [validity, pa.py_buffer(offsets)],
+                                 null_count=nulls, children=[items])

@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from pathway.spec import PathwaySpec
 
-from .arrow import flags, numbers, words as strings
+from .arrow import flags, lists, numbers, take_words, words as strings
 from .chunk import NONE, PATIENT_FIELDS, STATE, TEXT, Chunk
 from .columns import PATIENTS, VISITS, Column, patient_columns, schema, vocabularies
 from .totals import destinations
@@ -85,10 +85,13 @@ def _red_flags(codes: np.ndarray, chunk_words: Sequence[str]) -> pa.Array:
     """Each patient's red-flag categories as a list (a chunk's words are `;`-joined: Outcome.red_flags);
     null for none."""
     split = [w.split(";") if w else [] for w in chunk_words]
-    offsets = np.cumsum([0, *map(len, split)], dtype=np.int32)
-    lists = pa.ListArray.from_arrays(numbers(offsets), strings([w for each in split for w in each]),
-                                     mask=flags([not w for w in chunk_words]))
-    return lists.take(numbers(codes))
+    sizes = np.array([len(each) for each in split], dtype=np.int32)[codes]  # each patient's count
+    firsts = np.cumsum([0, *map(len, split)])[codes]  # and where its words start among all the chunk's
+    offsets = np.zeros(len(codes) + 1, dtype=np.int32)
+    np.cumsum(sizes, out=offsets[1:])
+    every = strings([w for each in split for w in each])
+    taken = take_words(every, np.arange(offsets[-1]) + np.repeat(firsts - offsets[:-1], sizes))
+    return lists(offsets, taken, np.array([not w for w in chunk_words], dtype=bool)[codes])
 
 
 def _patient_column(chunk: Chunk, words: Words, name: str) -> pa.Array:
@@ -128,13 +131,13 @@ def visits_table(chunk: Chunk, words: Words, ids: pa.Array | None = None) -> pa.
     category = {name: words.category(VISIT_COLUMNS[name], visits[name])
                 for name in ("reason", "start", "state", "urgency", "imaging")}
     return pa.table({
-        "patient_id": ids.take(numbers(visits["patient"] - chunk.first)),
+        "patient_id": take_words(ids, visits["patient"] - chunk.first),
         "episode": numbers(visits["episode"], dtype=np.int64),
         "week": numbers(visits["week"], dtype=np.int64),
         "reason": category["reason"],
         "start": category["start"],
-        "path": _lists(step_visit[entered], words.values["states"].take(numbers(dest[entered])), count),
-        "transitions": _lists(step_visit, words.values["transitions"].take(numbers(fired)), count),
+        "path": _lists(step_visit[entered], take_words(words.values["states"], dest[entered]), count),
+        "transitions": _lists(step_visit, take_words(words.values["transitions"], fired), count),
         "state": category["state"],
         "urgency": category["urgency"],
         "imaging": category["imaging"],
@@ -147,4 +150,4 @@ def _lists(visit: np.ndarray, items: pa.Array, visits: int) -> pa.ListArray:
     counts = np.bincount(visit, minlength=visits)
     offsets = np.zeros(visits + 1, dtype=np.int32)
     np.cumsum(counts, out=offsets[1:])
-    return pa.ListArray.from_arrays(numbers(offsets), items, mask=flags(counts == 0))
+    return lists(offsets, items, counts == 0)

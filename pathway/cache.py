@@ -23,7 +23,6 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
@@ -112,6 +111,8 @@ def _private(path: Path) -> bool:
 
 
 def _write(folder: Path, entry: Path, value: object) -> None:
+    import tempfile  # here: most runs only read the cache
+
     partial = None
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -1,4 +1,9 @@
-"""The `sciatica` command line."""
+"""The `sciatica` command line.
+
+Start-up is most of a small command's time, so each command imports what it needs when it runs
+(the loader, the engine, ...), and the commands other packages register (and `init` and
+`patient-template`) are imported only when one of them is run.
+"""
 
 from __future__ import annotations
 
@@ -6,22 +11,15 @@ import functools
 import json
 import sys
 import textwrap
-from importlib.metadata import entry_points
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from .compare import diff_pathways, version_warning
-from .engine import Engine, FellThrough
 from .errors import PathwayError
-from .loader import load_pathway
-from .patients import load_patient
-from .plugin_help import plugin_help
-from .render import to_json, to_text
-from .resolve import announce, checkout_warning, resolve
-from .shipped import example_patients
-from .spec import PathwaySpec
+
+if TYPE_CHECKING:
+    from .spec import PathwaySpec
 
 PATHWAY_ARG = click.argument("pathway", required=False, type=click.Path(path_type=Path))
 PATHWAY_OPT = click.option("--pathway", "pathway", type=click.Path(path_type=Path),
@@ -32,6 +30,9 @@ def load_or_exit(pathway: Path | str | None, what: str = "the pathway", quiet: b
     """Load a pathway (none or `shipped`: the installed one) or exit 1, printing every problem as
     file:line: message; say which pathway was used, on standard error, unless ``quiet`` (a warning
     that a checkout's own `states/` is not the one used is said all the same)."""
+    from .loader import load_pathway
+    from .resolve import announce, checkout_warning, resolve
+
     folder = resolve(pathway)
     warning = checkout_warning(folder)
     if warning:
@@ -56,10 +57,18 @@ def exit_with_problems(err: PathwayError, what: str) -> NoReturn:
     sys.exit(1)
 
 
+# Commands of this package imported only when run (as the registered ones are).
+_OWN_LATER = {"init": "pathway.starting:init", "patient-template": "pathway.starting:patient_template_command"}
+
+
 @functools.cache
 def _registered() -> dict:
-    """The commands other packages register, by name (read once: scanning the metadata takes time)."""
-    return {ep.name: ep for ep in entry_points(group="sciatica.commands")}
+    """The commands other packages register, and this package's imported when run, by name (read
+    once: scanning the metadata takes time)."""
+    from importlib.metadata import EntryPoint, entry_points
+
+    own = {name: EntryPoint(name, value, "sciatica.commands") for name, value in _OWN_LATER.items()}
+    return {**own, **{ep.name: ep for ep in entry_points(group="sciatica.commands")}}
 
 
 class _PluginGroup(click.Group):
@@ -74,12 +83,16 @@ class _PluginGroup(click.Group):
 
     def get_command(self, ctx, name):
         command = super().get_command(ctx, name)
+        if command is not None:  # one of ours: no need to read the metadata
+            return command
         plugin = self._plugins().get(name)
-        return command if command is not None or plugin is None else plugin.load()
+        return None if plugin is None else plugin.load()
 
     def format_commands(self, ctx, formatter):
         """The command list of `--help`, each plugin's line read from its source, not imported:
         importing every command (NumPy, the BDD library, ...) would take seconds."""
+        from .plugin_help import plugin_help
+
         plugins, names = self._plugins(), self.list_commands(ctx)
         limit = formatter.width - 6 - max(map(len, names), default=0)  # as click's own listing
         rows = []
@@ -96,13 +109,6 @@ class _PluginGroup(click.Group):
 @click.version_option(package_name="sciatica-pathway")
 def main() -> None:
     """The sciatica care pathway as a validated, executable, explainable state machine."""
-
-
-def _starting() -> None:
-    from .starting import init, patient_template_command
-
-    main.add_command(init)
-    main.add_command(patient_template_command)
 
 
 @main.command()
@@ -128,6 +134,8 @@ def validate(pathway: Path | None) -> None:
 def assess(patient: Path, pathway: Path | None, as_json: bool) -> None:
     """Route one patient (a JSON file of visits, or FHIR: a QuestionnaireResponse or a Bundle of them,
     one per visit) through the pathway and explain each decision."""
+    from .render import to_json, to_text
+
     spec = load_or_exit(pathway)
     trace = assess_or_exit(spec, patient)
     if as_json:
@@ -138,6 +146,9 @@ def assess(patient: Path, pathway: Path | None, as_json: bool) -> None:
 
 def assess_or_exit(spec: PathwaySpec, patient_file: Path):
     """Run one patient file through the pathway, or exit 1 naming every problem."""
+    from .engine import Engine, FellThrough
+    from .patients import load_patient
+
     try:
         return Engine(spec).run(load_patient(patient_file, spec))
     except PathwayError as err:
@@ -162,6 +173,8 @@ def two_versions(old: Path, new: Path | None) -> tuple[PathwaySpec, PathwaySpec]
 def diff(old: Path, new: Path | None) -> None:
     """What changed from pathway OLD to NEW, as text. With one pathway, what changed from the
     shipped one (`shipped` names it anywhere a pathway is taken) to that one."""
+    from .compare import diff_pathways, version_warning
+
     before, after = two_versions(old, new)
     warning = version_warning(before, after)
     if warning:
@@ -176,6 +189,13 @@ def demo() -> None:
     patients and tell one patient's story visit by visit with the guideline behind each step,
     then run a simulated cohort of 1,000 patients (imaging volumes, delays to urgent care,
     recovery). Each part names the command that does it in full."""
+    from importlib.metadata import entry_points
+
+    from .engine import Engine
+    from .patients import load_patient
+    from .render import to_text
+    from .shipped import example_patients
+
     spec = load_or_exit(None)
     click.echo(f"Validated {spec.name} {spec.version}: {len(spec.states)} states, "
                f"{len(spec.transitions)} transitions, content hash {spec.content_hash[:12]}")
@@ -216,5 +236,3 @@ def _demo_row(name: str, trace, spec) -> str:
     ordered = [f"{v.imaging.words} (week {v.week})" for v in trace.visits if v.imaging.words != "no imaging"]
     return line + "".join(f"\n{'':41}imaging: {text}" for text in ordered)
 
-
-_starting()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import attrs
 
+from .cache import cached
 from .errors import PathwayError, Problem
 from .spec import PathwaySpec
 from .yamlsource import Node, item_line, read_yaml
@@ -61,22 +62,42 @@ class HazardLog:
 def load_hazards(spec: PathwaySpec, path: str | Path | None = None) -> HazardLog:
     """The hazard log of the pathway's folder (or ``path``); PathwayError names every problem."""
     path = Path(path) if path else Path(spec.source) / "hazards.yaml"
+    try:  # a log read before without problems, from the same bytes, comes from the load cache
+        log, problems = cached("hazards", str(path), [path], lambda: _without_problems(path)), []
+    except _Problems as err:
+        log, problems = err.args
+    if log is None:
+        raise PathwayError(problems or [Problem(str(path), "no hazard log: a pathway's hazard log is hazards.yaml "
+                                                           "in its folder (copy the shipped one to start)")])
+    problems += _broken_links(spec, log)  # every problem at once: the file's and its links'
+    if problems:
+        raise PathwayError(problems)
+    return log
+
+
+class _Problems(Exception):
+    """A hazard log read with problems (the log, or None if there is none, and the problems): never cached."""
+
+
+def _without_problems(path: Path) -> HazardLog:
+    log, problems = _read(path)
+    if log is None or problems:
+        raise _Problems(log, problems)
+    return log
+
+
+def _read(path: Path) -> tuple[HazardLog | None, list[Problem]]:
     problems: list[Problem] = []
     doc = read_yaml(path, problems) if path.is_file() else None
     if doc is None:
-        raise PathwayError(problems or [Problem(str(path), "no hazard log: a pathway's hazard log is hazards.yaml "
-                                                           "in its folder (copy the shipped one to start)")])
+        return None, problems
     top = Node(doc, str(path), problems, what=path.name)
     top.keys(("matrix", "hazards"))
     log = _matrix(Node(top.raw("matrix"), str(path), problems, top.line("matrix"), what="matrix"), str(path))
     raw = top.raw("hazards") or []
     hazards = [_hazard(Node(v, str(path), problems, item_line(raw, i), what=f"hazard #{i + 1}"), log, problems)
                for i, v in enumerate(raw)]
-    log = attrs.evolve(log, hazards=tuple(h for h in hazards if h is not None))
-    problems += _broken_links(spec, log)
-    if problems:
-        raise PathwayError(problems)
-    return log
+    return attrs.evolve(log, hazards=tuple(h for h in hazards if h is not None)), problems
 
 
 def _matrix(node: Node, source: str) -> HazardLog:

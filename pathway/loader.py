@@ -12,18 +12,13 @@ from pathlib import Path
 
 from .cache import cached
 from .errors import PathwayError, Problem, in_file_order
-from .loading.conditions import conditions
-from .loading.imaging import imaging
-from .loading.safety import safety
-from .loading.states import states
-from .loading.transitions import STAY, transitions
-from .loading.vocabulary import findings, references
 from .inputs import look_up
 from .spec import PathwaySpec
-from .yamlsource import Node, read_yaml
 
 FILES = ("pathway.yaml", "references.yaml", "findings.yaml", "conditions.yaml", "imaging.yaml", "states.yaml",
          "transitions.yaml", "safety.yaml")
+
+STAY = "stay"  # `to: stay` keeps the patient in the state, on purpose (loading.transitions reads it)
 
 __all__ = ["FILES", "STAY", "load_pathway"]
 
@@ -62,6 +57,8 @@ def _folder(path: Path) -> Path:
 
 
 def _document(path: Path, problems: list[Problem]):
+    from .yamlsource import read_yaml  # here: a pathway from the cache needs no YAML reader
+
     if not path.is_file():
         problems.append(Problem(str(path), "missing file: a pathway folder holds " + ", ".join(FILES)))
         return None
@@ -72,6 +69,14 @@ def _document(path: Path, problems: list[Problem]):
 
 
 def _build(folder: Path, docs: dict, problems: list[Problem]) -> tuple[PathwaySpec, list]:
+    from .loading.conditions import conditions  # here: a pathway from the cache needs none of them
+    from .loading.imaging import imaging
+    from .loading.safety import safety
+    from .loading.states import states
+    from .loading.transitions import transitions
+    from .loading.vocabulary import findings, references
+    from .yamlsource import Node
+
     def at(name: str) -> str:
         return str(folder / name)
 

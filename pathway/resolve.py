@@ -4,7 +4,6 @@ copy, because an edit there would otherwise be silently ignored."""
 
 from __future__ import annotations
 
-import filecmp
 from pathlib import Path
 
 import click
@@ -35,6 +34,8 @@ def checkout_warning(folder: Path) -> str | None:
     if here is None or here.resolve() == folder.resolve():
         return None
     files = sorted(p.name for p in folder.glob("*.yaml"))
+    import filecmp  # here: only in a checkout
+
     same = all((here / name).is_file() and filecmp.cmp(here / name, folder / name, shallow=False) for name in files)
     if same and sorted(p.name for p in here.glob("*.yaml")) == files:
         return None

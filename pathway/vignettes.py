@@ -10,6 +10,7 @@ from pathlib import Path
 
 import attrs
 
+from .cache import cached
 from .engine import Engine, FellThrough
 from .errors import PathwayError, Problem
 from .patients import parse_patient
@@ -48,8 +49,13 @@ def shipped_vignettes() -> Path:
 
 
 def load_vignettes(path: str | Path | None = None) -> tuple[dict, tuple[Vignette, ...]]:
-    """The calm visit and the vignettes; raises PathwayError naming every problem (file:line)."""
+    """The calm visit and the vignettes; raises PathwayError naming every problem (file:line).
+    Vignettes read before, from the same bytes, come from the load cache (pathway.cache)."""
     path = Path(path or shipped_vignettes())
+    return cached("vignettes", str(path), [path], lambda: _load(path))
+
+
+def _load(path: Path) -> tuple[dict, tuple[Vignette, ...]]:
     problems: list[Problem] = []
     doc = read_yaml(path, problems)
     top = Node(doc, str(path), problems, what=path.name) if doc is not None else None

@@ -113,7 +113,7 @@ class Node:
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
             self.problem(key, f"`{key}` of {self.what} must be a whole number from {low} to {high}, not {_shown(value)}")
             return None
-        return value
+        return int(value)  # not ruamel's int subclass, which would make unpickling a loaded pathway import ruamel
 
     def choice(self, key: str, kind: type[enum.Enum]):
         value = self.raw(key)

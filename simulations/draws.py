@@ -16,6 +16,8 @@ import functools
 
 import numpy as np
 
+from .normal import ndtri  # scipy.special's, bit for bit, without importing scipy
+
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)  # the golden-ratio increment of SplitMix64
 _M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 _S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
@@ -124,8 +126,6 @@ def bounds(probabilities) -> np.ndarray:
 
 def as_normal(h: np.ndarray) -> np.ndarray:
     """Hashes as standard normal draws (`normal`'s numbers)."""
-    from scipy.special import ndtri
-
     return ndtri(as_uniform(h))
 
 
@@ -136,6 +136,4 @@ def below(h: np.ndarray, p: float) -> np.ndarray:
 
 def normal(seed: int, patient, purpose: Purpose, week=0, slot=0) -> np.ndarray:
     """Standard normal draws (the inverse normal CDF of `uniform`)."""
-    from scipy.special import ndtri  # here: scipy takes a quarter of a second to import
-
     return ndtri(uniform(seed, patient, purpose, week, slot))

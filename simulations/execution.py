@@ -149,7 +149,7 @@ def process_pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
         context = multiprocessing.get_context("fork")
     else:
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["simulations.execution", "simulations.compiled", "scipy.special"])
+        context.set_forkserver_preload(["simulations.execution", "simulations.compiled"])
     mailbox = context.Queue()  # made before the workers, who inherit it
     pool = concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_prepare,
                                                   initargs=(mailbox,))
@@ -163,12 +163,10 @@ _MAILBOX = None  # in a pool's worker: the pool's mailbox
 
 def _prepare(mailbox) -> None:
     """In a new worker: end with the parent however it ends (simulations.lifeline), keep the
-    mailbox, import what every chunk needs (the engine, scipy for the normal draws)."""
+    mailbox, import what every chunk needs (the engine)."""
     global _MAILBOX
     die_with_parent()
     _MAILBOX = mailbox
-    import scipy.special  # noqa: F401
-
     from . import compiled  # noqa: F401
 
 

@@ -14,6 +14,7 @@ import pyarrow as pa
 
 from pathway.spec import PathwaySpec
 
+from .arrow import flags, lists, numbers, take_words, words as strings
 from .chunk import NONE, PATIENT_FIELDS, STATE, TEXT, Chunk
 from .columns import PATIENTS, VISITS, Column, patient_columns, schema, vocabularies
 from .totals import destinations
@@ -33,7 +34,7 @@ class Words:
 
     @classmethod
     def of(cls, spec: PathwaySpec) -> Words:
-        return cls({name: pa.array([v for v, _ in pairs], pa.string()) for name, pairs in vocabularies(spec).items()},
+        return cls({name: strings([v for v, _ in pairs]) for name, pairs in vocabularies(spec).items()},
                    destinations(spec))
 
     def every(self) -> list[str]:
@@ -42,7 +43,7 @@ class Words:
 
     def category(self, column: Column, codes: np.ndarray) -> pa.DictionaryArray:
         """Codes into the column's vocabulary, as a dictionary over all of it."""
-        return pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32)), self.values[column.values],
+        return pa.DictionaryArray.from_arrays(numbers(codes, dtype=np.int32), self.values[column.values],
                                               ordered=column.ordered)
 
     def recoded(self, column: Column, codes: np.ndarray, chunk_words: Sequence[str]) -> np.ndarray:
@@ -56,7 +57,7 @@ def patient_ids(first: int, n: int) -> pa.Array:
     if first + n > 10**7:
         import pyarrow.compute as pc
 
-        digits = pc.utf8_lpad(pc.cast(pa.array(np.arange(first, first + n, dtype=np.int64)), pa.string()), 7, "0")
+        digits = pc.utf8_lpad(pc.cast(numbers(np.arange(first, first + n, dtype=np.int64)), pa.string()), 7, "0")
         return pc.binary_join_element_wise("P", digits, "")
     # Eight bytes each: "P" and the first three digits, then the last four, from two lookup tables.
     high, low = np.divmod(np.arange(first, first + n, dtype=np.int32), 10_000)
@@ -77,21 +78,26 @@ _4_DIGITS = _packed(f"{i:04d}" for i in range(10_000))
 
 def _number(values: np.ndarray) -> pa.Array:
     """Whole numbers, NONE as missing (no mask to make for a column with none missing)."""
-    missing = values == NONE
-    return pa.array(values.astype(np.int64), mask=missing if missing.any() else None)
+    return numbers(values, values == NONE, dtype=np.int64)
 
 
 def _red_flags(codes: np.ndarray, chunk_words: Sequence[str]) -> pa.Array:
     """Each patient's red-flag categories as a list (a chunk's words are `;`-joined: Outcome.red_flags);
     null for none."""
-    lists = pa.array([w.split(";") if w else None for w in chunk_words], pa.list_(pa.string()))
-    return lists.take(pa.array(codes))
+    split = [w.split(";") if w else [] for w in chunk_words]
+    sizes = np.array([len(each) for each in split], dtype=np.int32)[codes]  # each patient's count
+    firsts = np.cumsum([0, *map(len, split)])[codes]  # and where its words start among all the chunk's
+    offsets = np.zeros(len(codes) + 1, dtype=np.int32)
+    np.cumsum(sizes, out=offsets[1:])
+    every = strings([w for each in split for w in each])
+    taken = take_words(every, np.arange(offsets[-1]) + np.repeat(firsts - offsets[:-1], sizes))
+    return lists(offsets, taken, np.array([not w for w in chunk_words], dtype=bool)[codes])
 
 
 def _patient_column(chunk: Chunk, words: Words, name: str) -> pa.Array:
     values = chunk.patients[name]
     if name in DERIVED:  # fell_through: whether the week is known, not the week
-        return pa.array(values != NONE)
+        return flags(values != NONE)
     if name == "red_flags":
         return _red_flags(values, chunk.words[name])
     if name in STATE:
@@ -99,7 +105,7 @@ def _patient_column(chunk: Chunk, words: Words, name: str) -> pa.Array:
     if name in TEXT:
         column = PATIENT_COLUMNS[name]
         return words.category(column, words.recoded(column, values, chunk.words[name]))
-    return pa.array(values) if values.dtype == bool else _number(values)
+    return flags(values) if values.dtype == bool else _number(values)
 
 
 def patients_table(chunk: Chunk, words: Words, recovery_weeks: Sequence[int], ids: pa.Array | None = None) -> pa.Table:
@@ -108,7 +114,7 @@ def patients_table(chunk: Chunk, words: Words, recovery_weeks: Sequence[int], id
     columns = {"patient_id": patient_ids(chunk.first, chunk.n) if ids is None else ids}
     columns.update({DERIVED.get(name, name): _patient_column(chunk, words, name) for name in PATIENT_FIELDS})
     for week in recovery_weeks:
-        columns[f"improved_week_{week}"] = pa.array(chunk.improved_at(week))
+        columns[f"improved_week_{week}"] = flags(chunk.improved_at(week))
     return pa.table(columns, schema=schema(patient_columns(recovery_weeks)))
 
 
@@ -125,13 +131,13 @@ def visits_table(chunk: Chunk, words: Words, ids: pa.Array | None = None) -> pa.
     category = {name: words.category(VISIT_COLUMNS[name], visits[name])
                 for name in ("reason", "start", "state", "urgency", "imaging")}
     return pa.table({
-        "patient_id": ids.take(pa.array(visits["patient"] - chunk.first)),
-        "episode": pa.array(visits["episode"], pa.int64()),
-        "week": pa.array(visits["week"], pa.int64()),
+        "patient_id": take_words(ids, visits["patient"] - chunk.first),
+        "episode": numbers(visits["episode"], dtype=np.int64),
+        "week": numbers(visits["week"], dtype=np.int64),
         "reason": category["reason"],
         "start": category["start"],
-        "path": _lists(step_visit[entered], words.values["states"].take(pa.array(dest[entered])), count),
-        "transitions": _lists(step_visit, words.values["transitions"].take(pa.array(fired)), count),
+        "path": _lists(step_visit[entered], take_words(words.values["states"], dest[entered]), count),
+        "transitions": _lists(step_visit, take_words(words.values["transitions"], fired), count),
         "state": category["state"],
         "urgency": category["urgency"],
         "imaging": category["imaging"],
@@ -144,4 +150,4 @@ def _lists(visit: np.ndarray, items: pa.Array, visits: int) -> pa.ListArray:
     counts = np.bincount(visit, minlength=visits)
     offsets = np.zeros(visits + 1, dtype=np.int32)
     np.cumsum(counts, out=offsets[1:])
-    return pa.ListArray.from_arrays(pa.array(offsets), items, mask=pa.array(counts == 0))
+    return lists(offsets, items, counts == 0)

@@ -6,12 +6,12 @@ from __future__ import annotations
 import attrs
 
 from ..errors import Problem
+from ..loader import STAY  # `to: stay` keeps the patient in the state, on purpose
 from ..spec import State, Transition, Urgency
 from ..yamlsource import Node, item_line
 from .common import guard, named, sections
 
 EVERY_STATE = "every state"
-STAY = "stay"  # `to: stay` keeps the patient in the state, on purpose
 KEYS = ("id", "from", "to", "when", "priority", "rationale", "citation")
 
 

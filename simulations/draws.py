@@ -67,8 +67,18 @@ def uniform(seed: int, patient, purpose: Purpose, week=0, slot=0) -> np.ndarray:
 
 
 def as_uniform(h: np.ndarray) -> np.ndarray:
-    """Hashes as uniform draws: 53 random bits, centred in their interval."""
+    """Hashes as uniform draws: 53 random bits, centred in their interval (the top interval's
+    centre rounds to exactly 1.0: below no probability, which `bound` mirrors)."""
     return ((h >> _S11).astype(np.float64) + 0.5) * 2.0**-53
+
+
+_BELOW_ONE = np.nextafter(1.0, 0.0)
+
+
+def _inside(u: np.ndarray) -> np.ndarray:
+    """A uniform draw of 1.0 (the top hash, chance 2**-54) as the largest below 1, so that its normal
+    draw is finite (about 8.3), not infinity; every other draw is unchanged."""
+    return np.minimum(u, _BELOW_ONE)
 
 
 # -- the same draws, faster, for an engine that draws for the same patients week after week -----------
@@ -126,7 +136,7 @@ def bounds(probabilities) -> np.ndarray:
 
 def as_normal(h: np.ndarray) -> np.ndarray:
     """Hashes as standard normal draws (`normal`'s numbers)."""
-    return ndtri(as_uniform(h))
+    return ndtri(_inside(as_uniform(h)))
 
 
 def below(h: np.ndarray, p: float) -> np.ndarray:
@@ -136,4 +146,4 @@ def below(h: np.ndarray, p: float) -> np.ndarray:
 
 def normal(seed: int, patient, purpose: Purpose, week=0, slot=0) -> np.ndarray:
     """Standard normal draws (the inverse normal CDF of `uniform`)."""
-    return ndtri(uniform(seed, patient, purpose, week, slot))
+    return ndtri(_inside(uniform(seed, patient, purpose, week, slot)))

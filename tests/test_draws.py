@@ -64,3 +64,15 @@ def test_a_draw_is_below_a_probability_exactly_when_its_hash_is_below_the_bound(
     assert bound(0.0) == 0 and bound(1.0) < 2**64
     with pytest.raises(ValueError):
         bound(1.5)
+
+
+def test_the_extreme_hashes_give_finite_normal_draws():
+    """The top hash's centre rounds to 1.0 in floating point (below no probability, as `bound`
+    has it); its normal draw is kept finite, as the largest draw below 1 gives."""
+    from simulations.draws import as_normal
+    from simulations.normal import ndtri
+
+    extremes = np.array([0, 1, 2**64 - 2**11, 2**64 - 1], dtype=np.uint64)
+    assert as_uniform(extremes)[-1] == 1.0
+    z = as_normal(extremes)
+    assert np.all(np.isfinite(z)) and z[-1] == ndtri(np.nextafter(1.0, 0.0)) and z[0] == ndtri(0.5 * 2.0**-53)

@@ -68,6 +68,7 @@ class Capacity:
     resources: Mapping[str, Resource]
     source: str
     content_hash: str = ""
+    catchments: int = 1  # the cohort's independent catchments (set by the run, not the file)
 
     def population(self, patients: int) -> float:
         """The catchment whose yearly episodes are `patients` (a closed cohort of a year's incidence)."""

@@ -87,7 +87,7 @@ class Log:
     """What the queues did, as lists (made into columns by `columns`)."""
 
     served: list[tuple] = attrs.Factory(list)  # (resource, lane, patient, week, hour, served week, served hour, category, what)
-    weekly: list[tuple] = attrs.Factory(list)  # (week, resource, slots, used, waiting at the end of the week)
+    weekly: list[tuple] = attrs.Factory(list)  # (week, resource, (routine, urgent) slots, (routine, urgent) used, waiting at the end)
 
 
 class Queues:
@@ -129,14 +129,14 @@ class Queues:
         self.incoming[r] = []
         lanes_for = {URGENT: (EMERGENCY, URGENT),
                      ROUTINE: (EMERGENCY, URGENT, ROUTINE) if plan.takes_routine[r] else (ROUTINE,)}
-        done, used, k = [], 0, 0
+        done, used, k = [], [0, 0], 0
         for hour, kind in slots:
             while k < len(arrivals) and arrivals[k][0] <= hour:
                 self._wait(ready, arrivals[k])
                 k += 1
             entry = self._next(ready, lanes_for[kind], valid)
             if entry is not None:
-                used += 1
+                used[kind == URGENT] += 1
                 order_week, order_hour, p, i, lane, c, what = entry
                 self.log.served.append((r, lane, p, order_week, order_hour, week, hour, c, what))
                 done.append((what, p, i, week, week + 1 + plan.reporting[r]))
@@ -145,7 +145,7 @@ class Queues:
         for lane in range(len(LANES)):  # drop what was cancelled: the queue's length is what still waits
             ready[lane] = [e for e in ready[lane] if valid(e[6], e[2], e[3])]
             heapq.heapify(ready[lane])
-        self.log.weekly.append((week, r, urgent + routine, used, sum(len(q) for q in ready)))
+        self.log.weekly.append((week, r, (routine, urgent), tuple(used), sum(len(q) for q in ready)))
         return done
 
     @staticmethod

@@ -41,8 +41,8 @@ def timescales(spec: PathwaySpec) -> np.ndarray:
 class QueueTotals:
     waits: np.ndarray  # (resources, lanes, hours) orders served after waiting that many whole hours
     still_waiting: np.ndarray  # (resources, lanes) orders not served by the end of follow-up
-    slots: np.ndarray  # (weeks + 1, resources) slots offered each week
-    used: np.ndarray  # (weeks + 1, resources) slots used
+    slots: np.ndarray  # (weeks + 1, resources, 2) routine and urgent slots offered each week
+    used: np.ndarray  # (weeks + 1, resources, 2) routine and urgent slots used
     waiting: np.ndarray  # (weeks + 1, resources) orders waiting at the end of each week
     work_ups: np.ndarray  # (RED_FLAGS,) urgent and emergency work-ups queued for imaging
     on_time: np.ndarray  # (RED_FLAGS,) of them, imaged within the category's timescale
@@ -51,7 +51,8 @@ class QueueTotals:
     def zero(cls, weeks: int) -> QueueTotals:
         r, lanes = len(BOOKED), len(LANES)
         return cls(np.zeros((r, lanes, (weeks + 2) * HOURS), dtype=np.int64), np.zeros((r, lanes), dtype=np.int64),
-                   *(np.zeros((weeks + 1, r), dtype=np.int64) for _ in range(3)),
+                   *(np.zeros((weeks + 1, r, 2), dtype=np.int64) for _ in range(2)),
+                   np.zeros((weeks + 1, r), dtype=np.int64),
                    np.zeros(len(RED_FLAGS), dtype=np.int64), np.zeros(len(RED_FLAGS), dtype=np.int64))
 
     @classmethod

@@ -170,7 +170,7 @@ def _figure(node: Node, key: str, cite: _Citations, what: str, low: float, high:
 def _number(sub: Node, key: str, cite: _Citations, what: str, low: float, high: float) -> Figure | None:
     value = sub.raw(key)
     if not is_number(value) or not low <= value <= high:
-        sub.problem(key, f"`{key}` of {what} must be a number from {low:g} to {high:g}, not {shown(value)}")
+        sub.problem(key, f"`{key}` of {what} must be a number from {low:,.10g} to {high:,.10g}, not {shown(value)}")
         value = None
     citations = cite(sub, what)
     note = sub.text("note") if sub.has("note") else ""

@@ -164,5 +164,7 @@ class Queues:
         return None
 
     def waiting(self) -> list[tuple]:
-        """Orders still waiting at the end of follow-up (cancelled ones dropped each week)."""
-        return [(r, lane, *e) for r in range(len(BOOKED)) for lane in range(len(LANES)) for e in self.ready[r][lane]]
+        """Orders still waiting at the end of follow-up (cancelled ones dropped each week), in
+        order: (resource, lane, week ordered, hour, patient, category, what)."""
+        return sorted((r, lane, week, hour, p, c, what) for r in range(len(BOOKED)) for lane in range(len(LANES))
+                      for week, hour, p, _, _, c, what in self.ready[r][lane])

@@ -67,7 +67,7 @@ class QueueTotals:
                 t.work_ups[category] += 1
                 t.on_time[category] += waited <= limit[category, lane]
         end = (weeks + 1) * HOURS
-        for r, lane, week, hour, _, _, _, category, what in queues.waiting():
+        for r, lane, week, hour, _, category, what in queues.waiting():
             t.still_waiting[r, lane] += 1
             if what == RESULT and category >= 0 and lane < 2:  # not imaged by the end: on time only if not yet due
                 t.work_ups[category] += 1

@@ -56,6 +56,12 @@ def capacity_or_exit(path: Path | None, catchments: int, settings: CohortSetting
         return None
     if catchments > settings.patients:
         fail(f"--catchments must be at most the number of patients ({settings.patients:,}), not {catchments:,}")
+    size = -(-settings.patients // catchments)
+    try:  # a catchment is one block: it must fit
+        check_fits_in_memory(settings, size)
+    except PathwayError:
+        fail(f"a catchment of {size:,} patients over {settings.weeks} weeks needs more than half the free memory; "
+             "use more --catchments")
     import attrs
 
     from .capacity.file import load_capacity

@@ -225,3 +225,24 @@ def test_double_the_demand_on_the_same_scanners_waits_longer_and_urgent_timescal
     cut, text = mri_run(tmp_path, 2000, "cut", urgent=MRI_URGENT)
     assert cut["safety"]["cauda_equina"]["on_time"] < cut["safety"]["cauda_equina"]["work_ups"]
     assert "CAPACITY BREAKS THE SAFETY PROMISE" in text
+
+
+# -- the review packet ------------------------------------------------------------------------------
+def test_the_review_packet_states_plainly_when_capacity_breaks_the_promise(tmp_path):
+    from simulations.capacity.report import packet_sections
+
+    cut = load_capacity(capacity_file(tmp_path, slots=MRI_SLOTS, urgent=MRI_URGENT))
+    kept = simulate(SPEC, PARAMS, CohortSettings(1000, 1, 52), capacity=load_capacity())
+    broken = simulate(SPEC, PARAMS, CohortSettings(2000, 1, 52), capacity=cut)
+    verdicts = [packet_sections(r)["Safety under saturation (capacity)"][0][1] for r in (kept, broken)]
+    assert verdicts[0].startswith("kept: every urgent and emergency work-up imaged in time")
+    assert verdicts[1].startswith("CAPACITY BREAKS THE SAFETY PROMISE")
+
+
+def test_the_report_command_takes_capacity_and_says_how_to_make_the_packet_again(tmp_path):
+    from review.cli import _command
+
+    assert _command(None, 300, 1, 52, None, None, tmp_path / "c.yaml", 2).endswith(
+        f"--simulate 300 --seed 1 --weeks 52 --capacity {tmp_path / 'c.yaml'} --catchments 2")
+    result = run_cli("report", "--capacity", "--out", tmp_path / "r.html", "--quiet")
+    assert result.exit_code == 1 and "--capacity needs --simulate N" in result.output

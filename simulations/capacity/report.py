@@ -123,3 +123,19 @@ def _rounded(value: float):
 
 def _shown(value) -> str:
     return "-" if value is None else f"{value:,.1f}"
+
+
+def packet_sections(result) -> dict[str, list[tuple[str, str, str]]]:
+    """The review packet's capacity sections, as (label, value, unit) rows: the safety verdict
+    first, each red-flag category's work-ups on time, then the waits."""
+    doc = report(result)
+    late = sum(s["work_ups"] - s["on_time"] for s in doc["safety"].values())
+    verdict = (f"CAPACITY BREAKS THE SAFETY PROMISE: {late:,} urgent or emergency work-up(s) imaged later than their "
+               "category's timescale" if late else "kept: every urgent and emergency work-up imaged in time")
+    safety_rows = [("safety requirements' timescales under this capacity", verdict, "")]
+    safety_rows += [(f"{s['label']} (within {s['timescale_hours']} hours)", f"{s['on_time']:,} of {s['work_ups']:,}",
+                     "on time") for s in doc["safety"].values()]
+    waits = [(f"{name} {lane}: median (95th centile)", f"{_shown(w['median'])} ({_shown(w['p95'])})", w["unit"])
+             for name, r in doc["resources"].items() for lane, w in r["lanes"].items()]
+    return {"Safety under saturation (capacity)": safety_rows,
+            f"Waits from capacity ({doc['catchments']:,} catchment(s), {doc['population']:,} people)": waits}

@@ -88,7 +88,7 @@ def simulate(pathway, patients, seed, weeks, out, fmt, parameters, visits, runni
                     result = run_with_progress(spec, params, settings, running, quiet, "simulating", tables.write,
                                                checkpoint=checkpoint, parts=parts, executor=executor,
                                                after_last_submitted=plots.park, capacity=plan)
-                folder.write("codebook.json", codebook(spec, fmt, settings.recovery_weeks, visits))
+                folder.write("codebook.json", codebook(spec, fmt, settings.recovery_weeks, visits, plan is not None))
                 text = write_results(result, folder, plots)
     except (KeyboardInterrupt, WorkerLost) as err:
         stopped(err, checkpoint)

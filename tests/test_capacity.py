@@ -246,3 +246,30 @@ def test_the_report_command_takes_capacity_and_says_how_to_make_the_packet_again
         f"--simulate 300 --seed 1 --weeks 52 --capacity {tmp_path / 'c.yaml'} --catchments 2")
     result = run_cli("report", "--capacity", "--out", tmp_path / "r.html", "--quiet")
     assert result.exit_code == 1 and "--capacity needs --simulate N" in result.output
+
+
+def test_the_codebook_describes_queues_csv(shipped_run):
+    out, _ = shipped_run
+    book = json.loads((out / "codebook.json").read_text())
+    table = next(t for t in book["tables"] if t["table"] == "queues")
+    header = (out / "queues.csv").read_text().splitlines()[0].split(",")
+    assert [c["column"] for c in table["columns"]] == header
+    assert [v["value"] for v in book["values"]["resources"]] == ["mri", "ct", "xray", "clinic", "epidural", "theatre"]
+
+
+def test_the_queue_plot_draws_a_line_for_each_resource_that_had_a_queue():
+    from simulations.capacity.plot import queues_figure
+
+    waiting = np.zeros((53, 6), dtype=np.int64)
+    waiting[5:20, 0] = 7  # MRI
+    waiting[1:3, 2] = 2  # X-ray
+    ax = queues_figure(waiting, {"mri": "MRI", "xray": "X-ray"}).axes[0]
+    assert [line.get_label() for line in ax.get_lines()] == ["MRI", "X-ray"]
+    assert ax.get_lines()[0].get_ydata().tolist() == waiting[:, 0].tolist()
+
+
+def test_physiotherapy_demand_is_counted_from_conservative_care(shipped_run):
+    out, text = shipped_run
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["capacity"]["physiotherapy_demand"] == summary["patients_by_state"]["conservative_care"] > 0
+    assert "demand counted, not booked" in text

@@ -5,6 +5,7 @@ summary text, JSON and queues.csv. Quantiles are the inverted CDF of the exact w
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 
@@ -47,7 +48,7 @@ def report(result) -> dict:
                            **{f"{kind}_utilisation": _rounded(used[j] / slots[j]) if slots[j] else None
                               for j, kind in enumerate(("routine", "urgent"))},
                            "waiting_by_week": t.waiting[:, r].tolist()}
-    return {"file": capacity.source, "content_hash": capacity.content_hash, "catchments": result.catchments,
+    return {"file": Path(capacity.source).name, "content_hash": capacity.content_hash, "catchments": result.catchments,
             "population": round(capacity.population(result.settings.patients)),
             "resources": resources, "physiotherapy_demand": physiotherapy_demand(result),
             "safety": safety(t, spec)}

@@ -18,6 +18,8 @@ state that waited for it) leaves the queue unserved.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import heapq
 import math
 from collections.abc import Callable
@@ -62,6 +64,12 @@ class Plan:
 def slots_in(rate: float, week: int) -> int:
     """Whole slots in `week` at `rate` a week: fractions carried, so any 52 weeks give 52 x rate."""
     return math.floor((week + 1) * rate + 1e-9) - math.floor(week * rate + 1e-9)
+
+
+@functools.lru_cache(maxsize=4096)
+def week_slots(urgent: int, routine: int) -> tuple[tuple[int, int], ...]:
+    """The week's slots as (hour, kind), in time order (urgent first within an hour)."""
+    return tuple(sorted([(h, URGENT) for h in slot_hours(urgent)] + [(h, ROUTINE) for h in slot_hours(routine)]))
 
 
 def slot_hours(count: int) -> list[int]:
@@ -124,16 +132,23 @@ class Queues:
     def _serve(self, r: int, week: int, valid) -> list[tuple[int, int, int, int, int]]:
         plan, ready = self.plan, self.ready[r]
         urgent, routine = slots_in(plan.urgent[r], week), slots_in(plan.routine[r], week)
-        slots = sorted([(h, URGENT) for h in slot_hours(urgent)] + [(h, ROUTINE) for h in slot_hours(routine)])
+        slots = week_slots(urgent, routine)
         arrivals = sorted(self.incoming[r])
         self.incoming[r] = []
         lanes_for = {URGENT: (EMERGENCY, URGENT),
                      ROUTINE: (EMERGENCY, URGENT, ROUTINE) if plan.takes_routine[r] else (ROUTINE,)}
-        done, used, k = [], [0, 0], 0
-        for hour, kind in slots:
+        done, used, k, j = [], [0, 0], 0, 0
+        while j < len(slots):
+            hour, kind = slots[j]
             while k < len(arrivals) and arrivals[k][0] <= hour:
                 self._wait(ready, arrivals[k])
                 k += 1
+            if not any(ready):  # nobody waits: the slots until the next arrival go unused
+                if k == len(arrivals):
+                    break
+                j = bisect.bisect_left(slots, (arrivals[k][0], 0), j)
+                continue
+            j += 1
             entry = self._next(ready, lanes_for[kind], valid)
             if entry is not None:
                 used[kind == URGENT] += 1

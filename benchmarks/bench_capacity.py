@@ -3,9 +3,9 @@
     python benchmarks/bench_capacity.py overhead [--patients 100000] [--catchments 10]
     python benchmarks/bench_capacity.py target [--patients 1000000] [--catchments 100] [--workers 2]
 
-overhead: the same patients, in the same blocks (one per catchment), through the compiled engine
-    with fixed waits (the baseline) and with the shipped capacity, in this process; prints the
-    ratio (the queues' cost) and checks that capacity changed the waits.
+overhead: the same patients through the compiled engine in chunks of the default size, with fixed
+    waits (the baseline) and with the shipped capacity (each chunk whole catchments), in this
+    process; prints the ratio (the queues' cost) and checks that capacity changed the waits.
 target: `sciatica simulate --capacity --catchments K` end to end (summary, patients table in
     Parquet, plots; --no-visits) in a fresh process; prints wall seconds and patients a second
     (issue 18's target: 1,000,000 episodes across 100 catchments over 52 weeks in at most 6 s).
@@ -24,7 +24,8 @@ from timing import median_seconds
 from pathway import load_pathway, shipped_pathway
 from simulations import load_parameters
 from simulations.capacity.file import load_capacity
-from simulations.capacity.run import catchment_ranges
+from simulations.capacity.run import catchment_ranges, chunks_of_catchments
+from simulations.cohort import COMPILED_CHUNK, chunk_ranges
 from simulations.execution import ChunkJob, run_chunk
 
 WEEKS = 52
@@ -33,19 +34,22 @@ SCIATICA = [sys.executable, "-c", "from pathway.cli import main; main()"]
 
 def overhead(patients: int, catchments: int) -> None:
     spec, params, capacity = load_pathway(shipped_pathway()), load_parameters(), load_capacity()
-    fixed, queued = ChunkJob(spec, params, WEEKS, 1), ChunkJob(spec, params, WEEKS, 1, capacity=capacity)
-    ranges = catchment_ranges(patients, catchments)
+    areas = catchment_ranges(patients, catchments)
+    fixed = ChunkJob(spec, params, WEEKS, 1)
+    queued = ChunkJob(spec, params, WEEKS, 1, capacity=capacity, catchments=tuple(areas))
     run_chunk(fixed, 0, 10)  # build the engine once, outside the timing
 
-    def run(job):
+    def run(job, ranges):
         return [run_chunk(job, first, last) for first, last in ranges]
 
-    base = median_seconds(lambda: run(fixed), 3)
-    with_queues = median_seconds(lambda: run(queued), 3)
-    first, last = ranges[0]
+    plain, grouped = chunk_ranges(patients, COMPILED_CHUNK), chunks_of_catchments(areas, COMPILED_CHUNK)
+    base = median_seconds(lambda: run(fixed, plain), 3)
+    with_queues = median_seconds(lambda: run(queued, grouped), 3)
+    first, last = grouped[0]
     changed = (run_chunk(fixed, first, last).patients["first_mri_week"].tolist()
                != run_chunk(queued, first, last).patients["first_mri_week"].tolist())
-    print(f"{patients:,} patients in {len(ranges)} catchments x {WEEKS} weeks, compiled engine, one process")
+    print(f"{patients:,} patients in {len(areas)} catchments ({len(grouped)} chunks) x {WEEKS} weeks, "
+          "compiled engine, one process")
     print(f"  fixed waits     {base:8.3f} s  {patients / base:>10,.0f} patients/s  (baseline)")
     print(f"  with capacity   {with_queues:8.3f} s  {patients / with_queues:>10,.0f} patients/s  "
           f"{with_queues / base:5.2f}x the baseline")

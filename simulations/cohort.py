@@ -195,8 +195,8 @@ def simulate(
     `after_last_submitted`: called once the last chunk has been handed to the executor (to queue
     more work behind the chunks, which workers take up as they come free).
     `capacity` (capacity.file.Capacity): waits emerge from queues; the cohort is split into
-    `catchments` independent catchments, each one chunk (its patients share its slots), whatever
-    `chunk_size`.
+    `catchments` independent catchments (each patient's queues are its catchment's); a chunk holds
+    whole catchments, `chunk_size` patients or more.
     """
     chunk_size = default_chunk(engine) if chunk_size is None else chunk_size
     if chunk_size < 1:
@@ -205,16 +205,18 @@ def simulate(
         raise SimulationError([f"resamples must be from 0 to {MAX_RESAMPLES:,}, not {resamples:,}"])
     if parts is not None and resamples:
         raise ValueError("resamples read whole chunks: give no parts")
-    job = ChunkJob(spec, params, settings.weeks, settings.seed, engine, parts, capacity)
+    job = ChunkJob(spec, params, settings.weeks, settings.seed, engine, parts)
     if capacity is None:
         ranges = chunk_ranges(settings.patients, chunk_size)
     else:
-        from .capacity.run import catchment_ranges
+        from .capacity.run import catchment_ranges, chunks_of_catchments
 
         if not 1 <= catchments <= settings.patients:
             raise SimulationError([f"--catchments must be from 1 to the number of patients "
                                    f"({settings.patients:,}), not {catchments:,}"])
-        ranges = catchment_ranges(settings.patients, catchments)
+        areas = tuple(catchment_ranges(settings.patients, catchments))
+        job = attrs.evolve(job, capacity=capacity, catchments=areas)
+        ranges = chunks_of_catchments(list(areas), chunk_size)
     saved = checkpoint.saved() if checkpoint is not None else set()
     computed = run_chunks(job, _then((r for r in ranges if r not in saved), after_last_submitted), executor)
     result = CohortResult.empty(spec, params, settings, resamples, capacity, catchments)

@@ -273,3 +273,21 @@ def test_physiotherapy_demand_is_counted_from_conservative_care(shipped_run):
     summary = json.loads((out / "summary.json").read_text())
     assert summary["capacity"]["physiotherapy_demand"] == summary["patients_by_state"]["conservative_care"] > 0
     assert "demand counted, not booked" in text
+
+
+def test_catchments_are_independent_however_they_are_grouped_into_chunks():
+    capacity = load_capacity()
+    settings = CohortSettings(900, 5, 52)
+    runs = [simulate(SPEC, PARAMS, settings, chunk_size=size, capacity=capacity, catchments=6)
+            for size in (1, 300, 10_000)]  # a chunk per catchment, two a chunk, all in one
+    assert runs[0].totals == runs[1].totals == runs[2].totals
+    assert runs[0].totals.capacity.waits.sum() > 0
+
+
+def test_chunks_hold_whole_catchments():
+    from simulations.capacity.run import catchment_ranges, chunks_of_catchments
+
+    areas = catchment_ranges(1000, 7)
+    assert areas[0] == (0, 142) and areas[-1][1] == 1000 and len(areas) == 7
+    assert chunks_of_catchments(areas, 300) == [(0, 428), (428, 857), (857, 1000)]
+    assert chunks_of_catchments(areas, 1) == areas

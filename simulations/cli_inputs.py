@@ -28,7 +28,7 @@ CAPACITY_OPT = click.option(
          "instead of the fixed waits.")
 CATCHMENTS_OPT = click.option(
     "--catchments", type=click.IntRange(min=1), default=1, show_default=True,
-    help="With --capacity: independent catchments (each its own population and slots; the unit of parallel work).")
+    help="With --capacity: independent catchments (each its own population and slots); a chunk holds whole catchments.")
 
 
 def fail(err: PathwayError | str) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 
 import attrs
+import numpy as np
 
 from pathway.spec import Urgency, Waits
 from pathway.studies import Order
@@ -126,8 +127,6 @@ class Bookings:
             self.out.surgery_week = week + delay
 
     def _join(self, what: int, resource: int, lane: int, week: int, category: int) -> None:
-        import numpy as np
-
         ids = self.queues.join(resource, lane, np.array([self.index]), week, what, np.array([category]))
         self.queued[what] = int(ids[0])
 

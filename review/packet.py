@@ -36,6 +36,7 @@ class SimulationRequest:
     seed: int
     weeks: int
     params: Parameters
+    capacity: object = None  # simulations.capacity.file.Capacity: waits from queues (None: fixed waits)
 
 
 @attrs.frozen
@@ -162,8 +163,13 @@ def _simulate(spec: PathwaySpec, request: SimulationRequest) -> Simulation:
     from .figures import cohort_figures
 
     settings = CohortSettings(request.patients, seed=request.seed, weeks=request.weeks)
-    result = simulate(spec, request.params, settings)
+    capacity = request.capacity
+    result = simulate(spec, request.params, settings, capacity=capacity, catchments=getattr(capacity, "catchments", 1))
     sections: dict[str, list[tuple[str, str, str]]] = {}
+    if capacity is not None:  # the safety verdict under this capacity leads
+        from simulations.capacity.report import packet_sections
+
+        sections.update(packet_sections(result))
     for figure, value in summarise(result).values:
         sections.setdefault(figure.section, []).append((figure.label, shown(value, figure.unit), figure.unit))
     flow = picture("flow", flow_overlay(build_model(spec), result.patients_by_edge, result.patients_by_state,
@@ -186,6 +192,9 @@ def reproducibility(spec: PathwaySpec, simulation: SimulationRequest | None,
         params = simulation.params
         rows += [("Parameters hash (SHA-256)", params.content_hash),
                  ("Simulated cohort", f"{simulation.patients:,} patients, {simulation.weeks} weeks, seed {simulation.seed}")]
+        if simulation.capacity is not None:
+            rows += [("Capacity file hash (SHA-256)", simulation.capacity.content_hash),
+                     ("Catchments", f"{simulation.capacity.catchments:,}")]
     rows += [("sciatica-pathway", _version("sciatica-pathway")), ("Python", platform.python_version())]
     rows += [(name, _version(name)) for name in LIBRARIES]
     return tuple(rows)

@@ -34,8 +34,11 @@ _NAME = re.compile(r"^chunk-(\d+)-(\d+)$")
 PARTS = ("patients", "visits", "steps", "words", "totals")  # groups of named arrays (`part.name`)
 
 
-def run_key(spec: PathwaySpec, params: Parameters, settings, chunk_size: int, parts: Parts | None = None) -> str:
+def run_key(spec: PathwaySpec, params: Parameters, settings, chunk_size: int, parts: Parts | None = None,
+            capacity=None) -> str:
     identity = [spec.content_hash, params.content_hash, settings.seed, settings.patients, settings.weeks, chunk_size]
+    if capacity is not None:  # capacity.file.Capacity, with the catchments it runs in
+        identity.append([capacity.content_hash, capacity.catchments])
     if parts is not None:  # a slim chunk keeps only some parts: only a run that needs no more may resume from it
         identity.append([list(parts.improved_weeks), parts.visits])
     return hashlib.sha256(json.dumps(identity).encode()).hexdigest()[:16]

@@ -73,6 +73,7 @@ class Chunk:
     # (weeks + 1, states) patients resting in each state at the end of each week, when the engine
     # counted them as it went (None: Totals counts them from `states`).
     occupancy: np.ndarray | None = None
+    capacity: object = None  # capacity.totals.QueueTotals of the catchment the chunk is (None: no capacity)
 
     @property
     def n(self) -> int:
@@ -87,7 +88,8 @@ class Chunk:
         keep = parts.visits and self.visits is not None
         return Chunk(
             self.first, self.patients, self._improved(parts.improved_weeks), None,
-            self.visits if keep else None, self.steps if keep else None, self.words, parts.improved_weeks)
+            self.visits if keep else None, self.steps if keep else None, self.words, parts.improved_weeks,
+            capacity=self.capacity)
 
     def _improved(self, weeks: tuple[int, ...]) -> np.ndarray:
         return np.stack([self.improved_at(w) for w in weeks]) if weeks else np.zeros((0, self.n), dtype=bool)

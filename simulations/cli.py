@@ -17,7 +17,7 @@ from .bootstrap import MAX_RESAMPLES
 from .checkpoint import Checkpoint, run_key
 from .chunk import Parts
 from .cli_inputs import (
-    PARAMETERS_OPT, PATIENTS_OPT, QUIET_OPT, SEED_OPT, WEEKS_OPT, fail, load_parameters_or_exit, settings_or_exit,
+    CAPACITY_OPT, CATCHMENTS_OPT, capacity_or_exit, PARAMETERS_OPT, PATIENTS_OPT, QUIET_OPT, SEED_OPT, WEEKS_OPT, fail, load_parameters_or_exit, settings_or_exit,
 )
 from .cli_running import run_with_progress, running_options
 from .cohort import FORMATS, CohortResult
@@ -43,8 +43,11 @@ from .summary import summarise, summary_json, summary_text
 @running_options
 @click.option("--resume", is_flag=True,
               help="Continue a run that stopped part-way (same command and --out), from the chunks it finished.")
+@CAPACITY_OPT
+@CATCHMENTS_OPT
 @QUIET_OPT
-def simulate(pathway, patients, seed, weeks, out, fmt, parameters, visits, running, resume, quiet) -> None:
+def simulate(pathway, patients, seed, weeks, out, fmt, parameters, visits, running, resume, capacity, catchments,
+             quiet) -> None:
     """Run a simulated cohort through a pathway (default: the shipped one) and summarise it.
 
     Each patient's natural history (recovery, red flags, mimics, scan findings) comes from the
@@ -58,6 +61,7 @@ def simulate(pathway, patients, seed, weeks, out, fmt, parameters, visits, runni
       codebook.json               every column of the tables: type, meaning, unit, values and their labels
       flow.svg                    the pathway diagram, edges as wide as the patients who took them
       occupancy.png, recovery.png plots of state occupancy and time to recovery
+      queues.csv, queues.png      with --capacity: slots, use and orders waiting, week by week
 
     Files appear only when all are complete. Finished chunks are kept in a hidden folder in
     --out until then: if the run stops part-way, run the same command with --resume to go on
@@ -66,8 +70,9 @@ def simulate(pathway, patients, seed, weeks, out, fmt, parameters, visits, runni
     settings = settings_or_exit(patients, seed, weeks, running.chunk)
     spec = load_or_exit(pathway)
     params = load_parameters_or_exit(parameters)
+    plan = capacity_or_exit(capacity, catchments, settings)
     parts = Parts(settings.recovery_weeks, visits)  # what the tables read: workers send back no more
-    checkpoint = Checkpoint(out, run_key(spec, params, settings, running.chunk, parts))
+    checkpoint = Checkpoint(out, run_key(spec, params, settings, running.chunk, parts, plan))
     try:
         with running.executor() as executor:  # first: the workers get ready while the rest starts here
             from .columns import codebook  # with pyarrow, which workers need not load
@@ -82,8 +87,8 @@ def simulate(pathway, patients, seed, weeks, out, fmt, parameters, visits, runni
                 with TableWriter(folder.staging, fmt, spec, settings.recovery_weeks, visits, shown_in=out) as tables:
                     result = run_with_progress(spec, params, settings, running, quiet, "simulating", tables.write,
                                                checkpoint=checkpoint, parts=parts, executor=executor,
-                                               after_last_submitted=plots.park)
-                folder.write("codebook.json", codebook(spec, fmt, settings.recovery_weeks, visits))
+                                               after_last_submitted=plots.park, capacity=plan)
+                folder.write("codebook.json", codebook(spec, fmt, settings.recovery_weeks, visits, plan is not None))
                 text = write_results(result, folder, plots)
     except (KeyboardInterrupt, WorkerLost) as err:
         stopped(err, checkpoint)
@@ -94,8 +99,9 @@ def simulate(pathway, patients, seed, weeks, out, fmt, parameters, visits, runni
         fail(err)
     click.echo(text, nl=False)
     tables = f"patients.{fmt}, visits.{fmt}" if visits else f"patients.{fmt}"
+    queues = ", queues.csv, queues.png" if plan is not None else ""
     click.echo(f"\nwrote {out}/: summary.txt, summary.json, {tables}, occupancy.csv, codebook.json, flow.svg, "
-               "occupancy.png, recovery.png")
+               f"occupancy.png, recovery.png{queues}")
 
 
 def write_results(result: CohortResult, folder: OutputFolder, plots: Plots) -> str:
@@ -107,6 +113,12 @@ def write_results(result: CohortResult, folder: OutputFolder, plots: Plots) -> s
     folder.write("summary.json", summary_json(summary))
     folder.write("occupancy.csv", occupancy_csv(result))
     write_pictures(result, folder, plots)
+    if result.capacity is not None:
+        from .capacity.plot import queues_png
+        from .capacity.report import queues_csv
+
+        folder.write("queues.csv", queues_csv(result))
+        folder.write("queues.png", queues_png(result))
     return text
 
 

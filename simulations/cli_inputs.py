@@ -22,6 +22,13 @@ SEED_OPT = click.option("--seed", type=int, default=1, show_default=True,
                         help="Random seed: the same seed gives the same patients, byte for byte.")
 WEEKS_OPT = click.option("--weeks", type=int, default=52, show_default=True, help="Weeks followed from onset.")
 QUIET_OPT = click.option("--quiet", is_flag=True, help="No progress bar.")
+CAPACITY_OPT = click.option(
+    "--capacity", type=click.Path(path_type=Path, dir_okay=False), is_flag=False, flag_value="", default=None,
+    help="Waits emerge from queues for each resource's slots (simulations/capacity.yaml, or this FILE) "
+         "instead of the fixed waits.")
+CATCHMENTS_OPT = click.option(
+    "--catchments", type=click.IntRange(min=1), default=1, show_default=True,
+    help="With --capacity: independent catchments (each its own population and slots); a chunk holds whole catchments.")
 
 
 def fail(err: PathwayError | str) -> None:
@@ -38,6 +45,31 @@ def load_parameters_or_exit(path: Path | None) -> Parameters:
         return load_parameters(path)
     except PathwayError as err:
         exit_with_problems(err, "the parameter file")
+
+
+def capacity_or_exit(path: Path | None, catchments: int, settings: CohortSettings):
+    """The capacity file (`--capacity` alone: the shipped one; not given: None), or exit 1 listing
+    its problems; --catchments is checked against the cohort."""
+    if path is None:
+        if catchments != 1:
+            fail("--catchments needs --capacity (without capacity, patients share nothing)")
+        return None
+    if catchments > settings.patients:
+        fail(f"--catchments must be at most the number of patients ({settings.patients:,}), not {catchments:,}")
+    size = -(-settings.patients // catchments)
+    try:  # a catchment is one block: it must fit
+        check_fits_in_memory(settings, size)
+    except PathwayError:
+        fail(f"a catchment of {size:,} patients over {settings.weeks} weeks needs more than half the free memory; "
+             "use more --catchments")
+    import attrs
+
+    from .capacity.file import load_capacity
+
+    try:  # `--capacity` with no FILE: the shipped file
+        return attrs.evolve(load_capacity(None if str(path) in ("", ".") else path), catchments=catchments)
+    except PathwayError as err:
+        exit_with_problems(err, "the capacity file")
 
 
 def settings_or_exit(patients: int, seed: int, weeks: int, chunk_size: int = COMPILED_CHUNK,

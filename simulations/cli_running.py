@@ -83,7 +83,8 @@ def running_options(command):
 
 def run_with_progress(spec, params, settings, running: Running, quiet, label, on_chunk=None, resamples=0,
                       checkpoint: Checkpoint | None = None, parts: Parts | None = None,
-                      executor: concurrent.futures.Executor | None = None, after_last_submitted=None) -> CohortResult:
+                      executor: concurrent.futures.Executor | None = None, after_last_submitted=None,
+                      capacity=None) -> CohortResult:
     """The cohort with a progress bar on a terminal; a problem with the inputs exits 1 with its
     message (a lost worker or cluster is raised, for the caller to say what is kept). `executor`:
     one `running.executor()` opened already (else one is opened, and closed after)."""
@@ -101,7 +102,8 @@ def run_with_progress(spec, params, settings, running: Running, quiet, label, on
         try:
             with opened as pool:
                 return run_cohort(spec, params, settings, running.chunk, chunk_done, resamples, running.engine,
-                                  pool, checkpoint, parts, after_last_submitted)
+                                  pool, checkpoint, parts, after_last_submitted, capacity,
+                                  getattr(capacity, "catchments", 1))
         except (WorkerLost, CannotWrite):  # the caller says what is kept
             raise
         except PathwayError as err:

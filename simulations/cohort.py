@@ -100,11 +100,14 @@ class CohortResult:
     settings: CohortSettings
     totals: Totals
     resampled: Counts | None = None  # (resamples,) Poisson-bootstrap counts, for a comparison
+    capacity: object = None  # capacity.file.Capacity the cohort ran with (None: fixed waits)
+    catchments: int = 1  # the cohort's catchments, with capacity
 
     @classmethod
-    def empty(cls, spec: PathwaySpec, params: Parameters, settings: CohortSettings, resamples: int = 0) -> CohortResult:
+    def empty(cls, spec: PathwaySpec, params: Parameters, settings: CohortSettings, resamples: int = 0,
+              capacity=None, catchments: int = 1) -> CohortResult:
         resampled = Counts.zero(settings.weeks, (resamples,)) if resamples else None
-        return cls(spec, params, settings, Totals.zero(spec, settings.weeks), resampled)
+        return cls(spec, params, settings, Totals.zero(spec, settings.weeks), resampled, capacity, catchments)
 
     def add(self, chunk: Chunk, totals: Totals | None = None) -> None:
         """Fold in a chunk (chunks may come in any order; each exactly once), with its totals
@@ -175,6 +178,8 @@ def simulate(
     checkpoint: Checkpoint | None = None,
     parts: Parts | None = None,
     after_last_submitted: Callable[[], None] | None = None,
+    capacity=None,
+    catchments: int = 1,
 ) -> CohortResult:
     """Run the cohort in chunks, in patient order; `on_chunk` receives each `Chunk` (to stream
     tables and show progress). With `resamples`, also fold in that many Poisson-bootstrap
@@ -189,6 +194,9 @@ def simulate(
     need; less to send back from workers and to keep); not with `resamples`, which read whole chunks.
     `after_last_submitted`: called once the last chunk has been handed to the executor (to queue
     more work behind the chunks, which workers take up as they come free).
+    `capacity` (capacity.file.Capacity): waits emerge from queues; the cohort is split into
+    `catchments` independent catchments (each patient's queues are its catchment's); a chunk holds
+    whole catchments, `chunk_size` patients or more.
     """
     chunk_size = default_chunk(engine) if chunk_size is None else chunk_size
     if chunk_size < 1:
@@ -198,10 +206,20 @@ def simulate(
     if parts is not None and resamples:
         raise ValueError("resamples read whole chunks: give no parts")
     job = ChunkJob(spec, params, settings.weeks, settings.seed, engine, parts)
-    ranges = chunk_ranges(settings.patients, chunk_size)
+    if capacity is None:
+        ranges = chunk_ranges(settings.patients, chunk_size)
+    else:
+        from .capacity.run import catchment_ranges, chunks_of_catchments
+
+        if not 1 <= catchments <= settings.patients:
+            raise SimulationError([f"--catchments must be from 1 to the number of patients "
+                                   f"({settings.patients:,}), not {catchments:,}"])
+        areas = tuple(catchment_ranges(settings.patients, catchments))
+        job = attrs.evolve(job, capacity=capacity, catchments=areas)
+        ranges = chunks_of_catchments(list(areas), chunk_size)
     saved = checkpoint.saved() if checkpoint is not None else set()
     computed = run_chunks(job, _then((r for r in ranges if r not in saved), after_last_submitted), executor)
-    result = CohortResult.empty(spec, params, settings, resamples)
+    result = CohortResult.empty(spec, params, settings, resamples, capacity, catchments)
     for first, last in ranges:
         if (first, last) in saved:
             chunk, totals = checkpoint.load(first, last)

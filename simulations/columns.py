@@ -141,6 +141,18 @@ def occupancy_columns(spec: PathwaySpec) -> tuple[Column, ...]:
               for s in spec.states))
 
 
+# queues.csv (with --capacity): a row per week and booked resource (capacity.queues.BOOKED).
+QUEUES = (
+    Column("week", "integer", "the week the slots were offered", WEEK),
+    Column("resource", "category", "the resource", values="resources"),
+    _count("routine_slots", "the pathway's routine slots offered that week", "slots"),
+    _count("routine_used", "routine slots used (an order served)", "slots"),
+    _count("urgent_slots", "slots the pathway's emergency and urgent work may take that week", "slots"),
+    _count("urgent_used", "urgent slots used", "slots"),
+    _count("waiting", "orders still waiting at the end of the week", "orders"),
+)
+
+
 def vocabularies(spec: PathwaySpec) -> dict[str, tuple[tuple[str, str], ...]]:
     """Each vocabulary's (value, label) pairs, in order: what a category's or list's words mean."""
     label = {s.id: s.label for s in spec.states}
@@ -153,6 +165,7 @@ def vocabularies(spec: PathwaySpec) -> dict[str, tuple[tuple[str, str], ...]]:
         "states": tuple((s.id, s.label) for s in spec.states),
         "transitions": tuple((t.id, f"{label[t.source]} to {label[t.dest]}: {t.rationale}") for t in spec.transitions),
         "orders": tuple((o.id, o.words) for o in order_table(spec).orders),
+        "resources": RESOURCE_LABELS,
     }
 
 
@@ -163,6 +176,9 @@ REASON_LABELS = ("the first visit, at presentation", "a booked review", "a booke
                  "came back after discharge, not improved")
 assert [u.rank for u in Urgency] == sorted(u.rank for u in Urgency)  # `urgency` is ordered by URGENCIES
 URGENCY_LABELS = ("none: no state of any urgency entered", "routine", "urgent", "emergency")
+RESOURCE_LABELS = (("mri", "MRI"), ("ct", "CT"), ("xray", "plain X-ray"),
+                   ("clinic", "spinal/MSK clinic first appointments"), ("epidural", "epidural injection lists"),
+                   ("theatre", "theatre (elective discectomy)"))
 
 
 def schema(columns: Sequence[Column]) -> pa.Schema:
@@ -180,14 +196,17 @@ def schema(columns: Sequence[Column]) -> pa.Schema:
 MISSING = {"csv": "an empty cell", "jsonl": "null", "parquet": "null"}
 
 
-def codebook(spec: PathwaySpec, fmt: str, recovery_weeks: Sequence[int], visits: bool = True) -> str:
+def codebook(spec: PathwaySpec, fmt: str, recovery_weeks: Sequence[int], visits: bool = True,
+             queues: bool = False) -> str:
     """codebook.json: every column of the run's tables (type, meaning, unit, what a missing value
     means, its vocabulary) and every vocabulary's values with their labels. The same bytes for
-    the same pathway, format and tables."""
+    the same pathway, format and tables (`queues`: queues.csv, written with capacity)."""
     tables = [("patients", f"patients.{fmt}", "one per patient, in patient order", patient_columns(recovery_weeks))]
     if visits:
         tables.append(("visits", f"visits.{fmt}", "one per visit, by patient then week", VISITS))
     tables.append(("occupancy", "occupancy.csv", "one per week of follow-up, from week 0", occupancy_columns(spec)))
+    if queues:
+        tables.append(("queues", "queues.csv", "one per week of follow-up and resource, by week", QUEUES))
     used = {c.values for *_, columns in tables for c in columns if c.values}
     document = {
         "format": fmt,

@@ -16,8 +16,6 @@ exit) begins a new episode: the engine restarts at the initial state, with their
 
 from __future__ import annotations
 
-import math
-
 import attrs
 
 from pathway.engine import Engine, FellThrough
@@ -26,24 +24,16 @@ from pathway.patients import checked_findings
 from pathway.spec import CareStep, PathwaySpec, Urgency, Waits
 from pathway.studies import Order
 
-from .booking import FixedWaits, check_results_known, look_again, red_flag_questions
+from .booking import PRODUCED, FixedWaits, check_results_known, red_flag_questions
+from .capacity.queues import OPERATION, RESULT, Queues
+from .capacity.routing import result_routes
+from .course_bookings import Bookings, Pending
 from .history import NaturalHistory
 from .orders import order_table
 from .outcome import KINDS, Outcome, PatientRun, SimulationError, VisitRow
 from .patient import Patient
 
-__all__ = ["CourseSimulator", "Outcome", "PatientRun", "SimulationError", "VisitRow"]
-
-
-@attrs.define
-class Pending:
-    """The result a resting state waits for: due in `week`, for `finding`, from `order`; an urgent
-    work-up's also for a red-flag category."""
-
-    week: int
-    finding: str
-    order: Order
-    category: str | None = None
+__all__ = ["CourseSimulator", "Outcome", "PatientRun", "Pending", "SimulationError", "VisitRow"]
 
 
 @attrs.frozen
@@ -65,16 +55,39 @@ class CourseSimulator:
         self.orders = order_table(spec)
         self.red_flag_questions = red_flag_questions(spec)
         self.waits = FixedWaits.of(history.params)
+        self.routes = result_routes(self.orders)
+        self.result_kind = {name: j for j, name in enumerate(PRODUCED)}
 
     def run(self, seed: int, index: int) -> PatientRun:
         return _Run(self, self.history.patient(seed, index, self.weeks)).go()
 
+    def run_catchment(self, seed: int, first: int, last: int, queues: Queues) -> list[PatientRun]:
+        """Patients first .. last - 1, one catchment sharing `queues`: in lockstep, week by week
+        (every patient's week, then the queues serve the week's slots)."""
+        runs = [_Run(self, self.history.patient(seed, i, self.weeks), queues, i) for i in range(first, last)]
 
-class _Run:
-    """The bookkeeping of one patient's run."""
+        def valid(what: int, patient: int, entry: int) -> bool:
+            return runs[patient - first].queued[what] == entry
 
-    def __init__(self, sim: CourseSimulator, patient: Patient):
+        try:
+            for week in range(self.weeks + 1):
+                for run in runs:
+                    run.step(week)
+                for what, patient, _, served_week, due in queues.serve(week, valid):
+                    runs[patient - first].served(what, served_week, due)
+        finally:
+            for run in runs:
+                run.course.close()
+        return [run.finish() for run in runs]
+
+
+class _Run(Bookings):
+    """The bookkeeping of one patient's run (its bookings: course_bookings.Bookings)."""
+
+    def __init__(self, sim: CourseSimulator, patient: Patient, queues: Queues | None = None, index: int = 0):
         self.sim, self.spec, self.p = sim, sim.spec, patient
+        self.queues, self.index = queues, index
+        self.queued: dict[int, int | None] = {RESULT: None, OPERATION: None}  # entry ids of orders in a queue
         self.out = Outcome(patient.id, patient.age, "fast" if patient.fast else "slow", patient.mimic.value,
                            ";".join(f.category for f in patient.red_flags),
                            mri_contraindicated=patient.baseline["mri_contraindicated"])
@@ -89,50 +102,36 @@ class _Run:
         self.injection_week: int | None = None
         self.counted: Counted | None = None
         self.course = sim.engine.start(patient.age, patient.id)
+        self.states: list[str] = []
+        self.improved: list[bool] = []
 
     def go(self) -> PatientRun:
-        states, improved = [], []
         try:
             for week in range(self.sim.weeks + 1):
-                self.p.advance(week)
-                self._result_due(week)
-                if week == self.out.surgery_week:
-                    self.p.operate()
-                reason = self._reason_to_visit(week)
-                if reason:
-                    self._visit(week, reason)
-                self._injection_due(week)
-                self._harm()
-                states.append(self.course.state)
-                improved.append(self.p.feels_improved())
+                self.step(week)
         finally:
             self.course.close()
-        self._finish(states, improved)
-        return PatientRun(self.out, tuple(self.visits), tuple(states), frozenset(self.taken))
+        return self.finish()
+
+    def step(self, week: int) -> None:
+        """One week of the patient's run."""
+        self.p.advance(week)
+        self._result_due(week)
+        if week == self.out.surgery_week:
+            self.p.operate()
+        reason = self._reason_to_visit(week)
+        if reason:
+            self._visit(week, reason)
+        self._injection_due(week)
+        self._harm()
+        self.states.append(self.course.state)
+        self.improved.append(self.p.feels_improved())
+
+    def finish(self) -> PatientRun:
+        self._finish(self.states, self.improved)
+        return PatientRun(self.out, tuple(self.visits), tuple(self.states), frozenset(self.taken))
 
     # -- each week ------------------------------------------------------------------------------------
-    def _result_due(self, week: int) -> None:
-        pending, p, table = self.pending, self.p, self.sim.orders
-        if pending is None or pending.week != week:
-            return
-        self.pending, self.result_in = None, week
-        order = table.code(pending.order)
-        if pending.finding == "urgent_result":
-            value = p.work_up_result(pending.category)
-            self.out.work_ups_confirmed += value == "confirmed"
-            self.out.work_ups_excluded += value == "excluded"
-            if value == "excluded":  # what the work-up's imaging showed is in hand
-                if table.holds_scan[order]:
-                    self.results["mri_result"] = p.scan_result()
-                if table.holds_xray[order]:
-                    self.results["xray_result"] = p.xray_result()
-        else:
-            value = {"mri_result": p.scan_result, "xray_result": p.xray_result, "epidural_response": p.epidural_response,
-                     "specialist_opinion": p.specialist_opinion}[pending.finding]()
-            if pending.finding == "mri_result" and table.holds_mri[order]:
-                self._mri_done(week)
-        self.results[pending.finding] = value
-
     def _reason_to_visit(self, week: int) -> str:
         state = self.spec.state[self.course.state]
         if self.next_visit == week and not state.terminal:
@@ -143,12 +142,6 @@ class _Run:
         if awaits_return(state) and not self.p.improved and self.p.returns():
             return "return"
         return ""
-
-    def _injection_due(self, week: int) -> None:
-        if week == self.injection_week:
-            self.p.give_epidural()
-            self.out.epidurals += 1
-            self.injection_week = None
 
     def _harm(self) -> None:
         if self.p.unattended_red_flags() and self.p.worsens():
@@ -198,8 +191,8 @@ class _Run:
             out.rerouted = True
         elif state.care_step is CareStep.DISCHARGED and out.discharged_week is None:
             out.discharged_week = week
-        elif state.care_step is CareStep.SPINAL_SURGERY and week + self.sim.waits.surgery_delay <= self.sim.weeks:
-            out.surgery_week = week + self.sim.waits.surgery_delay  # handed over to the surgeons: operated after the delay
+        elif state.care_step is CareStep.SPINAL_SURGERY:
+            self._operate_after(week, self.sim.waits.surgery_delay)
 
     def _ordered(self, week: int, order: Order, amended: bool, resting, entered: bool) -> None:
         """Count the visit's order: a new one, or an amended one in place of the order it amends."""
@@ -211,7 +204,7 @@ class _Run:
         code = table.code(order)
         emergency = resting.urgency is Urgency.EMERGENCY
         new = Counted(tuple(table.studies[code].tolist()), not p.indicated(bool(table.xray_only[code])),
-                      emergency and bool(table.holds_mri[code]) and p.emergency_scan_late())
+                      emergency and bool(table.holds_mri[code]) and self.queues is None and p.emergency_scan_late())
         if amended:
             if self.counted is not None:
                 self._count(self.counted, -1)
@@ -219,7 +212,8 @@ class _Run:
                 self.pending.order = order
         self._count(new, +1)
         self.counted = new
-        if table.holds_mri[code] and resting.awaits != "mri_result":  # an urgent scan: done there and then
+        queued = self.queues is not None and resting.awaits == "urgent_result"  # done when its slot comes
+        if table.holds_mri[code] and resting.awaits != "mri_result" and not queued:  # an urgent scan: done there and then
             self._mri_done(week + (0 if emergency else self.sim.waits.urgent_mri))
 
     def _count(self, counted: Counted, sign: int) -> None:
@@ -229,44 +223,6 @@ class _Run:
         out.imaging_orders += sign
         out.imaging_without_indication += sign * counted.unindicated
         out.emergency_mri_late += sign * counted.late
-
-    def _book(self, week: int, state, entered: bool, order: Order) -> None:
-        """Book the next visit, and the result awaited, from where the patient now rests."""
-        if entered or state.terminal or state.waits is Waits.RETURN:
-            self.pending = self.injection_week = None  # a result still due for an earlier state is cancelled
-        if state.terminal or state.waits is Waits.RETURN:
-            self.next_visit = None
-        elif state.waits is Waits.VISIT:
-            self.next_visit = week + min(self.p.review_after(), state.review_within_weeks or math.inf)
-        elif entered and state.waits is Waits.RESULT:  # a new order: visit when its result is in, or sooner to look again
-            due = self._order_result(week, state, order)
-            self.next_visit = min(due, week + look_again(state.review_within_weeks))
-        elif self.next_visit is not None and self.next_visit > week:
-            pass  # seen early (a red flag): the booked visit stands
-        elif self.pending is not None:
-            self.next_visit = min(self.pending.week, week + look_again(state.review_within_weeks))
-        else:  # the result is in (or was cancelled) and the patient waits on: look again
-            self.next_visit = week + (state.review_within_weeks or 1)
-
-    def _order_result(self, week: int, state, order: Order) -> int:
-        """Order the result `state` awaits; the week it is due."""
-        waits, p, category = self.sim.waits, self.p, None
-        if state.awaits == "mri_result":
-            due = week + p.scan_wait()
-        elif state.awaits == "xray_result":
-            due = week + waits.xray
-        elif state.awaits == "epidural_response":
-            self.injection_week = week + waits.epidural
-            due = self.injection_week + waits.epidural_review
-        elif state.awaits == "specialist_opinion":
-            due = week + p.specialist_wait()
-        else:  # urgent_result
-            due = week + (1 if state.urgency is Urgency.EMERGENCY else waits.urgent_result)
-            category = p.work_up_category()
-            self.out.urgent_work_ups += 1
-        self.results.pop(state.awaits, None)  # the result awaited is this order's
-        self.pending = Pending(due, state.awaits, order, category)
-        return due
 
     def _mri_done(self, week: int) -> None:
         if self.out.first_mri_week is None or week < self.out.first_mri_week:

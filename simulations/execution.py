@@ -51,6 +51,8 @@ class ChunkJob:
     seed: int
     engine: str = "compiled"
     parts: Parts | None = None  # send back slim chunks with these parts (None: whole chunks)
+    capacity: object = None  # capacity.file.Capacity: catchments sharing their slots (None: fixed waits)
+    catchments: tuple = ()  # with capacity: (first, last) of every catchment; a chunk holds whole ones
 
     def __attrs_post_init__(self) -> None:
         if self.engine not in ENGINES:
@@ -74,6 +76,10 @@ def run_chunk(job: ChunkJob, first: int, last: int) -> Chunk:
             simulator = CourseSimulator(job.spec, history, job.weeks)
         _SIMULATORS.clear()  # one cohort at a time per process; a sweep moves on to the next
         _SIMULATORS[key] = simulator
+    if job.capacity is not None:
+        from .capacity.run import run_catchments
+
+        return run_catchments(simulator, job, first, last)
     if job.engine == "compiled":  # a chunk sent back without its visits need not list them in order
         return simulator.run(job.seed, first, last, visits_in_order=job.parts is None or job.parts.visits)
     return from_runs(job.spec, first, [simulator.run(job.seed, i) for i in range(first, last)])

@@ -211,6 +211,10 @@ def summary_text(summary: Summary) -> str:
         lines.append(f"  {figure.label:<56} {shown(value, figure.unit):>10}  {figure.unit}")
         if figure.key == "imaging_without_indication_share":
             lines += [f"    {line}" for line in INDICATION_NOTE]
+    if summary.result.capacity is not None:
+        from .capacity.report import lines as capacity_lines
+
+        lines += capacity_lines(summary.result)
     handed = handovers(summary.result)
     if handed:
         lines += ["", "Handed over, by receiving service (patients ever handed over there)"]
@@ -259,6 +263,10 @@ def summary_json(summary: Summary) -> str:
         "handovers": handovers(result),
         "visits": result.visits,
     }
+    if result.capacity is not None:
+        from .capacity.report import report
+
+        doc["capacity"] = report(result)
     return json.dumps(doc, indent=2) + "\n"
 
 

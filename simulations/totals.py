@@ -45,6 +45,7 @@ class Totals:
     by_edge: np.ndarray  # (edges,) patients who took each diagram edge at least once (`diagram_edges`)
     by_state: np.ndarray  # (states,) patients ever in each state: a visit's start, or entered
     visits: int
+    capacity: object = None  # capacity.totals.QueueTotals, with capacity (None: fixed waits)
 
     @classmethod
     def zero(cls, spec: PathwaySpec, weeks: int) -> Totals:
@@ -77,14 +78,19 @@ class Totals:
             _patients_per(step_patient, edge_of[fired], len(edges), chunk.first, chunk.n),
             _patients_per(ever_patient, ever_state, states, chunk.first, chunk.n),
             len(visit_patient),
+            chunk.capacity,
         )
 
     def __add__(self, other: Totals) -> Totals:
+        capacity = other.capacity if self.capacity is None else (
+            self.capacity if other.capacity is None else self.capacity + other.capacity)
         return Totals(self.counts + other.counts, self.occupancy + other.occupancy,
-                      self.by_edge + other.by_edge, self.by_state + other.by_state, self.visits + other.visits)
+                      self.by_edge + other.by_edge, self.by_state + other.by_state, self.visits + other.visits,
+                      capacity)
 
     def __eq__(self, other: object) -> bool:
         return (isinstance(other, Totals) and self.counts == other.counts and self.visits == other.visits
+                and self.capacity == other.capacity
                 and all(np.array_equal(a, b) for a, b in ((self.occupancy, other.occupancy),
                                                           (self.by_edge, other.by_edge),
                                                           (self.by_state, other.by_state))))
@@ -96,6 +102,8 @@ class Totals:
                  "by_edge": self.by_edge, "by_state": self.by_state, "visits": np.array(self.visits, dtype=np.int64)}
         for part in ("present", "total", "histogram", "joint"):
             named.update({f"{part}.{name}": values for name, values in getattr(c, part).items()})
+        if self.capacity is not None:
+            named.update(self.capacity.arrays())
         return named
 
     @classmethod
@@ -104,7 +112,10 @@ class Totals:
                  (("present", NUMERIC), ("total", NUMERIC), ("histogram", HISTOGRAMS), ("joint", JOINT))}
         counts = Counts(named["patients"], parts["present"], parts["total"], parts["histogram"], parts["joint"],
                         named["improved"])
-        return cls(counts, named["occupancy"], named["by_edge"], named["by_state"], int(named["visits"]))
+        from .capacity.totals import QueueTotals
+
+        return cls(counts, named["occupancy"], named["by_edge"], named["by_state"], int(named["visits"]),
+                   QueueTotals.from_arrays(named))
 
     def patients_by_edge(self, spec: PathwaySpec) -> dict[str, int]:
         """Diagram edge id -> patients who took it, for the edges anyone took."""

@@ -7,7 +7,7 @@ docs/development.md ("The documentation and its test") says:
   blocks only the lines starting `$ ` are commands; the rest is output, not compared); its other
   command lines (`sed`, `cp`) run too and must succeed; every `python` block runs in a fresh Python;
 - each page's blocks run in order in a fresh folder holding a copy of `examples/` and of the
-  `simulations/` parameter and sweep files, as if from the top of a source checkout;
+  `simulations/` parameter, capacity and sweep files, as if from the top of a source checkout;
 - a `sciatica` command must exit 0 unless an HTML comment just before its block says otherwise:
   `<!-- exit: 1 -->` (every `sciatica` command of the block) or `<!-- exit: 0 1 -->` (one status
   per command, in order);
@@ -132,6 +132,7 @@ def page_folder(root: Path, page: Path) -> Path:
     shutil.copytree(REPO / "examples", folder / "examples")
     (folder / "simulations").mkdir()
     shutil.copy(REPO / "simulations" / "parameters.yaml", folder / "simulations" / "parameters.yaml")
+    shutil.copy(REPO / "simulations" / "capacity.yaml", folder / "simulations" / "capacity.yaml")
     shutil.copytree(REPO / "simulations" / "sweeps", folder / "simulations" / "sweeps")
     return folder
 

@@ -74,6 +74,7 @@ class Bookings:
         cancel = rows[newly | gone]  # a result still due for an earlier state is cancelled
         self.result_week[cancel] = NONE
         self.injection_week[cancel] = NEVER
+        self.tokens[0, cancel] = -1  # a queued result (capacity.queues.RESULT) is cancelled too
         self.next_visit[rows[gone]] = NONE
         review = sim.rests_to_visit[resting]
         r = rows[review]
@@ -102,7 +103,8 @@ class Bookings:
         these = kind == EPIDURAL_RESPONSE
         injected = rows[these]
         self.injection_week[injected] = week + waits.epidural
-        self.injections.book(injected, week + waits.epidural)
+        if self.queues is None:  # else booked when the list has a slot (queued.py)
+            self.injections.book(injected, week + waits.epidural)
         due[these] = week + waits.epidural + waits.epidural_review
         these = kind == SPECIALIST_OPINION
         due[these] = week + h.specialist_wait(rows[these])
@@ -110,6 +112,8 @@ class Bookings:
         due[these] = week + np.where(sim.emergency[resting[these]], 1, waits.urgent_result)
         category[these] = h.flags.work_up_category(rows[these], week)
         self.out["urgent_work_ups"][rows[these]] += 1
+        if self.queues is not None:
+            self._join_results(week, rows, resting, imaging, due, category)
         self.results[kind, rows] = NONE  # the result awaited is this order's
         self.result_week[rows], self.result_kind[rows] = due, kind
         self.result_order[rows], self.result_category[rows] = imaging, category

@@ -24,6 +24,7 @@ from pathway.guards.vectorized import compile_vectorized
 from pathway.spec import PathwaySpec, Urgency, Waits
 
 from ..booking import PRODUCED, FixedWaits, check_results_known, red_flag_questions
+from ..capacity.routing import result_routes
 from ..chunk import NONE, REASONS, URGENCIES, Chunk
 from ..history import NaturalHistory
 from ..orders import order_table
@@ -34,6 +35,7 @@ from .effects import ENTERED, Effects
 from .finish import Finish
 from .history import BASELINE, NEVER, CohortHistory
 from .imaging import Imaging
+from .queued import Queued
 from .routing import Router
 
 REASON = {name: code for code, name in enumerate(REASONS)}
@@ -54,6 +56,7 @@ class CompiledSimulator:
         self.effects = Effects(self)
         self.waits = FixedWaits.of(history.params)
         self.orders = order_table(spec)
+        self.routes = result_routes(self.orders)
         self._states(spec.states)
         self._keying(spec)
         self._imaging_rules(spec)
@@ -118,17 +121,18 @@ class CompiledSimulator:
             for s in spec.states]).reshape(len(spec.states), combinations)
         self.orders_imaging = np.array([s.purpose is not None for s in spec.states])
 
-    def run(self, seed: int, first: int, last: int, visits_in_order: bool = True) -> Chunk:
+    def run(self, seed: int, first: int, last: int, visits_in_order: bool = True, queues=None) -> Chunk:
         """Patients first .. last - 1. `visits_in_order=False`: the chunk's visits (and steps) may
-        stay in the order they were made, week by week: for a chunk only counted, never listed."""
+        stay in the order they were made, week by week: for a chunk only counted, never listed.
+        `queues`: the catchment's (capacity.queues.Queues), when its patients share capacity."""
         history = CohortHistory(self.history, seed, first, last, self.weeks, self.words)
-        return _Block(self, history).go(visits_in_order)
+        return _Block(self, history, queues).go(visits_in_order)
 
 
-class _Block(Bookings, Imaging, Columns, Finish):
+class _Block(Bookings, Imaging, Columns, Finish, Queued):
     """The bookkeeping of one block of patients: course._Run with a row per patient."""
 
-    def __init__(self, sim: CompiledSimulator, history: CohortHistory):
+    def __init__(self, sim: CompiledSimulator, history: CohortHistory, queues=None):
         self.sim, self.h = sim, history
         n, span = history.n, sim.weeks + 1
         self.state = np.full(n, sim.initial, dtype=np.int64)
@@ -142,6 +146,7 @@ class _Block(Bookings, Imaging, Columns, Finish):
         self.episodes = np.ones(n, dtype=np.int64)
         self._bookings(n)
         self._imaging(n)
+        self._queued(n, queues)
         self.out = self._outcomes(n)
         self.states = np.zeros((span, n), dtype=np.int16)
         self.improved = np.zeros((span, n), dtype=bool)
@@ -171,6 +176,8 @@ class _Block(Bookings, Imaging, Columns, Finish):
             self.states[week] = self.state
             self.occupancy[week] = self.resting
             self.h.feels_improved_into(self.improved[week])
+            if self.queues is not None:  # every patient's week is done: the catchment's slots
+                self._serve(week)
         return self._finish(visits_in_order)
 
     def _move(self, week: int, rows: np.ndarray, states: np.ndarray) -> None:
@@ -261,7 +268,9 @@ class _Block(Bookings, Imaging, Columns, Finish):
         out["rerouted"][rows[entered["rerouted"]]] = True
         discharged = rows[entered["discharged"]]
         out["discharged_week"][discharged[out["discharged_week"][discharged] == NONE]] = week
-        if week + delay <= self.sim.weeks:  # handed over to the surgeons: operated after the delay
+        if self.queues is not None:  # handed over to the surgeons: operated when theatre has a slot
+            self._join_operations(week, rows[entered["surgery"]])
+        elif week + delay <= self.sim.weeks:  # handed over to the surgeons: operated after the delay
             operated = rows[entered["surgery"]]
             out["surgery_week"][operated] = week + delay
             self.surgeries.book(operated, week + delay)

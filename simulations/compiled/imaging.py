@@ -16,7 +16,7 @@ import numpy as np
 
 from ..chunk import NONE
 from ..outcome import KINDS
-from .bookings import MRI_RESULT
+from .bookings import MRI_RESULT, URGENT_RESULT
 
 
 class Imaging:
@@ -84,7 +84,7 @@ class Imaging:
         sim, h, table = self.sim, self.h, self.sim.orders
         emergency = sim.emergency[resting]
         unindicated = ~h.indicated(rows, table.xray_only[order])
-        late = emergency & table.holds_mri[order] & h.emergency_scan_late(rows)
+        late = emergency & table.holds_mri[order] & (self.queues is None) & h.emergency_scan_late(rows)
         again = rows[amended]
         if again.size:
             self._add(again, self.counted_order[again], self.counted_unindicated[again], self.counted_late[again], -1)
@@ -92,7 +92,9 @@ class Imaging:
             self.result_order[again[waiting]] = order[amended][waiting]
         self._add(rows, order, unindicated, late, +1)
         self.counted_order[rows], self.counted_unindicated[rows], self.counted_late[rows] = order, unindicated, late
-        scan = table.holds_mri[order] & (sim.awaits[resting] != MRI_RESULT)  # an urgent scan: done there and then
+        scan = table.holds_mri[order] & (sim.awaits[resting] != MRI_RESULT)  # an urgent scan: done there and then,
+        if self.queues is not None:  # or, queued, when its slot comes (queued.py)
+            scan &= sim.awaits[resting] != URGENT_RESULT
         self._mri_done(rows[scan], week + np.where(emergency[scan], 0, sim.waits.urgent_mri))
 
     def _add(self, rows: np.ndarray, order: np.ndarray, unindicated: np.ndarray, late: np.ndarray, sign: int) -> None:

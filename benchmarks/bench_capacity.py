@@ -25,8 +25,8 @@ from pathway import load_pathway, shipped_pathway
 from simulations import load_parameters
 from simulations.capacity.file import load_capacity
 from simulations.capacity.run import catchment_ranges, chunks_of_catchments
-from simulations.cohort import COMPILED_CHUNK, chunk_ranges
-from simulations.execution import ChunkJob, run_chunk
+from simulations.running.cohort import COMPILED_CHUNK, chunk_ranges
+from simulations.running.execution import ChunkJob, run_chunk
 
 WEEKS = 52
 SCIATICA = [sys.executable, "-c", "from pathway.cli import main; main()"]

@@ -35,9 +35,9 @@ from timing import median_seconds, with_source
 
 from pathway import load_pathway, shipped_pathway
 from simulations import load_parameters
-from simulations.chunk import Parts
-from simulations.cohort import RECOVERY_WEEKS, chunk_ranges, default_chunk
-from simulations.execution import ChunkJob, run_and_total, run_chunk
+from simulations.running.chunk import Parts
+from simulations.running.cohort import RECOVERY_WEEKS, chunk_ranges, default_chunk
+from simulations.running.execution import ChunkJob, run_and_total, run_chunk
 
 WEEKS = 52
 SCIATICA = [sys.executable, "-c", "from pathway.cli import main; main()"]  # the installed command, this Python

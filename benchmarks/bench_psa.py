@@ -25,11 +25,11 @@ import attrs
 from timing import median_seconds
 
 from simulations import load_parameters
-from simulations.cohort import simulate
-from simulations.execution import process_pool
-from simulations.summary import summarise
-from simulations.sweep import load_plan
-from simulations.sweep_run import run_sweep
+from simulations.running.cohort import simulate
+from simulations.running.execution import process_pool
+from simulations.results.summary import summarise
+from simulations.analyses.sweep import load_plan
+from simulations.analyses.sweep_run import run_sweep
 
 PSA = Path(__file__).resolve().parent.parent / "simulations" / "sweeps" / "psa.yaml"
 

@@ -18,9 +18,9 @@ from timing import median_seconds
 
 from pathway import load_pathway, shipped_pathway
 from simulations import load_parameters
-from simulations.cohort import CohortSettings, simulate
-from simulations.history import NaturalHistory
-from simulations.summary import summarise
+from simulations.running.cohort import CohortSettings, simulate
+from simulations.model.history import NaturalHistory
+from simulations.results.summary import summarise
 
 WEEKS = 52
 

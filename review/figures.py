@@ -19,8 +19,8 @@ from matplotlib.ticker import PercentFormatter
 from scipy import stats
 
 from pathway.spec import Urgency
-from simulations.cohort import CohortResult
-from simulations.plots import DPI, figure_bytes, label_axes, occupancy_figure
+from simulations.running.cohort import CohortResult
+from simulations.results.plots import DPI, figure_bytes, label_axes, occupancy_figure
 
 SIZE = (10, 5.2)
 

@@ -20,7 +20,7 @@ from diagrams.tables import Table, decision_tables
 from pathway.compare import PathwayDiff, diff_pathways
 from pathway.spec import PathwaySpec
 from pathway.verify import Report, check_pathway, find_story, story_text
-from simulations.parameters import Parameters
+from simulations.model.parameters import Parameters
 
 from .diagrams import Picture, picture
 from .safety import SafetySection, safety_section
@@ -58,7 +58,7 @@ class Simulation:
     sections: tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...]  # section -> (label, value, unit)
     flow: Picture
     plots: dict[str, str]  # name -> PNG data URI
-    calibration: tuple  # simulations.calibrate.Row, one per target
+    calibration: tuple  # simulations.analyses.calibrate.Row, one per target
 
 
 @attrs.frozen
@@ -156,9 +156,9 @@ def _verify(spec: PathwaySpec) -> Verification:
 
 def _simulate(spec: PathwaySpec, request: SimulationRequest) -> Simulation:
     # Imported here: a report without --simulate never loads the simulator or scipy's survival code.
-    from simulations.calibrate import calibration_table
-    from simulations.cohort import CohortSettings, simulate
-    from simulations.summary import shown, summarise
+    from simulations.analyses.calibrate import calibration_table
+    from simulations.running.cohort import CohortSettings, simulate
+    from simulations.results.summary import shown, summarise
 
     from .figures import cohort_figures
 

@@ -12,17 +12,17 @@ pathway engine.
     summarise(result).value("mri_per_1000")   # from exact totals, folded in chunk by chunk
 """
 
-from .parameters import (
+from .model.parameters import (
     Bounds, Parameter, ParameterError, Parameters, Target, load_parameters, shipped_parameters,
 )
-from .schema import SCHEMA, Kind
-from .chunk import Chunk
-from .cohort import CohortResult, CohortSettings, simulate
-from .comparison import compare_cohorts
-from .outcome import SimulationError
-from .summary import summarise
-from .counts import Counts
-from .totals import Totals
+from .model.schema import SCHEMA, Kind
+from .running.chunk import Chunk
+from .running.cohort import CohortResult, CohortSettings, simulate
+from .analyses.comparison import compare_cohorts
+from .engines.outcome import SimulationError
+from .results.summary import summarise
+from .results.counts import Counts
+from .results.totals import Totals
 
 __all__ = [
     "Chunk", "CohortResult", "CohortSettings", "Counts", "SimulationError", "Totals", "compare_cohorts", "simulate",

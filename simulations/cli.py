@@ -13,19 +13,19 @@ from pathway.cli import PATHWAY_ARG, load_or_exit, two_versions
 from pathway.errors import PathwayError
 from pathway.files import CannotWrite, check_folder, writing
 
-from .bootstrap import MAX_RESAMPLES
-from .checkpoint import Checkpoint, run_key
-from .chunk import Parts
+from .results.bootstrap import MAX_RESAMPLES
+from .running.checkpoint import Checkpoint, run_key
+from .running.chunk import Parts
 from .cli_inputs import (
     CAPACITY_OPT, CATCHMENTS_OPT, capacity_or_exit, PARAMETERS_OPT, PATIENTS_OPT, QUIET_OPT, SEED_OPT, WEEKS_OPT, fail, load_parameters_or_exit, settings_or_exit,
 )
 from .cli_running import run_with_progress, running_options
-from .cohort import FORMATS, CohortResult
-from .comparison import RESAMPLES, compare_cohorts, comparison_json, comparison_text
-from .execution import WorkerLost
-from .folder import OutputFolder
-from .pictures import Plots, write_pictures
-from .summary import summarise, summary_json, summary_text
+from .running.cohort import FORMATS, CohortResult
+from .analyses.comparison import RESAMPLES, compare_cohorts, comparison_json, comparison_text
+from .running.execution import WorkerLost
+from .results.folder import OutputFolder
+from .results.pictures import Plots, write_pictures
+from .results.summary import summarise, summary_json, summary_text
 
 
 @click.command()
@@ -75,8 +75,8 @@ def simulate(pathway, patients, seed, weeks, out, fmt, parameters, visits, runni
     checkpoint = Checkpoint(out, run_key(spec, params, settings, running.chunk, parts, plan))
     try:
         with running.executor() as executor:  # first: the workers get ready while the rest starts here
-            from .columns import codebook  # with pyarrow, which workers need not load
-            from .outputs import TableWriter, check_format
+            from .results.columns import codebook  # with pyarrow, which workers need not load
+            from .results.outputs import TableWriter, check_format
 
             folder = OutputFolder(out)
             check_format(fmt)
@@ -193,8 +193,8 @@ def calibrate(parameters, patients, seed, fitted_out) -> None:
     (parameters.yaml `free`, within their bounds) are fitted by bounded least squares on the exact
     chain, each residual measured in units of its target's tolerance (scipy least_squares).
     """
-    from .calibrate import calibration_table, fit, table_text, write_fitted
-    from .out_of_sample import checks_text, compare, load_checks
+    from .analyses.calibrate import calibration_table, fit, table_text, write_fitted
+    from .analyses.out_of_sample import checks_text, compare, load_checks
 
     settings_or_exit(patients, seed, 52)
     if fitted_out is not None:

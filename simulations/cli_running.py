@@ -15,11 +15,11 @@ import click
 from pathway.errors import PathwayError
 from pathway.files import CannotWrite
 
-from .checkpoint import Checkpoint
-from .chunk import Chunk, Parts
+from .running.checkpoint import Checkpoint
+from .running.chunk import Chunk, Parts
 from .cli_inputs import fail
-from .cohort import COMPILED_CHUNK, DEFAULT_CHUNK, CohortResult, default_chunk, simulate as run_cohort
-from .execution import ENGINES, WorkerLost, dask_client, process_pool
+from .running.cohort import COMPILED_CHUNK, DEFAULT_CHUNK, CohortResult, default_chunk, simulate as run_cohort
+from .running.execution import ENGINES, WorkerLost, dask_client, process_pool
 
 MAX_WORKERS = 256  # a pool starts every worker at once: --workers 1000000000 must not try
 

@@ -13,8 +13,8 @@ from pathway.errors import PathwayError
 
 from .cli_inputs import QUIET_OPT, fail, load_parameters_or_exit
 from .cli_running import running_options
-from .sweep import load_plan
-from .sweep_results import SetResult, outputs, run_sweep, sweep_text, write_sweep
+from .analyses.sweep import load_plan
+from .analyses.sweep_results import SetResult, outputs, run_sweep, sweep_text, write_sweep
 
 
 @click.command()
@@ -59,7 +59,7 @@ def sweep(plan_file, pathway, parameters, out, patients, seed, weeks, running, q
     if plan.strategies and pathway is not None:
         fail(f"{plan_file} names its pathways in `strategies`; --pathway is for a sweep without them")
     spec = plan.strategies[0].spec if plan.strategies else load_or_exit(pathway)
-    from .folder import OutputFolder
+    from .results.folder import OutputFolder
 
     try:
         OutputFolder(out).check_writable()

@@ -112,7 +112,7 @@ def parameter_inputs():
 
 def check_parameters(drawn: tuple[str, bytes], scratch: Path) -> None:
     from simulations import load_parameters
-    from simulations.cohort import CohortSettings, simulate
+    from simulations.running.cohort import CohortSettings, simulate
 
     params = only((PathwayError,), load_parameters, _write(scratch, "parameters.yaml", drawn[1]))
     if not isinstance(params, PathwayError):  # accepted: then a small cohort must run, or say why not
@@ -125,7 +125,7 @@ def sweep_inputs():
 
 def check_sweep(drawn: tuple[str, bytes], scratch: Path) -> None:
     from simulations import load_parameters
-    from simulations.sweep import load_plan
+    from simulations.analyses.sweep import load_plan
 
     only((PathwayError,), load_plan, _write(scratch, "sweep.yaml", drawn[1]), load_parameters())
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from simulations import load_parameters, shipped_parameters
-from simulations.calibrate import (
+from simulations.analyses.calibrate import (
     FAST_FRACTION,
     FAST_RATE,
     RECOVERY,
@@ -57,7 +57,7 @@ def test_exact_chain_matches_simulation(tmp_path, values):
 
 def test_simulated_shares_are_those_of_the_reference_patients(shipped):
     """The block of patients `simulated_improved` advances is the reference engine's patients, week by week."""
-    from simulations.history import NaturalHistory
+    from simulations.model.history import NaturalHistory
 
     model, counts = NaturalHistory(shipped), np.zeros(53)
     for i in range(400):
@@ -143,7 +143,7 @@ def test_the_shipped_parameters_pass_their_own_calibration(tmp_path):
 
 def test_a_weekly_rate_above_one_is_explained_as_a_chance_each_week():
     """A fitted weekly rate of 1.165 is a hazard, not a share: the table says what it means."""
-    from simulations.calibrate import _in_words
+    from simulations.analyses.calibrate import _in_words
 
     assert _in_words("recovery.fast_weekly_rate", 1.165) == "a hazard: a 69% chance each week"
     assert _in_words("recovery.fast_fraction", 0.666) == "66.6%"

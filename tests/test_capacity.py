@@ -21,11 +21,11 @@ from simulations import load_parameters
 from simulations.capacity.file import CapacityError, load_capacity, shipped_capacity
 from simulations.capacity.queues import EMERGENCY, RESULT, ROUTINE, URGENT, Plan, Queues, arrival_hours, slots_in
 from simulations.capacity.report import quantile
-from simulations.chunk import from_runs
-from simulations.cohort import CohortSettings, simulate
-from simulations.compiled import CompiledSimulator
-from simulations.course import CourseSimulator
-from simulations.history import NaturalHistory
+from simulations.running.chunk import from_runs
+from simulations.running.cohort import CohortSettings, simulate
+from simulations.engines.compiled import CompiledSimulator
+from simulations.engines.course import CourseSimulator
+from simulations.model.history import NaturalHistory
 
 SPEC = load_pathway(shipped_pathway())
 PARAMS = load_parameters()

@@ -18,11 +18,11 @@ from pathway.guards import names_in, parse_guard
 from pathway.spec import CareStep, State, Transition, Urgency, Waits
 from pathway.verify.mutants import mutants
 from simulations import load_parameters
-from simulations.booking import PRODUCED
-from simulations.chunk import from_runs
-from simulations.compiled import CompiledSimulator
-from simulations.course import CourseSimulator, SimulationError
-from simulations.history import RED_FLAGS, RISK_FACTORS, NaturalHistory
+from simulations.engines.booking import PRODUCED
+from simulations.running.chunk import from_runs
+from simulations.engines.compiled import CompiledSimulator
+from simulations.engines.course import CourseSimulator, SimulationError
+from simulations.model.history import RED_FLAGS, RISK_FACTORS, NaturalHistory
 
 
 def with_values(params, **values):

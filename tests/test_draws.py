@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from simulations.draws import Purpose, as_uniform, below, bound, hashes, normal, offset, patient_keys, uniform
+from simulations.model.draws import Purpose, as_uniform, below, bound, hashes, normal, offset, patient_keys, uniform
 
 
 def test_a_draw_depends_only_on_its_keys():
@@ -69,8 +69,8 @@ def test_a_draw_is_below_a_probability_exactly_when_its_hash_is_below_the_bound(
 def test_the_extreme_hashes_give_finite_normal_draws():
     """The top hash's centre rounds to 1.0 in floating point (below no probability, as `bound`
     has it); its normal draw is kept finite, as the largest draw below 1 gives."""
-    from simulations.draws import as_normal
-    from simulations.normal import ndtri
+    from simulations.model.draws import as_normal
+    from simulations.model.normal import ndtri
 
     extremes = np.array([0, 1, 2**64 - 2**11, 2**64 - 1], dtype=np.uint64)
     assert as_uniform(extremes)[-1] == 1.0

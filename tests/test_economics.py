@@ -12,9 +12,9 @@ from test_parameters import FILE, broken, problems_of
 
 from pathway import load_pathway, shipped_pathway
 from simulations import load_parameters
-from simulations.cohort import CohortSettings, simulate
-from simulations.comparison import compare_cohorts
-from simulations.summary import summarise
+from simulations.running.cohort import CohortSettings, simulate
+from simulations.analyses.comparison import compare_cohorts
+from simulations.results.summary import summarise
 
 SPEC = load_pathway(shipped_pathway())
 PARAMS = load_parameters()

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from simulations import load_parameters
-from simulations.execution import ChunkJob, WorkerLost, dask_client, process_pool, run_chunks
-from simulations.course import SimulationError
+from simulations.running.execution import ChunkJob, WorkerLost, dask_client, process_pool, run_chunks
+from simulations.engines.course import SimulationError
 
 PARAMS = load_parameters()
 RANGES = [(0, 150), (150, 151), (151, 400)]
@@ -101,7 +101,7 @@ def test_an_unknown_engine_is_named(spec):
 def test_a_pool_made_beside_another_thread_comes_from_a_fork_server(spec, here):
     """A plain fork is only used while this process has no other thread; with one, the workers come
     from a fork server, and give the same chunks (and take their mail) all the same."""
-    from simulations.execution import call_with_mail
+    from simulations.running.execution import call_with_mail
 
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
@@ -120,7 +120,7 @@ def test_a_pool_made_beside_another_thread_comes_from_a_fork_server(spec, here):
 
 
 def test_a_task_waiting_for_mail_ends_when_told_there_is_none(spec):
-    from simulations.execution import call_with_mail
+    from simulations.running.execution import call_with_mail
 
     with process_pool(1) as pool:
         waiting = pool.submit(call_with_mail, "math", "hypot")

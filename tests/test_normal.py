@@ -1,4 +1,4 @@
-"""simulations.normal.ndtri is scipy.special.ndtri to the last bit, on every kind of draw the
+"""simulations.model.normal.ndtri is scipy.special.ndtri to the last bit, on every kind of draw the
 simulator makes: the waits it draws must not move by a week, and a wait rounds up to whole weeks."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from scipy.special import ndtri as scipy_ndtri
 
-from simulations.draws import Purpose, as_uniform, hashes, offset, patient_keys
-from simulations.normal import EXP_M2, ndtri
+from simulations.model.draws import Purpose, as_uniform, hashes, offset, patient_keys
+from simulations.model.normal import EXP_M2, ndtri
 
 SPACING = np.uint64(2**11)  # as_uniform reads the top 53 bits of a hash: neighbouring draws are this far apart
 

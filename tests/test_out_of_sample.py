@@ -1,4 +1,4 @@
-"""Out-of-sample checks (simulations/out_of_sample.py): published figures the model was not
+"""Out-of-sample checks (simulations/analyses/out_of_sample.py): published figures the model was not
 fitted to, reported by `sciatica calibrate` beside the targets, within or outside their range."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from pathway.cli import main
 from simulations import ParameterError, load_parameters
-from simulations.out_of_sample import FIGURES, Check, compare, load_checks, shipped_checks
+from simulations.analyses.out_of_sample import FIGURES, Check, compare, load_checks, shipped_checks
 
 RELAPSE = "recovery.relapse_weekly_rate"
 
@@ -63,7 +63,7 @@ def test_calibrate_reports_the_checks_and_an_outside_figure_does_not_fail_it():
 def test_a_broken_checks_file_stops_calibrate_with_its_line(monkeypatch, tmp_path):
     bad = tmp_path / "checks.yaml"
     bad.write_text("checks: [1, 2]\n", encoding="utf-8")
-    monkeypatch.setattr("simulations.out_of_sample.shipped_checks", lambda: bad)
+    monkeypatch.setattr("simulations.analyses.out_of_sample.shipped_checks", lambda: bad)
     result = CliRunner().invoke(main, ["calibrate", "--patients", "500"])
     assert result.exit_code != 0 and f"{bad}:1" in result.output and "Traceback" not in result.output
     assert shipped_checks().is_file()

@@ -224,6 +224,6 @@ def test_simulate_with_a_median_wait_of_0_weeks_says_so_and_exits_1(tmp_path):
 def test_plots_name_their_sources_as_readers_know_them():
     """The recovery plot's legend named targets by citation ids ("vroomen-1999")."""
     from simulations import load_parameters
-    from simulations.pictures import cited
+    from simulations.results.pictures import cited
 
     assert cited(load_parameters(), ["vroomen-1999", "koes-2007"]) == "Vroomen et al. NEJM 1999, Koes, van Tulder, Peul. BMJ 2007"

@@ -7,7 +7,7 @@ import pytest
 from matplotlib.figure import Figure
 from matplotlib.image import imread
 
-from simulations.plots import occupancy_figure, occupancy_plot, recovery_figure, recovery_plot
+from simulations.results.plots import occupancy_figure, occupancy_plot, recovery_figure, recovery_plot
 
 STATES = ["onset", "conservative_care", "mri_scan", "emergency_ces", "discharged"]
 LABELS = {"onset": "New episode", "conservative_care": "Conservative care", "mri_scan": "MRI",

@@ -12,10 +12,10 @@ import pytest
 
 from pathway import load_pathway, shipped_pathway
 from simulations import CohortSettings, load_parameters, simulate, summarise
-from simulations.booking import red_flag_questions
-from simulations.chunk import PATIENT_FIELDS, TEXT, Chunk
-from simulations.compiled import CompiledSimulator
-from simulations.history import RED_FLAG_FINDINGS, RED_FLAGS, RISK_FACTORS, NaturalHistory
+from simulations.engines.booking import red_flag_questions
+from simulations.running.chunk import PATIENT_FIELDS, TEXT, Chunk
+from simulations.engines.compiled import CompiledSimulator
+from simulations.model.history import RED_FLAG_FINDINGS, RED_FLAGS, RISK_FACTORS, NaturalHistory
 
 SPEC = load_pathway(shipped_pathway())
 PARAMS = load_parameters()

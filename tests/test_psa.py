@@ -17,10 +17,10 @@ from edits import line_of
 from pathway.loader import load_pathway
 from pathway.shipped import shipped_pathway
 from simulations import load_parameters
-from simulations.sweep import SweepError, load_plan
+from simulations.analyses.sweep import SweepError, load_plan
 from simulations.sweep_cli import sweep
-from simulations.sweep_psa import Psa, acceptability, evpi, wtp_grid
-from simulations.sweep_run import compiled_simulator
+from simulations.analyses.sweep_psa import Psa, acceptability, evpi, wtp_grid
+from simulations.analyses.sweep_run import compiled_simulator
 
 BASE = load_parameters()
 REPO = Path(__file__).resolve().parent.parent
@@ -145,8 +145,8 @@ def test_evpi_is_positive_under_uncertainty_and_zero_when_one_strategy_always_wi
 
 
 def test_the_plots_are_the_same_bytes_each_time(tmp_path):
-    from simulations.plots import figure_bytes
-    from simulations.sweep_psa_plots import ce_plane_figure, ceac_figure
+    from simulations.results.plots import figure_bytes
+    from simulations.analyses.sweep_psa_plots import ce_plane_figure, ceac_figure
 
     psa = random_psa(50, 2)
     for make in (ce_plane_figure, ceac_figure):
@@ -203,8 +203,8 @@ def test_an_engine_built_once_per_pathway_gives_the_chunks_of_a_fresh_one():
     """The sweep swaps each set's natural history into an engine built for the pathway: it must
     simulate exactly what an engine built for those parameters does."""
     from pathway.loader import load_pathway
-    from simulations.compiled import CompiledSimulator
-    from simulations.history import NaturalHistory
+    from simulations.engines.compiled import CompiledSimulator
+    from simulations.model.history import NaturalHistory
 
     spec = load_pathway(shipped_pathway())
     compiled_simulator(spec, BASE, 52)  # the engine built for the base parameters

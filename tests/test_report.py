@@ -241,13 +241,13 @@ def test_an_invalid_old_pathway_is_named_and_nothing_written(tmp_path):
 
 
 def test_a_simulation_error_keeps_the_old_report(tmp_path, monkeypatch):
-    import simulations.cohort
-    from simulations.execution import WorkerLost
+    import simulations.running.cohort
+    from simulations.running.execution import WorkerLost
 
     def lost(*args, **kwargs):
         raise WorkerLost(["a worker process stopped unexpectedly"])
 
-    monkeypatch.setattr(simulations.cohort, "simulate", lost)
+    monkeypatch.setattr(simulations.running.cohort, "simulate", lost)
     out = tmp_path / "report.html"
     out.write_text("the report signed last month", encoding="utf-8")
     result = run("--simulate", 100, "--out", out, "--quiet")

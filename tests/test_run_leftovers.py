@@ -17,8 +17,8 @@ import pytest
 from click.testing import CliRunner
 
 from pathway.cli import main
-from simulations.course import SimulationError
-from simulations.folder import OutputFolder
+from simulations.engines.course import SimulationError
+from simulations.results.folder import OutputFolder
 from said import problems
 
 REPO = Path(__file__).resolve().parent.parent
@@ -119,7 +119,7 @@ def test_fork_server_workers_end_with_their_parent_too(tmp_path):
     """With a thread running, the pool's workers come from a fork server: they and the server go too."""
     script = textwrap.dedent("""
         import threading, time
-        from simulations.execution import process_pool
+        from simulations.running.execution import process_pool
         threading.Thread(target=time.sleep, args=(600,), daemon=True).start()  # so: a fork server
         pool = process_pool(2)
         [f.result() for f in [pool.submit(time.sleep, 0) for _ in range(4)]]
@@ -184,7 +184,7 @@ def no_partial_files(out: Path) -> list[str]:
 
 
 def test_a_full_disk_while_writing_a_table_is_one_line_and_leaves_no_partial_file(tmp_path, monkeypatch):
-    import simulations.outputs as outputs
+    import simulations.results.outputs as outputs
 
     monkeypatch.setattr(outputs.CsvTable, "write", _failing_table_write(outputs.CsvTable.write))
     out = tmp_path / "run"
@@ -213,7 +213,7 @@ def _failing_table_write(real):
 
 
 def test_a_full_disk_while_keeping_a_chunk_removes_the_partial_chunk(tmp_path, monkeypatch):
-    import simulations.checkpoint as checkpoint
+    import simulations.running.checkpoint as checkpoint
 
     fills_the_disk(monkeypatch, checkpoint, "_write_arrays", after=1)
     out = tmp_path / "run"

@@ -15,11 +15,11 @@ from pathway.cli import main
 from pathway.loader import load_pathway
 from pathway.shipped import shipped_pathway
 from simulations import load_parameters
-from simulations.cohort import CohortSettings, check_fits_in_memory, chunk_ranges, simulate
-from simulations.comparison import compare_cohorts
-from simulations.course import CourseSimulator, SimulationError
-from simulations.history import RED_FLAG_FINDINGS, NaturalHistory
-from simulations.summary import summarise
+from simulations.running.cohort import CohortSettings, check_fits_in_memory, chunk_ranges, simulate
+from simulations.analyses.comparison import compare_cohorts
+from simulations.engines.course import CourseSimulator, SimulationError
+from simulations.model.history import RED_FLAG_FINDINGS, NaturalHistory
+from simulations.results.summary import summarise
 
 SPEC = load_pathway(shipped_pathway())
 PARAMS = load_parameters()
@@ -87,8 +87,8 @@ def test_an_unreachable_scheduler_fails_fast_and_writes_nothing(tmp_path):
 
 
 def test_a_lost_cluster_writes_nothing_and_keeps_finished_chunks(tmp_path, monkeypatch):
-    import simulations.cohort as cohort_module
-    from simulations.execution import WorkerLost
+    import simulations.running.cohort as cohort_module
+    from simulations.running.execution import WorkerLost
 
     real = cohort_module.run_chunks
 
@@ -140,7 +140,7 @@ def test_cohort_chunks_are_the_reference_engines_own():
     reference engine, whose job pickles."""
     import pickle
 
-    from simulations.execution import ChunkJob, run_chunk
+    from simulations.running.execution import ChunkJob, run_chunk
 
     chunks = []
     simulate(SPEC, PARAMS, CohortSettings(patients=25, seed=7, weeks=30), chunk_size=10, on_chunk=chunks.append)
@@ -176,7 +176,7 @@ def python_csv(table) -> bytes:
 
 
 def write_tables(folder, fmt, chunks, weeks=(2, 4, 12)):
-    from simulations.outputs import TableWriter
+    from simulations.results.outputs import TableWriter
 
     folder.mkdir(exist_ok=True)
     with TableWriter(folder, fmt, SPEC, weeks) as tables:
@@ -188,14 +188,14 @@ def write_tables(folder, fmt, chunks, weeks=(2, 4, 12)):
 @pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
 def test_slim_chunks_write_the_same_tables(tmp_path, chunks, fmt):
     """What workers send back (Chunk.slim) makes the very tables the whole chunks make."""
-    from simulations.chunk import Parts
+    from simulations.running.chunk import Parts
 
     whole = write_tables(tmp_path / "whole", fmt, chunks)
     slim = write_tables(tmp_path / "slim", fmt, [c.slim(Parts((2, 4, 12), visits=True)) for c in chunks])
     assert folder_bytes(slim) == folder_bytes(whole)
     no_visits = tmp_path / "no_visits"
     no_visits.mkdir()
-    from simulations.outputs import TableWriter
+    from simulations.results.outputs import TableWriter
 
     with TableWriter(no_visits, fmt, SPEC, (2, 4, 12), visits=False) as tables:
         for chunk in chunks:
@@ -205,9 +205,9 @@ def test_slim_chunks_write_the_same_tables(tmp_path, chunks, fmt):
 
 @pytest.mark.parametrize("parts", [None, (2, 4, 12, 52), (4,)], ids=["whole", "slim", "slim-with-visits"])
 def test_a_checkpoint_keeps_a_chunk_and_its_totals(tmp_path, parts):
-    from simulations.checkpoint import Checkpoint
-    from simulations.chunk import Parts
-    from simulations.execution import ChunkJob, run_and_total
+    from simulations.running.checkpoint import Checkpoint
+    from simulations.running.chunk import Parts
+    from simulations.running.execution import ChunkJob, run_and_total
 
     parts = None if parts is None else Parts(parts, visits=len(parts) == 1)
     chunk, totals = run_and_total(ChunkJob(SPEC, PARAMS, 52, 3, parts=parts), 100, 400)
@@ -237,7 +237,7 @@ def test_chunks_cover_the_cohort_in_order_the_last_ones_smaller(patients, size):
 def test_arrow_csv_is_what_python_csv_wrote(tmp_path, chunks):
     import pyarrow as pa
 
-    from simulations.tables import Words, patients_table, visits_table
+    from simulations.results.tables import Words, patients_table, visits_table
 
     folder = write_tables(tmp_path, "csv", chunks)
     words = Words.of(SPEC)
@@ -253,7 +253,7 @@ def test_a_value_that_needs_quotes_is_quoted_as_python_csv_does(tmp_path, chunks
 
     import pyarrow as pa
 
-    from simulations import outputs
+    from simulations.results import outputs
 
     words = outputs.Words.of(SPEC)
     odd = {"conservative_care": "cauda, equina", "discharged": 'say "when"', "lumbar_imaging": "line\nbreak"}
@@ -269,7 +269,7 @@ def test_a_value_that_needs_quotes_is_quoted_as_python_csv_does(tmp_path, chunks
 
 
 def test_tables_take_chunks_in_patient_order(tmp_path, chunks):
-    from simulations.outputs import TableWriter
+    from simulations.results.outputs import TableWriter
 
     with TableWriter(tmp_path, "csv", SPEC, (2,)) as tables:
         tables.write(chunks[0])
@@ -282,7 +282,7 @@ def test_tables_take_chunks_in_patient_order(tmp_path, chunks):
 def test_parquet_row_groups_have_a_fixed_size(tmp_path, chunks, monkeypatch):
     import pyarrow.parquet as pq
 
-    from simulations import outputs
+    from simulations.results import outputs
 
     monkeypatch.setattr(outputs, "PARQUET_ROW_GROUP", 50)
     folder = write_tables(tmp_path, "parquet", chunks)
@@ -473,7 +473,7 @@ def test_an_output_folder_that_cannot_be_created_is_refused(tmp_path):
 
 def _interrupt_after(monkeypatch, chunks: int) -> list[int]:
     """Make the next run stop with Ctrl-C when it has folded in `chunks` chunks."""
-    import simulations.cohort as cohort_module
+    import simulations.running.cohort as cohort_module
 
     real = cohort_module.CohortResult.add
     calls = []
@@ -502,7 +502,7 @@ def test_an_interrupted_run_leaves_no_files_and_resumes_from_its_chunks(tmp_path
     assert (out / "summary.txt").read_text() == "an earlier run"  # no output replaced, no partial table
     assert len(kept) == 1 and kept[0].name.startswith(".sciatica-chunks-") and len(list(kept[0].iterdir())) == 2
 
-    import simulations.execution as execution
+    import simulations.running.execution as execution
 
     ran = []
     real_run_chunk = execution.run_chunk
@@ -522,7 +522,7 @@ def test_without_resume_a_run_starts_afresh(tmp_path, monkeypatch):
     with monkeypatch.context() as patch:
         _interrupt_after(patch, 1)
         assert run_cli(*args).exit_code == 130
-    import simulations.execution as execution
+    import simulations.running.execution as execution
 
     ran = []
     real_run_chunk = execution.run_chunk
@@ -547,7 +547,7 @@ def test_a_bad_parameter_file_names_file_and_line(tmp_path):
 
 @pytest.mark.parametrize("engine", ["reference", "compiled"])
 def test_a_state_waiting_for_a_result_nobody_produces_is_refused(engine):
-    from simulations.compiled import CompiledSimulator
+    from simulations.engines.compiled import CompiledSimulator
 
     odd = attrs.evolve(SPEC.state["epidural_injection"], awaits="symptoms_resolved")
     spec = attrs.evolve(SPEC, states=tuple(odd if s.id == odd.id else s for s in SPEC.states))

@@ -13,13 +13,13 @@ import pytest
 import pathway.engine
 from pathway import load_pathway, shipped_pathway
 from simulations import load_parameters
-from simulations.chunk import REASONS
-from simulations.course import CourseSimulator, _Run
-from simulations.execution import ChunkJob, run_chunk
-from simulations.history import RED_FLAGS, RISK_FACTORS, NaturalHistory
-from simulations.orders import order_table
-from simulations.outcome import KINDS
-from simulations.patient import Patient
+from simulations.running.chunk import REASONS
+from simulations.engines.course import CourseSimulator, _Run
+from simulations.running.execution import ChunkJob, run_chunk
+from simulations.model.history import RED_FLAGS, RISK_FACTORS, NaturalHistory
+from simulations.engines.orders import order_table
+from simulations.engines.outcome import KINDS
+from simulations.model.patient import Patient
 
 SPEC = load_pathway(shipped_pathway())
 PARAMS = load_parameters()

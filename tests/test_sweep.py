@@ -15,13 +15,13 @@ from edits import line_of
 from pathway.loader import load_pathway
 from pathway.shipped import shipped_pathway
 from simulations import ParameterError, load_parameters
-from simulations.cohort import CohortSettings, simulate
-from simulations.course import SimulationError
-from simulations.summary import summarise
-from simulations.sweep import SweepError, load_plan
-from simulations.sweep_figures import FIGURES, figure_keys
-from simulations.sweep_vary import MAX_SETS
-from simulations.sweep_results import run_sweep, sweep_csv, sweep_text, write_sweep
+from simulations.running.cohort import CohortSettings, simulate
+from simulations.engines.course import SimulationError
+from simulations.results.summary import summarise
+from simulations.analyses.sweep import SweepError, load_plan
+from simulations.analyses.sweep_figures import FIGURES, figure_keys
+from simulations.analyses.sweep_vary import MAX_SETS
+from simulations.analyses.sweep_results import run_sweep, sweep_csv, sweep_text, write_sweep
 from simulations.sweep_cli import sweep
 
 SPEC = load_pathway(shipped_pathway())
@@ -380,7 +380,7 @@ def test_an_output_path_that_is_a_file_is_refused_before_any_work(tmp_path):
 
 
 def test_an_interrupted_sweep_leaves_no_files(tmp_path, monkeypatch):
-    import simulations.sweep_results as module
+    import simulations.analyses.sweep_results as module
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
@@ -442,7 +442,7 @@ def test_the_plot_shows_a_tiny_difference_at_its_size():
     """73.84% against 73.86% must not fill the axis (autoscaling made it look large)."""
     import numpy as np
 
-    from simulations.sweep_picture import _honest_range
+    from simulations.analyses.sweep_picture import _honest_range
 
     low, high = _honest_range(np.array([73.84, 73.86]), "%")
     assert high - low >= 10 and low <= 73.84 and high >= 73.86

@@ -221,19 +221,19 @@ def test_a_word_holding_the_csv_separator_is_refused_for_csv_only(tmp_path):
 def test_the_reference_page_names_every_column():
     from pathlib import Path
 
-    from simulations.columns import PATIENTS, VISITS
+    from simulations.results.columns import PATIENTS, VISITS
 
     page = (Path(__file__).resolve().parent.parent / "docs" / "reference" / "tables.md").read_text(encoding="utf-8")
     assert [c.name for c in (*PATIENTS, *VISITS) if f"`{c.name}`" not in page] == []
 
 
 def test_the_columns_are_the_engines_fields_missing_where_they_may_be():
-    """A column declared once (simulations.columns) for each field both engines fill in."""
+    """A column declared once (simulations.results.columns) for each field both engines fill in."""
     import attrs
 
-    from simulations.columns import PATIENTS, VISITS
-    from simulations.outcome import Outcome, VisitRow
-    from simulations.tables import DERIVED
+    from simulations.results.columns import PATIENTS, VISITS
+    from simulations.engines.outcome import Outcome, VisitRow
+    from simulations.results.tables import DERIVED
 
     fields = {DERIVED.get(f.name, f.name): f.type for f in attrs.fields(Outcome) if f.name != "improved"}
     assert [c.name for c in PATIENTS] == list(fields)

@@ -12,14 +12,14 @@ import pytest
 from pathway.loader import load_pathway
 from pathway.shipped import shipped_pathway
 from simulations import load_parameters
-from simulations.chunk import NONE, PATIENT_FIELDS, STATE, TEXT
-from simulations.cohort import CohortSettings, chunk_ranges, simulate
-from simulations.execution import ChunkJob, run_chunk
-from simulations.outcome import KINDS
-from simulations.summary import figures, summarise
-from simulations.bootstrap import poisson_weights
-from simulations.counts import Counts, quantile
-from simulations.totals import Totals
+from simulations.running.chunk import NONE, PATIENT_FIELDS, STATE, TEXT
+from simulations.running.cohort import CohortSettings, chunk_ranges, simulate
+from simulations.running.execution import ChunkJob, run_chunk
+from simulations.engines.outcome import KINDS
+from simulations.results.summary import figures, summarise
+from simulations.results.bootstrap import poisson_weights
+from simulations.results.counts import Counts, quantile
+from simulations.results.totals import Totals
 
 SPEC = load_pathway(shipped_pathway())
 PARAMS = load_parameters()

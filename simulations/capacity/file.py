@@ -20,8 +20,8 @@ from pathway.errors import PathwayError, Problem, in_file_order
 from pathway.spec import Reference
 from pathway.yamlsource import Node, key_line, read_document
 
-from ..parameters import _Citations, _entries, _references, _suggest
-from ..values import is_number, shown
+from ..model.parameters import _Citations, _entries, _references, _suggest
+from ..model.values import is_number, shown
 
 LANES = ("emergency", "urgent", "routine")  # queue priority: first served first
 # The resources the engines book (see routing.py); physiotherapy is counted, never booked.

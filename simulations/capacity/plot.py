@@ -1,12 +1,12 @@
 """queues.png: orders waiting at each resource at the end of each week (deterministic bytes, as
-simulations.plots draws every plot)."""
+simulations.results.plots draws every plot)."""
 
 from __future__ import annotations
 
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..plots import DPI, SIZE, figure_bytes, label_axes
+from ..results.plots import DPI, SIZE, figure_bytes, label_axes
 from .queues import BOOKED
 
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from pathway.spec import CareStep, Waits
 
-from ..history import RED_FLAGS
+from ..model.history import RED_FLAGS
 from .file import LANES
 from .queues import BOOKED, HOURS
 from .totals import SAFETY_CATEGORY, QueueTotals, timescales

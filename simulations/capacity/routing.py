@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..booking import PRODUCED
-from ..orders import OrderTable
+from ..engines.booking import PRODUCED
+from ..engines.orders import OrderTable
 from .queues import BOOKED
 
 MRI, CT, XRAY, CLINIC, EPIDURAL, THEATRE = range(len(BOOKED))

@@ -9,7 +9,7 @@ import functools
 
 import numpy as np
 
-from ..chunk import Chunk, from_runs
+from ..running.chunk import Chunk, from_runs
 from .queues import Plan, Queues
 from .totals import QueueTotals
 

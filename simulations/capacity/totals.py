@@ -1,4 +1,4 @@
-"""A catchment's queues as exact integer totals, added over catchments like simulations.totals:
+"""A catchment's queues as exact integer totals, added over catchments like simulations.results.totals:
 waits by resource and lane (a histogram in hours), slots offered and used and orders waiting
 each week, and each red-flag category's urgent work-ups done within its safety timescale."""
 
@@ -11,7 +11,7 @@ import numpy as np
 
 from pathway.spec import PathwaySpec
 
-from ..history import RED_FLAGS
+from ..model.history import RED_FLAGS
 from .file import LANES
 from .queues import BOOKED, HOURS, RESULT, Queues
 

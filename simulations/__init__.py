@@ -12,17 +12,17 @@ pathway engine.
     summarise(result).value("mri_per_1000")   # from exact totals, folded in chunk by chunk
 """
 
+from .analyses.comparison import compare_cohorts
+from .engines.outcome import SimulationError
 from .model.parameters import (
     Bounds, Parameter, ParameterError, Parameters, Target, load_parameters, shipped_parameters,
 )
 from .model.schema import SCHEMA, Kind
+from .results.counts import Counts
+from .results.summary import summarise
+from .results.totals import Totals
 from .running.chunk import Chunk
 from .running.cohort import CohortResult, CohortSettings, simulate
-from .analyses.comparison import compare_cohorts
-from .engines.outcome import SimulationError
-from .results.summary import summarise
-from .results.counts import Counts
-from .results.totals import Totals
 
 __all__ = [
     "Chunk", "CohortResult", "CohortSettings", "Counts", "SimulationError", "Totals", "compare_cohorts", "simulate",

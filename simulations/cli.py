@@ -13,19 +13,19 @@ from pathway.cli import PATHWAY_ARG, load_or_exit, two_versions
 from pathway.errors import PathwayError
 from pathway.files import CannotWrite, check_folder, writing
 
-from .results.bootstrap import MAX_RESAMPLES
-from .running.checkpoint import Checkpoint, run_key
-from .running.chunk import Parts
+from .analyses.comparison import RESAMPLES, compare_cohorts, comparison_json, comparison_text
 from .cli_inputs import (
     CAPACITY_OPT, CATCHMENTS_OPT, capacity_or_exit, PARAMETERS_OPT, PATIENTS_OPT, QUIET_OPT, SEED_OPT, WEEKS_OPT, fail, load_parameters_or_exit, settings_or_exit,
 )
 from .cli_running import run_with_progress, running_options
-from .running.cohort import FORMATS, CohortResult
-from .analyses.comparison import RESAMPLES, compare_cohorts, comparison_json, comparison_text
-from .running.execution import WorkerLost
+from .results.bootstrap import MAX_RESAMPLES
 from .results.folder import OutputFolder
 from .results.pictures import Plots, write_pictures
 from .results.summary import summarise, summary_json, summary_text
+from .running.checkpoint import Checkpoint, run_key
+from .running.chunk import Parts
+from .running.cohort import FORMATS, CohortResult
+from .running.execution import WorkerLost
 
 
 @click.command()

@@ -11,8 +11,8 @@ import click
 from pathway.cli import exit_with_problems
 from pathway.errors import PathwayError
 
-from .running.cohort import COMPILED_CHUNK, CohortSettings, check_fits_in_memory
 from .model.parameters import Parameters, load_parameters
+from .running.cohort import COMPILED_CHUNK, CohortSettings, check_fits_in_memory
 
 PARAMETERS_OPT = click.option(
     "--parameters", "parameters", type=click.Path(path_type=Path, dir_okay=False),

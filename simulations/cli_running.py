@@ -15,9 +15,9 @@ import click
 from pathway.errors import PathwayError
 from pathway.files import CannotWrite
 
+from .cli_inputs import fail
 from .running.checkpoint import Checkpoint
 from .running.chunk import Chunk, Parts
-from .cli_inputs import fail
 from .running.cohort import COMPILED_CHUNK, DEFAULT_CHUNK, CohortResult, default_chunk, simulate as run_cohort
 from .running.execution import ENGINES, WorkerLost, dask_client, process_pool
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import click
 
-from .running.cohort import CohortSettings, simulate as run_cohort
 from .model.parameters import load_parameters
 from .results.summary import summarise
+from .running.cohort import CohortSettings, simulate as run_cohort
 
 DEMO_PATIENTS = 1000
 

@@ -11,10 +11,10 @@ import click
 from pathway.cli import PATHWAY_OPT, exit_with_problems, load_or_exit
 from pathway.errors import PathwayError
 
-from .cli_inputs import QUIET_OPT, fail, load_parameters_or_exit
-from .cli_running import running_options
 from .analyses.sweep import load_plan
 from .analyses.sweep_results import SetResult, outputs, run_sweep, sweep_text, write_sweep
+from .cli_inputs import QUIET_OPT, fail, load_parameters_or_exit
+from .cli_running import running_options
 
 
 @click.command()

@@ -25,8 +25,8 @@ import textwrap
 import attrs
 import numpy as np
 
-from ..running.cohort import CohortResult
 from ..results.summary import Figure, figures, shown
+from ..running.cohort import CohortResult
 
 RESAMPLES = 200
 LABEL = 40  # the figure column's width: every line within 100 columns

@@ -41,13 +41,13 @@ import attrs
 from pathway.errors import PathwayError, Problem, in_file_order
 from pathway.yamlsource import Node, read_document
 
-from ..running.cohort import CohortSettings
 from ..model.parameters import Parameters
+from ..model.values import shown
+from ..running.cohort import CohortSettings
 from .sweep_figures import read_report
 from .sweep_strategies import Strategy, read_strategies
 from .sweep_vary import MAX_SETS, Varied, check_sets, grid_sets, read_vary, sample_sets
 from .sweep_words import name_given
-from ..model.values import shown
 
 KINDS = ("grid", "sample")
 TOP = ("kind", "vary", "question", "patients", "weeks", "seed", "samples", "sample_seed", "report", "strategies")

@@ -13,8 +13,8 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from ..model.parameters import value_problem
 from ..model.schema import Kind
-from .sweep_words import list_given, name_given, number_text, what_given
 from ..model.values import is_number
+from .sweep_words import list_given, name_given, number_text, what_given
 
 Z975 = NormalDist().inv_cdf(0.975)
 

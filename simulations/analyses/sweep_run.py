@@ -14,13 +14,13 @@ import attrs
 
 from pathway.spec import PathwaySpec
 
+from ..engines.outcome import SimulationError
+from ..model.parameters import Parameters
+from ..results.totals import Totals
 from ..running.chunk import Parts
 from ..running.cohort import CohortResult, CohortSettings, default_chunk
 from ..running.execution import ChunkJob, WorkerLost, run_and_total
-from ..engines.outcome import SimulationError
-from ..model.parameters import Parameters
 from .sweep import Plan
-from ..results.totals import Totals
 
 ECONOMIC = ("cost_per_patient", "qalys_per_patient")  # kept for every cohort of a sweep with strategies
 SLIM = Parts(improved_weeks=(), visits=False)  # totals are made before slimming: send back nothing else

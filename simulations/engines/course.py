@@ -24,14 +24,14 @@ from pathway.patients import checked_findings
 from pathway.spec import CareStep, PathwaySpec, Urgency, Waits
 from pathway.studies import Order
 
-from .booking import PRODUCED, FixedWaits, check_results_known, red_flag_questions
 from ..capacity.queues import OPERATION, RESULT, Queues
 from ..capacity.routing import result_routes
-from .course_bookings import Bookings, Pending
 from ..model.history import NaturalHistory
+from ..model.patient import Patient
+from .booking import PRODUCED, FixedWaits, check_results_known, red_flag_questions
+from .course_bookings import Bookings, Pending
 from .orders import order_table
 from .outcome import KINDS, Outcome, PatientRun, SimulationError, VisitRow
-from ..model.patient import Patient
 
 __all__ = ["CourseSimulator", "Outcome", "PatientRun", "Pending", "SimulationError", "VisitRow"]
 

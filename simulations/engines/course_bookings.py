@@ -17,10 +17,10 @@ import numpy as np
 from pathway.spec import Urgency, Waits
 from pathway.studies import Order
 
-from .booking import look_again
 from ..capacity.queues import OPERATION, RESULT
 from ..capacity.routing import EPIDURAL, QUEUED, THEATRE, lane_of
 from ..model.history import RED_FLAGS
+from .booking import look_again
 
 
 @attrs.define

@@ -24,9 +24,9 @@ import pyarrow as pa
 
 from pathway.spec import PathwaySpec, Urgency
 
-from ..running.chunk import REASONS, URGENCIES
-from ..model.history import RED_FLAGS, Mimic
 from ..engines.orders import order_table
+from ..model.history import RED_FLAGS, Mimic
+from ..running.chunk import REASONS, URGENCIES
 
 LIST_SEPARATOR = ";"  # between a list's words in CSV (Parquet and JSON Lines hold real lists)
 WEEK = "week from onset (0: the first visit)"

@@ -32,10 +32,10 @@ import pyarrow.parquet as pq
 from pathway.files import writing
 from pathway.spec import PathwaySpec
 
-from ..running.cohort import FORMATS, PARQUET_ROW_GROUP
-from .columns import LIST_SEPARATOR, PATIENTS, VISITS, patient_columns, schema
 from ..engines.outcome import SimulationError
 from ..running.chunk import Chunk
+from ..running.cohort import FORMATS, PARQUET_ROW_GROUP
+from .columns import LIST_SEPARATOR, PATIENTS, VISITS, patient_columns, schema
 from .tables import Words, patient_ids, patients_table, visits_table
 
 # No quoting (Python's csv quotes only what needs it; a run with such words goes through csv), no

@@ -9,9 +9,9 @@ import re
 
 from pathway.spec import Urgency
 
+from ..model.parameters import Parameters
 from ..running.cohort import CohortResult
 from ..running.execution import call_with_mail
-from ..model.parameters import Parameters
 
 
 def plot_arguments(result: CohortResult) -> dict[str, tuple[tuple, dict]]:

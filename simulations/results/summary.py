@@ -16,8 +16,8 @@ from collections.abc import Callable
 import attrs
 import numpy as np
 
-from . import economics
 from ..running.cohort import CohortResult
+from . import economics
 from .counts import Counts, divide, quantile
 
 PER = 1000  # rates are per 1,000 patients

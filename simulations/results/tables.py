@@ -14,8 +14,8 @@ import pyarrow as pa
 
 from pathway.spec import PathwaySpec
 
-from .arrow import flags, lists, numbers, take_words, words as strings
 from ..running.chunk import NONE, PATIENT_FIELDS, STATE, TEXT, Chunk
+from .arrow import flags, lists, numbers, take_words, words as strings
 from .columns import PATIENTS, VISITS, Column, patient_columns, schema, vocabularies
 from .totals import destinations
 

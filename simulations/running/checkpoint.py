@@ -23,11 +23,11 @@ import numpy as np
 from pathway.files import write_streamed, writing
 from pathway.spec import PathwaySpec
 
-from .chunk import Chunk, Parts
 from ..engines.course import SimulationError
-from ..results.folder import CHUNKS
 from ..model.parameters import Parameters
+from ..results.folder import CHUNKS
 from ..results.totals import Totals
+from .chunk import Chunk, Parts
 
 PREFIX = CHUNKS
 _NAME = re.compile(r"^chunk-(\d+)-(\d+)$")

@@ -18,15 +18,15 @@ import numpy as np
 
 from pathway.spec import PathwaySpec
 
+from ..engines.outcome import SimulationError
+from ..model.draws import MAX_PATIENT, MAX_SEED
+from ..model.parameters import Parameters
 from ..results.bootstrap import MAX_RESAMPLES, poisson_weights
+from ..results.counts import Counts
+from ..results.totals import Totals
 from .checkpoint import Checkpoint
 from .chunk import PATIENT_FIELDS, Chunk, Parts
-from ..results.counts import Counts
-from ..model.draws import MAX_PATIENT, MAX_SEED
-from ..engines.outcome import SimulationError
 from .execution import ChunkJob, run_chunks
-from ..model.parameters import Parameters
-from ..results.totals import Totals
 
 MAX_WEEKS = 520  # the pathway's `week` input stops here
 RECOVERY_WEEKS = (2, 4, 12, 52)  # proportions recovered reported (the calibration weeks)

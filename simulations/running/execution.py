@@ -27,12 +27,12 @@ import attrs
 
 from pathway.spec import PathwaySpec
 
-from .chunk import Chunk, Parts, from_runs
 from ..engines.course import CourseSimulator, SimulationError
 from ..model.history import NaturalHistory
-from .lifeline import die_with_parent
 from ..model.parameters import Parameters
 from ..results.totals import Totals
+from .chunk import Chunk, Parts, from_runs
+from .lifeline import die_with_parent
 
 ENGINES = ("compiled", "reference")
 

@@ -9,9 +9,9 @@ import numpy as np
 
 import itertools
 
-from ..booking import PRODUCED
 from ...model.draws import Purpose, as_normal
 from ...model.history import lognormal_weeks
+from ..booking import PRODUCED
 from .red_flags import NEVER
 
 SCANNED, EXPLAINS, INCIDENTAL, REPORTED = 1, 2, 4, 8  # the bits of CohortHistory.scan

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..booking import PRODUCED
 from ...running.chunk import NONE
+from ..booking import PRODUCED
 from .calendar import Calendar
 from .red_flags import NEVER
 

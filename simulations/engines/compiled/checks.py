@@ -9,8 +9,8 @@ from pathway.errors import PatientError
 from pathway.patients import checked_findings
 from pathway.spec import PathwaySpec
 
-from ..booking import PRODUCED
 from ...model.history import RED_FLAG_FINDINGS, RISK_FACTORS, NaturalHistory
+from ..booking import PRODUCED
 from ..outcome import SimulationError
 
 RECORDED = ("pain_below_knee", "sensory_symptoms", "reflex_change", "neurogenic_claudication", "hip_or_si_signs",

@@ -23,14 +23,14 @@ from pathway.guards import names_in
 from pathway.guards.vectorized import compile_vectorized
 from pathway.spec import PathwaySpec, Urgency, Waits
 
-from ..booking import PRODUCED, FixedWaits, check_results_known, red_flag_questions
 from ...capacity.routing import result_routes
-from ...running.chunk import NONE, REASONS, URGENCIES, Chunk
 from ...model.history import NaturalHistory
+from ...running.chunk import NONE, REASONS, URGENCIES, Chunk
+from ..booking import PRODUCED, FixedWaits, check_results_known, red_flag_questions
 from ..orders import order_table
 from .bookings import RESULTS, Bookings
-from .columns import Columns
 from .checks import check_findings
+from .columns import Columns
 from .effects import ENTERED, Effects
 from .finish import Finish
 from .history import BASELINE, NEVER, CohortHistory

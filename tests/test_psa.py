@@ -260,3 +260,17 @@ def test_a_change_to_a_file_the_pathway_lacks_or_that_breaks_it_is_reported(tmp_
         load_plan(write(tmp_path, PSA.replace("{variant}", broken)), BASE)
     assert "strategy `mri_at_4_weeks`: the changed pathway is not valid:" in str(err.value.problems[0])
     assert "(changed)" in str(err.value.problems[0]) and "sciatica-strategy-" not in str(err.value.problems[0])
+
+
+def test_a_changed_pathway_is_made_again_when_its_base_changes(tmp_path):
+    """The changed pathways a process keeps are keyed by the base's bytes and the changes."""
+    base = tmp_path / "base"
+    shutil.copytree(shipped_pathway(), base)
+    path = tmp_path / "psa.yaml"
+    path.write_text(PSA.format(variant=VARIANT.replace("from: shipped", f"from: {base}")), encoding="utf-8")
+    first = load_plan(path, BASE).strategies[1].spec
+    assert load_plan(path, BASE).strategies[1].spec is first  # kept
+    pathway = base / "pathway.yaml"
+    pathway.write_text(pathway.read_text(encoding="utf-8").replace("version: 2.1.0", "version: 2.1.1"), encoding="utf-8")
+    again = load_plan(path, BASE).strategies[1].spec
+    assert again is not first and again.content_hash != first.content_hash

@@ -14,6 +14,7 @@ checked like any other, and the folder removed.
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import tempfile
 from pathlib import Path
@@ -48,8 +49,32 @@ def read_changes(node: Node, name: str) -> list[tuple[str, str, str]] | None:
     return None if len(node.problems) > before else found
 
 
+_LOADED: dict[str, object] = {}  # this process's changed pathways, by what made them (see _key)
+
+
 def changed_pathway(base: Path, changes, name: str, problems: list[Problem]):
-    """The base pathway with the changes made, loaded (a PathwaySpec), or None with problems added."""
+    """The base pathway with the changes made, loaded (a PathwaySpec), or None with problems added.
+    A pathway made before in this process from the same files and changes is not made again."""
+    key = _key(base, changes, name)
+    if key not in _LOADED:
+        spec = _make(base, changes, name, problems)
+        if spec is None:
+            return None
+        if len(_LOADED) >= 8:  # a few at most: a sweep names up to 10 strategies, most unchanged
+            _LOADED.clear()
+        _LOADED[key] = spec
+    return _LOADED[key]
+
+
+def _key(base: Path, changes, name: str) -> str:
+    """The bytes of the base pathway's files and the changes: what the changed pathway depends on."""
+    digest = hashlib.sha256(f"{base}\n{name}\n{[c[1:] for c in changes]!r}\n".encode())
+    for path in sorted(base.glob("*.yaml")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _make(base: Path, changes, name: str, problems: list[Problem]):
     from pathway.loader import load_pathway
 
     with tempfile.TemporaryDirectory(prefix="sciatica-strategy-") as temp:

@@ -182,8 +182,8 @@ CASES = [
     ),
     # -- layout, in plain words ------------------------------------------------------------------
     pytest.param(
-        replace("pathway.yaml", "version: 2.1.0\n", "  version: 2.1.0\n"),
-        lambda at: [f"{at('pathway.yaml', '  version: 2.1.0')}: {INDENTATION}"],
+        replace("pathway.yaml", "version: 2.1.1\n", "  version: 2.1.1\n"),
+        lambda at: [f"{at('pathway.yaml', '  version: 2.1.1')}: {INDENTATION}"],
         id="indentation-key-deeper-than-its-siblings",
     ),
     pytest.param(

@@ -64,7 +64,7 @@ def test_cli_impact_says_who_and_warns_about_the_version(tmp_path):
     assert result.exit_code == 0, result.output
     assert "groups of patients are routed differently" in result.stdout
     assert "weeks of conservative care 4 to 5" in result.stdout and "for example, aged" in result.stdout
-    assert "the content changed but the version did not (both 2.1.0)" in result.stderr
+    assert "the content changed but the version did not (both 2.1.1)" in result.stderr
     same = CliRunner().invoke(main, ["impact", "states", "states"])
     assert same.stdout.endswith("No patient is routed differently.\n") and "warning" not in same.stderr
 

@@ -95,6 +95,6 @@ def test_diagram_command_takes_a_trace_or_a_diff(tmp_path):
     assert "path of a patient aged 41" in traced.output
     same = runner.invoke(main, ["diagram", "--format", "dot", "--diff", str(REPO / "states")])
     assert same.exit_code == 0, same.output
-    assert "changes since 2.1.0" in same.output
+    assert "changes since 2.1.1" in same.output
     both = runner.invoke(main, ["diagram", "--trace", str(EPIDURAL_THEN_SURGERY), "--diff", str(REPO / "states")])
     assert (both.exit_code, both.output.strip()) == (1, "use --trace or --diff, not both")

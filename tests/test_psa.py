@@ -271,6 +271,6 @@ def test_a_changed_pathway_is_made_again_when_its_base_changes(tmp_path):
     first = load_plan(path, BASE).strategies[1].spec
     assert load_plan(path, BASE).strategies[1].spec is first  # kept
     pathway = base / "pathway.yaml"
-    pathway.write_text(pathway.read_text(encoding="utf-8").replace("version: 2.1.0", "version: 2.1.1"), encoding="utf-8")
+    pathway.write_text(pathway.read_text(encoding="utf-8").replace("version: 2.1.1", "version: 2.1.2"), encoding="utf-8")
     again = load_plan(path, BASE).strategies[1].spec
     assert again is not first and again.content_hash != first.content_hash

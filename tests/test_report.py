@@ -22,7 +22,7 @@ SECTIONS = ("diagram", "tables", "safety", "verification", "simulation", "change
 WEAKENED = replace(T, "    to: urgent_infection\n    when: suspected_infection\n",
                    "    to: urgent_infection\n    when: suspected_infection and not immunosuppression\n")
 # An older version: neurogenic claudication tried last.
-OLDER = (replace("pathway.yaml", "version: 2.1.0", "version: 1.9.0"),
+OLDER = (replace("pathway.yaml", "version: 2.1.1", "version: 1.9.0"),
          replace(T, "    when: neurogenic_claudication\n    priority: 8\n", "    when: neurogenic_claudication\n    priority: 12\n"))
 # Weaker safety requirements: foot drop alone no longer counts as a severe motor deficit.
 SEVERE_DEFICIT = '  severe_deficit: weakness in ["severe", "progressive"] or foot_drop\n'

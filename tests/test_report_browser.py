@@ -85,8 +85,9 @@ def opened(browser, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def simulated(browser, tmp_path_factory):
-    """The packet with a simulated cohort: its plots and cohort flow."""
-    return _open(browser, tmp_path_factory.mktemp("simulated"), "--simulate", 1000)
+    """The packet with a simulated cohort under the shipped capacity: its plots, cohort flow and
+    the capacity section (waits, queues, safety under saturation)."""
+    return _open(browser, tmp_path_factory.mktemp("simulated"), "--simulate", 1000, "--capacity")
 
 
 @pytest.mark.parametrize("packet", ["opened", "simulated"])

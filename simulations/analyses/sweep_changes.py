@@ -30,7 +30,8 @@ MAX_CHANGES = 50
 
 
 def read_changes(node: Node, name: str) -> list[tuple[str, str, str]] | None:
-    """The strategy's changes as (file, replace, with); None (with problems on `node`) if any is bad."""
+    """The strategy's changes as (node, file, replace, with), the node to report a change's problems
+    at; None (with problems on `node`) if any is bad."""
     changes = node.raw("change")
     if not isinstance(changes, CommentedSeq) or not 1 <= len(changes) <= MAX_CHANGES:
         node.problem("change", f"`change` of strategy `{name}` must list 1 to {MAX_CHANGES} changes, each "
